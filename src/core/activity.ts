@@ -1,0 +1,72 @@
+import { type SheetTable, cellText } from './cells.ts';
+import { type IsoDate, parseDateCell } from './dates.ts';
+
+export const ACTIVITY_KINDS = [
+  'first-seen',
+  'stage-change',
+  'stage-since-change',
+  'level-first-seen',
+  'level-change',
+  'level-since-change',
+  'notification-intent',
+  'notification-sent',
+  'notification-failed',
+  'reminder-sent',
+  'escalation-sent',
+  'dispute-escalation-sent',
+  'row-issue',
+] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+/** One line of the append-only Activity Log. */
+export interface ActivityEvent {
+  /** When it happened, an ISO timestamp with the zone offset; its date part is the local day. */
+  readonly at: string;
+  /** The calendar date it concerns: the day a stage began, or the day a reminder went out. */
+  readonly on: IsoDate;
+  readonly bucpId: string;
+  readonly disputeId: string;
+  readonly kind: ActivityKind;
+  readonly from: string;
+  readonly to: string;
+  readonly detail: string;
+  readonly key: string;
+}
+
+export const ACTIVITY_HEADERS = ['At', 'On', 'BUCP ID', 'Dispute ID', 'Kind', 'From', 'To', 'Detail', 'Idempotency Key'] as const;
+
+export function activityRow(event: ActivityEvent): string[] {
+  return [event.at, event.on, event.bucpId, event.disputeId, event.kind, event.from, event.to, event.detail, event.key];
+}
+
+/**
+ * Reads the Activity Log. Lines a person typed or damaged are skipped, never trusted: the log is
+ * the service's memory, and a guess there could send an email twice.
+ */
+export function parseActivity(table: SheetTable): ActivityEvent[] {
+  const kinds = new Set<string>(ACTIVITY_KINDS);
+  const events: ActivityEvent[] = [];
+  for (const row of table.rows) {
+    const kind = cellText(row.cells.Kind);
+    const on = parseDateCell(row.cells.On ?? null);
+    const at = cellText(row.cells.At);
+    if (!kinds.has(kind) || !on?.ok || at === '') continue;
+    events.push({
+      at,
+      on: on.date,
+      bucpId: cellText(row.cells['BUCP ID']),
+      disputeId: cellText(row.cells['Dispute ID']),
+      kind: kind as ActivityKind,
+      from: cellText(row.cells.From),
+      to: cellText(row.cells.To),
+      detail: cellText(row.cells.Detail),
+      key: cellText(row.cells['Idempotency Key']),
+    });
+  }
+  return events;
+}
+
+/** The local day of an event's timestamp. */
+export function dayOf(at: string): IsoDate {
+  return at.slice(0, 10);
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod/v4';
+import { DISPUTE_LEVELS, STAGES, type DisputeLevel, type Stage } from './contract.ts';
+import { isValidTimezone, parseDateCell, type IsoDate } from './dates.ts';
+
+/** Default SLAs in business days, and who each stage's reminder goes to. */
+export const DEFAULT_SLAS: Readonly<Partial<Record<Stage, number>>> = {
+  Concept: 20,
+  Drafting: 15,
+  'Internal Review': 10,
+  'Provider Review': 15,
+  Signatures: 10,
+  Filed: 5,
+  Fulfillment: 20,
+};
+
+export type Reminded = 'requesting' | 'providing' | 'both' | 'nobody';
+
+export const REMINDED_BY_STAGE: Readonly<Record<Stage, Reminded>> = {
+  Concept: 'requesting',
+  Drafting: 'requesting',
+  'Internal Review': 'requesting',
+  'Provider Review': 'providing',
+  Signatures: 'both',
+  Filed: 'providing',
+  Fulfillment: 'providing',
+  Active: 'nobody',
+  Closed: 'nobody',
+  Withdrawn: 'nobody',
+};
+
+export const DEFAULT_DEPARTMENTS = [
+  'CalHHS Agency',
+  'CDA',
+  'CDPH',
+  'CDSS',
+  'DCSS',
+  'DDS',
+  'DHCS',
+  'DMHC',
+  'DOR',
+  'DSH',
+  'EMSA',
+  'HCAI',
+  'OSI',
+  'OYCR',
+] as const;
+
+const email = z.email({ error: 'must be an email address' });
+
+const isoDateSchema = z.string().refine((value) => parseDateCell(value)?.ok === true && /^\d{4}-/.test(value), {
+  error: 'must be a date as YYYY-MM-DD',
+});
+
+const XlsxStoreSchema = z.strictObject({
+  kind: z.literal('xlsx'),
+  path: z.string().min(1),
+  restrictedPath: z.string().min(1),
+});
+
+const OutboxMailSchema = z.strictObject({
+  kind: z.literal('outbox'),
+  dir: z.string().min(1),
+  from: z.string().min(1).default('BUCP Tracker <bucp-tracker@localhost>'),
+});
+
+const SmtpMailSchema = z.strictObject({
+  kind: z.literal('smtp'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65_535).default(587),
+  secure: z.boolean().default(false),
+  user: z.string().optional(),
+  /** The environment variable that holds the SMTP password: secrets never live in the file. */
+  passwordEnv: z.string().default('BUCP_SMTP_PASSWORD'),
+  from: z.string().min(1),
+  timeoutMs: z.number().int().positive().default(30_000),
+  /** Accept a self-signed certificate, for a relay inside the agency network. */
+  allowSelfSigned: z.boolean().default(false),
+});
+
+const slaKeys = Object.fromEntries(STAGES.map((s) => [s, z.number().int().min(1).nullable().optional()])) as Record<
+  Stage,
+  z.ZodOptional<z.ZodNullable<z.ZodNumber>>
+>;
+
+const levelKeys = Object.fromEntries(DISPUTE_LEVELS.map((l) => [l, email.optional()])) as Record<
+  DisputeLevel,
+  z.ZodOptional<typeof email>
+>;
+
+export const ConfigSchema = z.strictObject({
+  timezone: z
+    .string()
+    .default('America/Los_Angeles')
+    .refine(isValidTimezone, { error: 'must be an IANA time zone such as America/Los_Angeles' }),
+  store: z.discriminatedUnion('kind', [XlsxStoreSchema]),
+  mail: z.discriminatedUnion('kind', [OutboxMailSchema, SmtpMailSchema]),
+  slas: z.strictObject(slaKeys).default({}),
+  holidays: z
+    .strictObject({
+      add: z.array(isoDateSchema).default([]),
+      remove: z.array(isoDateSchema).default([]),
+    })
+    .default({ add: [], remove: [] }),
+  departments: z.array(z.string().min(1)).min(1).default([...DEFAULT_DEPARTMENTS]),
+  contacts: z.strictObject({
+    governanceLiaison: email,
+    disputeLevels: z.strictObject(levelKeys).default({}),
+  }),
+  reminders: z
+    .strictObject({
+      dueSoonWindow: z.number().int().min(0).default(2),
+      stalledRepeatBusinessDays: z.number().int().min(1).default(5),
+      nextActionRepeatBusinessDays: z.number().int().min(1).default(5),
+    })
+    .default({ dueSoonWindow: 2, stalledRepeatBusinessDays: 5, nextActionRepeatBusinessDays: 5 }),
+  disputes: z
+    .strictObject({
+      businessDaysPerLevel: z.number().int().min(1).default(10),
+    })
+    .default({ businessDaysPerLevel: 10 }),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ConfigParse = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/** Validates a parsed config document. Every problem names its key path, such as `mail.port`. */
+export function parseConfig(document: unknown): ConfigParse {
+  const result = ConfigSchema.safeParse(document ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => ({
+      path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)',
+      message: issue.code === 'unrecognized_keys' ? `unknown key(s): ${issue.keys.join(', ')}` : issue.message,
+    })),
+  };
+}
+
+/** The effective SLA of each stage: defaults overridden by config; `null` turns one off. */
+export function effectiveSlas(config: Pick<Config, 'slas'>): Record<Stage, number | null> {
+  return Object.fromEntries(
+    STAGES.map((stage) => {
+      const override = config.slas[stage];
+      return [stage, override === undefined ? (DEFAULT_SLAS[stage] ?? null) : override];
+    }),
+  ) as Record<Stage, number | null>;
+}
+
+export function holidayAdjustments(config: Pick<Config, 'holidays'>): { add: IsoDate[]; remove: IsoDate[] } {
+  return { add: config.holidays.add, remove: config.holidays.remove };
+}

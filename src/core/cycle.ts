@@ -1,0 +1,114 @@
+import type { ActivityEvent } from './activity.ts';
+import { parseActivity } from './activity.ts';
+import { BusinessCalendar } from './calendar.ts';
+import type { Config } from './config.ts';
+import { type IsoDate, localDate, localTimestamp } from './dates.ts';
+import { type Evaluation, evaluate } from './evaluate.ts';
+import { type History, applyEvent, buildHistory } from './history.ts';
+import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from './metrics.ts';
+import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
+import type { TrackerSnapshot } from './ports.ts';
+import { type Dispute, type ParsedTab, type Proposal, type RowIssue, parseDisputes, parseProposals } from './schema.ts';
+import { type CellWrite, planSystemCells } from './system-cells.ts';
+
+export interface CycleContext {
+  readonly config: Config;
+  readonly now: Date;
+  readonly link: RowLinker;
+}
+
+/** What a cycle decided before anything is sent: the first half of the pure core's answer. */
+export interface CyclePlan {
+  readonly today: IsoDate;
+  readonly timestamp: string;
+  readonly calendar: BusinessCalendar;
+  readonly proposals: ParsedTab<Proposal>;
+  readonly disputes: ParsedTab<Dispute>;
+  readonly evaluation: Evaluation;
+  readonly issues: readonly RowIssue[];
+  readonly history: History;
+  readonly notifications: readonly PlannedNotification[];
+  /** Transitions and newly seen row issues, to append to the Activity Log. */
+  readonly events: readonly ActivityEvent[];
+}
+
+export function calendarFor(config: Pick<Config, 'holidays'>): BusinessCalendar {
+  return new BusinessCalendar({ add: config.holidays.add, remove: config.holidays.remove });
+}
+
+/** Reads the snapshot and decides: statuses, transitions, row issues and what to send. */
+export function planCycle(snapshot: TrackerSnapshot, restrictedIds: ReadonlySet<string>, context: CycleContext): CyclePlan {
+  const { config, now } = context;
+  const today = localDate(now, config.timezone);
+  const timestamp = localTimestamp(now, config.timezone);
+  const calendar = calendarFor(config);
+  const parseContext = { today, departments: config.departments };
+  const proposals = parseProposals(snapshot.proposals, parseContext);
+  const knownIds = new Set(proposals.records.map((p) => p.bucpId));
+  const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
+  const history = buildHistory(parseActivity(snapshot.activity));
+  const evaluation = evaluate({
+    proposals: proposals.records,
+    disputes: disputes.records,
+    restrictedIds,
+    history,
+    today,
+    calendar,
+    config,
+  });
+  const issues = sortIssues([...proposals.issues, ...disputes.issues, ...evaluation.issues]);
+  const stamp = (e: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...e, at: timestamp });
+  const events: ActivityEvent[] = evaluation.transitions.map(stamp);
+  for (const issue of issues) {
+    const key = `row-issue:${issue.tab}:${issue.id ?? `row ${issue.row}`}:${issue.message}`;
+    if (history.eventKeys.has(key)) continue;
+    events.push(
+      stamp({
+        on: today,
+        bucpId: issue.tab === 'Disputes' ? '' : (issue.id ?? ''),
+        disputeId: issue.tab === 'Disputes' ? (issue.id ?? '') : '',
+        kind: 'row-issue',
+        from: issue.severity,
+        to: issue.column ?? '',
+        detail: `${issue.tab} row ${issue.row}: ${issue.message}`,
+        key,
+      }),
+    );
+  }
+  // Transitions change what is remembered (a new stage resets its reminders) before planning sends.
+  for (const event of events) applyEvent(history, event);
+  const notifications = planNotifications({ evaluation, history, calendar, config, link: context.link });
+  return { today, timestamp, calendar, proposals, disputes, evaluation, issues, history, notifications, events };
+}
+
+export interface CycleOutcome {
+  readonly cells: readonly CellWrite[];
+  readonly metrics: Metrics;
+  readonly summaries: readonly SummaryTable[];
+}
+
+/** The second half: system cells and summaries, from the memory as it stands after the sends. */
+export function finishCycle(plan: CyclePlan, config: Config): CycleOutcome {
+  const cells = planSystemCells({
+    evaluation: plan.evaluation,
+    proposals: plan.proposals.records,
+    disputes: plan.disputes.records,
+    issues: plan.issues,
+    history: plan.history,
+    calendar: plan.calendar,
+    config,
+    syncedAt: plan.timestamp,
+  });
+  const metrics = computeMetrics({
+    evaluation: plan.evaluation,
+    proposals: plan.proposals.records,
+    history: plan.history,
+    calendar: plan.calendar,
+    unaddressableRows: plan.proposals.unaddressableRows,
+  });
+  return { cells, metrics, summaries: summaryTables(metrics) };
+}
+
+function sortIssues(issues: RowIssue[]): RowIssue[] {
+  return issues.sort((a, b) => a.tab.localeCompare(b.tab) || a.row - b.row || (a.column ?? '').localeCompare(b.column ?? ''));
+}

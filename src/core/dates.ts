@@ -1,0 +1,117 @@
+import { DateTime } from 'luxon';
+
+/** A calendar date with no time or zone, as `YYYY-MM-DD`. Sorts and compares as a string. */
+export type IsoDate = string & { readonly __isoDate?: never };
+
+/** Days since 1970-01-01 for a date. Calendar arithmetic is done on these integers. */
+export type DayNumber = number;
+
+const MS_PER_DAY = 86_400_000;
+
+export function toDayNumber(date: IsoDate): DayNumber {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+}
+
+export function fromDayNumber(day: DayNumber): IsoDate {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return fromDayNumber(toDayNumber(date) + days);
+}
+
+/** 0 = Sunday … 6 = Saturday. */
+export function weekday(date: IsoDate): number {
+  return (((toDayNumber(date) + 4) % 7) + 7) % 7;
+}
+
+export function isoDate(year: number, month: number, day: number): IsoDate {
+  return fromDayNumber(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+}
+
+/** The local calendar date of an instant in a time zone. */
+export function localDate(now: Date, timezone: string): IsoDate {
+  const local = DateTime.fromJSDate(now, { zone: timezone });
+  if (!local.isValid) throw new Error(`Unknown time zone "${timezone}"`);
+  return local.toISODate() as IsoDate;
+}
+
+/** An instant as an ISO timestamp with the zone's offset, as shown in the sheet and the logs. */
+export function localTimestamp(now: Date, timezone: string): string {
+  return DateTime.fromJSDate(now, { zone: timezone }).toISO({ suppressMilliseconds: true }) ?? now.toISOString();
+}
+
+export function isValidTimezone(zone: string): boolean {
+  return DateTime.local().setZone(zone).isValid;
+}
+
+// Spreadsheet serial day 25569 is 1970-01-01 (the 1900 system, with Lotus's phantom 1900-02-29).
+const SERIAL_EPOCH_OFFSET = 25_569;
+
+export function serialToIsoDate(serial: number): IsoDate {
+  return fromDayNumber(Math.floor(serial) - SERIAL_EPOCH_OFFSET);
+}
+
+export function isoDateToSerial(date: IsoDate): number {
+  return toDayNumber(date) + SERIAL_EPOCH_OFFSET;
+}
+
+export type DateParse = { ok: true; date: IsoDate } | { ok: false; reason: string };
+
+const EARLIEST_PLAUSIBLE_YEAR = 1990;
+const LATEST_PLAUSIBLE_YEAR = 2100;
+
+/**
+ * Reads a date cell: a real spreadsheet date (a JS Date from a workbook, or a serial number from an
+ * API), an ISO `YYYY-MM-DD` text, or a US `M/D/YYYY` text. Anything else is a reason, not a guess.
+ */
+export function parseDateCell(value: unknown): DateParse | null {
+  if (value === null || value === undefined || value === '') return null;
+  let date: IsoDate | undefined;
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return { ok: false, reason: 'is not a valid date' };
+    // Workbook dates carry no zone: their UTC fields are the calendar date that was typed.
+    date = value.toISOString().slice(0, 10);
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 1) return { ok: false, reason: `${value} is not a date` };
+    date = serialToIsoDate(value);
+  } else if (typeof value === 'string') {
+    const text = value.trim();
+    if (text === '') return null;
+    const parsed = parseDateText(text);
+    if (!parsed) {
+      return { ok: false, reason: `"${text}" is not a date: use YYYY-MM-DD or M/D/YYYY` };
+    }
+    date = parsed;
+  } else {
+    return { ok: false, reason: `${JSON.stringify(value)} is not a date` };
+  }
+  const year = Number(date.slice(0, 4));
+  if (year < EARLIEST_PLAUSIBLE_YEAR || year > LATEST_PLAUSIBLE_YEAR) {
+    return { ok: false, reason: `${date} is outside the plausible years ${EARLIEST_PLAUSIBLE_YEAR}–${LATEST_PLAUSIBLE_YEAR}` };
+  }
+  return { ok: true, date };
+}
+
+function parseDateText(text: string): IsoDate | undefined {
+  const formats = /^\d{4}-\d{2}-\d{2}$/.test(text) ? ['yyyy-MM-dd'] : /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(text) ? ['M/d/yyyy'] : [];
+  for (const format of formats) {
+    const parsed = DateTime.fromFormat(text, format, { zone: 'UTC' });
+    if (parsed.isValid) return parsed.toISODate() as IsoDate;
+  }
+  // An ISO timestamp (as Airtable or an export may give) counts by its calendar date.
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+    const parsed = DateTime.fromISO(text, { setZone: true });
+    if (parsed.isValid) return parsed.toISODate() as IsoDate;
+  }
+  return undefined;
+}
+
+/** The quarter label of a date, such as `2026 Q3`. */
+export function quarterOf(date: IsoDate): string {
+  const month = Number(date.slice(5, 7));
+  return `${date.slice(0, 4)} Q${Math.ceil(month / 3)}`;
+}

@@ -1,0 +1,124 @@
+import type { ActivityEvent } from './activity.ts';
+import type { IsoDate } from './dates.ts';
+import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
+
+/** What has been sent about one proposal during its current stage visit. */
+export interface ReminderMemory {
+  /** Recipients who already got the due-soon reminder this visit. */
+  readonly dueSoonSentTo: Set<string>;
+  /** The last stalled reminder per recipient this visit. */
+  readonly stalledLastSent: Map<string, IsoDate>;
+  escalationSent: boolean;
+  /** The last next-action reminder per `due|recipient`: a new due date starts afresh. */
+  readonly nextActionLastSent: Map<string, IsoDate>;
+}
+
+export interface ProposalMemory {
+  stage: Visit | undefined;
+  reminders: ReminderMemory;
+  /** Completed stage visits, for time-in-stage metrics. */
+  readonly pastVisits: { stage: string; since: IsoDate; until: IsoDate }[];
+}
+
+export interface DisputeMemory {
+  level: Visit | undefined;
+  /** Levels whose escalation email went out, with the recipient and the day. */
+  readonly escalations: Map<string, { to: string; on: IsoDate }>;
+  readonly levelsSeen: Set<string>;
+}
+
+export interface NotificationMemory {
+  readonly intents: Set<string>;
+  readonly sent: Set<string>;
+  readonly failures: Map<string, number>;
+}
+
+export interface History {
+  readonly proposals: Map<string, ProposalMemory>;
+  readonly disputes: Map<string, DisputeMemory>;
+  readonly notifications: NotificationMemory;
+  readonly eventKeys: Set<string>;
+}
+
+const NEXT_ACTION_DUE = /^due (\d{4}-\d{2}-\d{2})/;
+
+function emptyReminders(): ReminderMemory {
+  return { dueSoonSentTo: new Set(), stalledLastSent: new Map(), escalationSent: false, nextActionLastSent: new Map() };
+}
+
+export function emptyHistory(): History {
+  return {
+    proposals: new Map(),
+    disputes: new Map(),
+    notifications: { intents: new Set(), sent: new Set(), failures: new Map() },
+    eventKeys: new Set(),
+  };
+}
+
+/** Folds the Activity Log, oldest first, into what the service remembers. */
+export function buildHistory(events: readonly ActivityEvent[], into: History = emptyHistory()): History {
+  for (const event of events) applyEvent(into, event);
+  return into;
+}
+
+export function applyEvent(history: History, event: ActivityEvent): void {
+  if (event.key) history.eventKeys.add(event.key);
+  const n = history.notifications;
+  switch (event.kind) {
+    case 'notification-intent':
+      n.intents.add(event.key);
+      return;
+    case 'notification-sent':
+      n.sent.add(event.key);
+      return;
+    case 'notification-failed':
+      n.failures.set(event.key, (n.failures.get(event.key) ?? 0) + 1);
+      return;
+    default:
+  }
+  if (event.disputeId) {
+    applyDisputeEvent(history, event);
+    return;
+  }
+  if (!event.bucpId) return;
+  let memory = history.proposals.get(event.bucpId);
+  if (!memory) {
+    memory = { stage: undefined, reminders: emptyReminders(), pastVisits: [] };
+    history.proposals.set(event.bucpId, memory);
+  }
+  const before = memory.stage;
+  memory.stage = foldVisit(memory.stage, event, STAGE_KINDS);
+  if (event.kind === STAGE_KINDS.change || event.kind === STAGE_KINDS.firstSeen) {
+    if (before && event.kind === STAGE_KINDS.change) {
+      memory.pastVisits.push({ stage: before.value, since: before.since, until: event.on });
+    }
+    memory.reminders = emptyReminders();
+    return;
+  }
+  const r = memory.reminders;
+  if (event.kind === 'reminder-sent') {
+    if (event.from === 'due-soon') r.dueSoonSentTo.add(event.to);
+    else if (event.from === 'stalled') r.stalledLastSent.set(event.to, event.on);
+    else if (event.from === 'next-action') {
+      const due = NEXT_ACTION_DUE.exec(event.detail)?.[1];
+      if (due) r.nextActionLastSent.set(`${due}|${event.to}`, event.on);
+    }
+  } else if (event.kind === 'escalation-sent') {
+    r.escalationSent = true;
+  }
+}
+
+function applyDisputeEvent(history: History, event: ActivityEvent): void {
+  let memory = history.disputes.get(event.disputeId);
+  if (!memory) {
+    memory = { level: undefined, escalations: new Map(), levelsSeen: new Set() };
+    history.disputes.set(event.disputeId, memory);
+  }
+  memory.level = foldVisit(memory.level, event, LEVEL_KINDS);
+  if (memory.level) memory.levelsSeen.add(memory.level.value);
+  if (event.kind === 'dispute-escalation-sent') memory.escalations.set(event.from, { to: event.to, on: event.on });
+}
+
+export function nextActionDetail(due: IsoDate, action: string | null): string {
+  return `due ${due}${action ? `: ${action}` : ''}`;
+}

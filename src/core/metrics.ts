@@ -1,0 +1,400 @@
+import { DateTime } from 'luxon';
+import type { BusinessCalendar } from './calendar.ts';
+import {
+  DISPUTE_CATEGORIES,
+  DISPUTE_LEVELS,
+  OUTCOMES,
+  PROPOSAL_STATUSES,
+  RESTRICTION_SOLUTIONS,
+  STAGES,
+  type SummaryTab,
+} from './contract.ts';
+import { type IsoDate, quarterOf, toDayNumber } from './dates.ts';
+import type { Evaluation } from './evaluate.ts';
+import type { History } from './history.ts';
+import type { Proposal } from './schema.ts';
+
+export interface Distribution {
+  readonly count: number;
+  readonly median: number | null;
+  readonly p90: number | null;
+}
+
+export interface Metrics {
+  readonly asOf: IsoDate;
+  readonly proposals: { total: number; valid: number; invalid: number };
+  readonly byStage: Record<string, number>;
+  readonly byStatus: Record<string, number>;
+  readonly fulfillment: {
+    calendarDays: Distribution;
+    businessDays: Distribution;
+    withinBaseline: number;
+    /** Share of fulfilled proposals whose first transfer came within three months of concept. */
+    withinBaselineShare: number | null;
+  };
+  readonly approval: { calendarDays: Distribution; businessDays: Distribution };
+  readonly outcomes: Record<string, number>;
+  /** (Approved + Approved with Modifications) / (Approved + Approved with Modifications + Denied). */
+  readonly approvalRate: number | null;
+  readonly disputes: {
+    raised: number;
+    open: number;
+    resolved: number;
+    businessDaysToResolve: Distribution;
+    byCategory: Record<string, number>;
+    byHighestLevel: Record<string, number>;
+  };
+  readonly restrictionSolutions: Record<string, number>;
+  readonly dataSharingOutcomes: { recorded: number; missing: number };
+  readonly timeInStage: Record<string, Distribution>;
+  readonly milestoneIntervals: Record<string, Distribution>;
+  readonly longestWaitStage: string | null;
+  readonly topDatasets: { dataset: string; requests: number }[];
+  readonly byRequestingDepartment: DepartmentRow[];
+  readonly byProvidingDepartment: DepartmentRow[];
+  readonly bySubmittedQuarter: QuarterRow[];
+}
+
+export interface DepartmentRow {
+  readonly department: string;
+  readonly proposals: number;
+  readonly open: number;
+  readonly approved: number;
+  readonly denied: number;
+  readonly medianFulfillmentDays: number | null;
+}
+
+export interface QuarterRow {
+  readonly quarter: string;
+  readonly submitted: number;
+  readonly approved: number;
+  readonly medianApprovalDays: number | null;
+  readonly medianFulfillmentDays: number | null;
+}
+
+export interface MetricsInput {
+  readonly evaluation: Evaluation;
+  readonly proposals: readonly Proposal[];
+  readonly history: History;
+  readonly calendar: BusinessCalendar;
+  /** Rows with data but no usable ID: they count as invalid, never as missing. */
+  readonly unaddressableRows: number;
+}
+
+/** Median, with the mean of the middle two for an even count. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The nearest-rank percentile: the smallest value with at least p% of values at or below it. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(Math.ceil((p / 100) * sorted.length) - 1, 0)]!;
+}
+
+export function distribution(values: readonly number[]): Distribution {
+  return { count: values.length, median: median(values), p90: percentile(values, 90) };
+}
+
+const calendarDays = (from: IsoDate, to: IsoDate) => toDayNumber(to) - toDayNumber(from);
+const DECIDED = new Set(['Approved', 'Approved with Modifications', 'Denied']);
+const APPROVED = new Set(['Approved', 'Approved with Modifications']);
+
+function countInto(keys: readonly string[], values: Iterable<string | null>, blankLabel = '(blank)') {
+  const counts: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
+  for (const v of values) {
+    const key = v ?? blankLabel;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function withinThreeMonths(start: IsoDate, end: IsoDate): boolean {
+  const limit = DateTime.fromISO(start, { zone: 'UTC' }).plus({ months: 3 }).toISODate() ?? start;
+  return end <= limit;
+}
+
+function fulfillmentSpan(p: Proposal): { start: IsoDate; end: IsoDate } | null {
+  const start = p.conceptOn ?? p.submittedOn;
+  return start && p.firstDataTransferOn && p.firstDataTransferOn >= start ? { start, end: p.firstDataTransferOn } : null;
+}
+
+/** The metrics of the CalHHS data-sharing play, and the rest managers ask for. Pure. */
+export function computeMetrics(input: MetricsInput): Metrics {
+  const { evaluation, calendar, history } = input;
+  const today = evaluation.today;
+  const all = input.proposals;
+  const uniqueIds = new Set(all.map((p) => p.bucpId));
+  const valid = all.filter((p) => p.valid);
+
+  const spans = valid.map(fulfillmentSpan).filter((s) => s !== null);
+  const fulfillmentCalendar = spans.map((s) => calendarDays(s.start, s.end));
+  const withinBaseline = spans.filter((s) => withinThreeMonths(s.start, s.end)).length;
+  const approvals = valid
+    .filter((p) => p.submittedOn && p.approvedOn && p.approvedOn >= p.submittedOn)
+    .map((p) => ({ from: p.submittedOn!, to: p.approvedOn! }));
+
+  const outcomes = countInto(OUTCOMES, valid.map((p) => p.outcome));
+  const decided = valid.filter((p) => p.outcome && DECIDED.has(p.outcome)).length;
+  const approved = valid.filter((p) => p.outcome && APPROVED.has(p.outcome)).length;
+
+  const disputeFindings = evaluation.disputes.filter((d) => d.dispute.valid);
+  const resolvedDurations = disputeFindings
+    .filter((d) => d.resolved && d.dispute.raisedOn && d.dispute.resolvedOn && d.dispute.resolvedOn >= d.dispute.raisedOn)
+    .map((d) => calendar.businessDaysBetween(d.dispute.raisedOn!, d.dispute.resolvedOn!));
+  const highestLevel = disputeFindings.map((d) => {
+    const seen = history.disputes.get(d.dispute.disputeId)?.levelsSeen ?? new Set<string>();
+    const levels = [...seen, d.dispute.level].map((l) => DISPUTE_LEVELS.indexOf(l as (typeof DISPUTE_LEVELS)[number]));
+    return DISPUTE_LEVELS[Math.max(...levels)] ?? d.dispute.level;
+  });
+
+  const stageDurations = new Map<string, number[]>(STAGES.map((s) => [s, []]));
+  for (const id of uniqueIds) {
+    for (const visit of history.proposals.get(id)?.pastVisits ?? []) {
+      stageDurations.get(visit.stage)?.push(calendar.businessDaysBetween(visit.since, visit.until));
+    }
+  }
+  for (const f of evaluation.proposals) stageDurations.get(f.stage)?.push(f.businessDaysInStage);
+  const timeInStage = Object.fromEntries([...stageDurations].map(([stage, values]) => [stage, distribution(values)]));
+  const openStages = STAGES.filter((s) => !['Active', 'Closed', 'Withdrawn'].includes(s));
+  const longestWaitStage =
+    openStages
+      .map((s) => ({ s, m: timeInStage[s]?.median ?? null }))
+      .filter((x) => x.m !== null)
+      .sort((a, b) => b.m! - a.m!)[0]?.s ?? null;
+
+  const milestonePairs: [string, keyof Proposal, keyof Proposal][] = [
+    ['Concept → Submitted', 'conceptOn', 'submittedOn'],
+    ['Submitted → Approved', 'submittedOn', 'approvedOn'],
+    ['Approved → Filed', 'approvedOn', 'filedOn'],
+    ['Filed → First Data Transfer', 'filedOn', 'firstDataTransferOn'],
+  ];
+  const milestoneIntervals = Object.fromEntries(
+    milestonePairs.map(([label, from, to]) => [
+      label,
+      distribution(
+        valid
+          .map((p) => [p[from] as IsoDate | null, p[to] as IsoDate | null] as const)
+          .filter(([a, b]) => a && b && b >= a)
+          .map(([a, b]) => calendar.businessDaysBetween(a!, b!)),
+      ),
+    ]),
+  );
+
+  const datasetCounts = new Map<string, { name: string; count: number }>();
+  for (const p of valid) {
+    for (const name of new Set(p.datasets.map((d) => d.toLowerCase()))) {
+      const entry = datasetCounts.get(name) ?? { name: p.datasets.find((d) => d.toLowerCase() === name)!, count: 0 };
+      entry.count += 1;
+      datasetCounts.set(name, entry);
+    }
+  }
+  const topDatasets = [...datasetCounts.values()]
+    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
+    .slice(0, 10)
+    .map((d) => ({ dataset: d.name, requests: d.count }));
+
+  const closedOrActive = valid.filter((p) => p.stage === 'Closed' || p.stage === 'Active');
+  return {
+    asOf: today,
+    proposals: {
+      total: all.length + input.unaddressableRows,
+      valid: valid.length,
+      invalid: all.length + input.unaddressableRows - valid.length,
+    },
+    byStage: countInto(STAGES, valid.map((p) => p.stage)),
+    byStatus: countInto(
+      PROPOSAL_STATUSES,
+      evaluation.proposals.filter((f) => f.status !== null).map((f) => f.status),
+    ),
+    fulfillment: {
+      calendarDays: distribution(fulfillmentCalendar),
+      businessDays: distribution(spans.map((s) => calendar.businessDaysBetween(s.start, s.end))),
+      withinBaseline,
+      withinBaselineShare: spans.length > 0 ? withinBaseline / spans.length : null,
+    },
+    approval: {
+      calendarDays: distribution(approvals.map((a) => calendarDays(a.from, a.to))),
+      businessDays: distribution(approvals.map((a) => calendar.businessDaysBetween(a.from, a.to))),
+    },
+    outcomes,
+    approvalRate: decided > 0 ? approved / decided : null,
+    disputes: {
+      raised: disputeFindings.length,
+      open: disputeFindings.filter((d) => !d.resolved).length,
+      resolved: disputeFindings.filter((d) => d.resolved).length,
+      businessDaysToResolve: distribution(resolvedDurations),
+      byCategory: countInto(DISPUTE_CATEGORIES, disputeFindings.map((d) => d.dispute.category)),
+      byHighestLevel: countInto(DISPUTE_LEVELS, highestLevel),
+    },
+    restrictionSolutions: countInto(RESTRICTION_SOLUTIONS, valid.map((p) => p.restrictionSolution)),
+    dataSharingOutcomes: {
+      recorded: closedOrActive.filter((p) => p.dataSharingOutcome).length,
+      missing: closedOrActive.filter((p) => !p.dataSharingOutcome).length,
+    },
+    timeInStage,
+    milestoneIntervals,
+    longestWaitStage,
+    topDatasets,
+    byRequestingDepartment: departmentRows(valid, (p) => p.requestingDepartment),
+    byProvidingDepartment: departmentRows(valid, (p) => p.providingDepartment),
+    bySubmittedQuarter: quarterRows(valid),
+  };
+}
+
+function departmentRows(valid: readonly Proposal[], key: (p: Proposal) => string | null): DepartmentRow[] {
+  const groups = new Map<string, Proposal[]>();
+  for (const p of valid) {
+    const name = key(p) ?? '(blank)';
+    groups.set(name, [...(groups.get(name) ?? []), p]);
+  }
+  return [...groups]
+    .map(([department, ps]) => ({
+      department,
+      proposals: ps.length,
+      open: ps.filter((p) => p.stage && !['Active', 'Closed', 'Withdrawn'].includes(p.stage)).length,
+      approved: ps.filter((p) => p.outcome && APPROVED.has(p.outcome)).length,
+      denied: ps.filter((p) => p.outcome === 'Denied').length,
+      medianFulfillmentDays: median(
+        ps.map(fulfillmentSpan).filter((s) => s !== null).map((s) => calendarDays(s.start, s.end)),
+      ),
+    }))
+    .sort((a, b) => b.proposals - a.proposals || a.department.localeCompare(b.department));
+}
+
+function quarterRows(valid: readonly Proposal[]): QuarterRow[] {
+  const groups = new Map<string, Proposal[]>();
+  for (const p of valid) {
+    if (!p.submittedOn) continue;
+    const q = quarterOf(p.submittedOn);
+    groups.set(q, [...(groups.get(q) ?? []), p]);
+  }
+  return [...groups]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([quarter, ps]) => ({
+      quarter,
+      submitted: ps.length,
+      approved: ps.filter((p) => p.outcome && APPROVED.has(p.outcome)).length,
+      medianApprovalDays: median(
+        ps.filter((p) => p.approvedOn && p.approvedOn >= p.submittedOn!).map((p) => calendarDays(p.submittedOn!, p.approvedOn!)),
+      ),
+      medianFulfillmentDays: median(
+        ps.map(fulfillmentSpan).filter((s) => s !== null).map((s) => calendarDays(s.start, s.end)),
+      ),
+    }));
+}
+
+export type SummaryCell = string | number | null;
+
+export interface SummaryTable {
+  readonly tab: SummaryTab;
+  readonly rows: readonly (readonly SummaryCell[])[];
+}
+
+const pct = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
+const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+
+function section(title: string, header: readonly string[], rows: readonly (readonly SummaryCell[])[]): SummaryCell[][] {
+  return [[title], [...header], ...rows.map((r) => [...r]), []];
+}
+
+function distRow(label: string, d: Distribution): SummaryCell[] {
+  return [label, d.count, round1(d.median), round1(d.p90)];
+}
+
+function counts(record: Record<string, number>): SummaryCell[][] {
+  return Object.entries(record).map(([k, v]) => [k, v]);
+}
+
+/** The summary tabs as cell grids. Headline first; every number says what it counts. */
+export function summaryTables(m: Metrics): SummaryTable[] {
+  const heading = (title: string): SummaryCell[][] => [[title], [`As of ${m.asOf}`], []];
+  const summary: SummaryCell[][] = [
+    ...heading('BUCP Tracker: summary'),
+    ...section('Proposals', ['Measure', 'Value'], [
+      ['Total rows', m.proposals.total],
+      ['Valid', m.proposals.valid],
+      ['Invalid (see the Issues tab)', m.proposals.invalid],
+      ['Stage where proposals wait longest (median business days)', m.longestWaitStage ?? ''],
+    ]),
+    ...section('Fulfillment duration: concept (or submission) to first data transfer', ['Measure', 'Count', 'Median', 'P90'], [
+      distRow('Calendar days', m.fulfillment.calendarDays),
+      distRow('Business days', m.fulfillment.businessDays),
+    ]),
+    ...section('Three-month baseline', ['Measure', 'Value'], [
+      ['Fulfilled within three months', m.fulfillment.withinBaseline],
+      ['Share within baseline (%)', pct(m.fulfillment.withinBaselineShare)],
+    ]),
+    ...section('Approval time: submitted to approved', ['Measure', 'Count', 'Median', 'P90'], [
+      distRow('Calendar days', m.approval.calendarDays),
+      distRow('Business days', m.approval.businessDays),
+    ]),
+    ...section('Outcomes', ['Outcome', 'Proposals'], [
+      ...counts(m.outcomes),
+      ['Approval rate (%) of decided proposals', pct(m.approvalRate)],
+    ]),
+    ...section('Statutory restriction solutions', ['Solution', 'Proposals'], counts(m.restrictionSolutions)),
+    ...section('Data-sharing outcomes (Active or Closed proposals)', ['Measure', 'Proposals'], [
+      ['Outcome recorded', m.dataSharingOutcomes.recorded],
+      ['Outcome missing', m.dataSharingOutcomes.missing],
+    ]),
+    ...section('Most requested datasets', ['Dataset', 'Proposals'], m.topDatasets.map((d) => [d.dataset, d.requests])),
+    ...section('By stage', ['Stage', 'Proposals'], counts(m.byStage)),
+    ...section('By status', ['Status', 'Proposals'], counts(m.byStatus)),
+  ];
+  const stageTimes: SummaryCell[][] = [
+    ...heading('Time in stage (business days)'),
+    ...section(
+      'Per stage, from the Activity Log (current stays counted to date)',
+      ['Stage', 'Stays', 'Median', 'P90'],
+      Object.entries(m.timeInStage).map(([stage, d]) => distRow(stage, d)),
+    ),
+    ...section(
+      'Between milestones, from the milestone dates',
+      ['Interval', 'Proposals', 'Median', 'P90'],
+      Object.entries(m.milestoneIntervals).map(([label, d]) => distRow(label, d)),
+    ),
+  ];
+  const disputes: SummaryCell[][] = [
+    ...heading('Disputes'),
+    ...section('Totals', ['Measure', 'Value'], [
+      ['Raised', m.disputes.raised],
+      ['Open', m.disputes.open],
+      ['Resolved', m.disputes.resolved],
+    ]),
+    ...section('Business days from raised to resolved', ['Measure', 'Count', 'Median', 'P90'], [
+      distRow('Resolved disputes', m.disputes.businessDaysToResolve),
+    ]),
+    ...section('By category', ['Category', 'Disputes'], counts(m.disputes.byCategory)),
+    ...section('By highest level reached', ['Level', 'Disputes'], counts(m.disputes.byHighestLevel)),
+  ];
+  const deptHeader = ['Department', 'Proposals', 'Open', 'Approved', 'Denied', 'Median fulfillment (calendar days)'];
+  const deptRow = (d: DepartmentRow): SummaryCell[] => [
+    d.department,
+    d.proposals,
+    d.open,
+    d.approved,
+    d.denied,
+    round1(d.medianFulfillmentDays),
+  ];
+  const breakdowns: SummaryCell[][] = [
+    ...heading('Breakdowns'),
+    ...section('By requesting department', deptHeader, m.byRequestingDepartment.map(deptRow)),
+    ...section('By providing department', deptHeader, m.byProvidingDepartment.map(deptRow)),
+    ...section(
+      'By quarter of Submitted On',
+      ['Quarter', 'Submitted', 'Approved', 'Median approval (calendar days)', 'Median fulfillment (calendar days)'],
+      m.bySubmittedQuarter.map((q) => [q.quarter, q.submitted, q.approved, round1(q.medianApprovalDays), round1(q.medianFulfillmentDays)]),
+    ),
+  ];
+  return [
+    { tab: 'Summary', rows: summary },
+    { tab: 'Stage Times', rows: stageTimes },
+    { tab: 'Dispute Metrics', rows: disputes },
+    { tab: 'Breakdowns', rows: breakdowns },
+  ];
+}

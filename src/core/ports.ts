@@ -1,0 +1,83 @@
+import type { ActivityEvent } from './activity.ts';
+import type { SheetTable } from './cells.ts';
+import type { SummaryTable } from './metrics.ts';
+import type { RowIssue } from './schema.ts';
+import type { CellWrite } from './system-cells.ts';
+
+/** Everything a cycle reads from the tracker, in one read. */
+export interface TrackerSnapshot {
+  readonly proposals: SheetTable;
+  readonly disputes: SheetTable;
+  readonly activity: SheetTable;
+  /** Layout problems (a missing tab or header) that `bucp init` repairs. */
+  readonly layoutProblems: readonly string[];
+}
+
+/** Everything a cycle writes, in one write. Empty plans write nothing. */
+export interface WritePlan {
+  readonly cells: readonly CellWrite[];
+  readonly appendActivity: readonly ActivityEvent[];
+  /** The Issues tab, rewritten whole; `undefined` leaves it as it is. */
+  readonly issues?: readonly RowIssue[];
+  /** Summary tabs, rewritten whole. */
+  readonly summaries?: readonly SummaryTable[];
+}
+
+export interface WriteResult {
+  readonly cellsWritten: number;
+  readonly rowsAppended: number;
+  /** IDs a cell write could not find any more (a row deleted between read and write). */
+  readonly missingIds: readonly string[];
+  /** How many times the write started over because staff saved the file in between. */
+  readonly retriedAfterConcurrentEdit: number;
+}
+
+export interface LayoutReport {
+  readonly created: readonly string[];
+  readonly repaired: readonly string[];
+}
+
+/** The shared tracker: a workbook, a Google spreadsheet or an Airtable base. */
+export interface TrackerStore {
+  readonly kind: string;
+  /** Creates what is missing (tabs, headers, dropdowns, highlights). Never changes staff data. */
+  ensureLayout(departments: readonly string[]): Promise<LayoutReport>;
+  read(): Promise<TrackerSnapshot>;
+  write(plan: WritePlan): Promise<WriteResult>;
+  /** A link a person can open to land on a row. */
+  rowLink(tab: string, id: string, rowNumber: number): string;
+  /** A description for messages, such as the file path. */
+  describe(): string;
+}
+
+/**
+ * The restricted store. Its port answers only which proposals have a record: the content
+ * (Specialized Security, Specialized Privacy, Known Risks, Department Positions) never crosses it.
+ */
+export interface RestrictedStore {
+  ensureLayout(): Promise<LayoutReport>;
+  recordIds(): Promise<ReadonlySet<string>>;
+  describe(): string;
+}
+
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly kind: string;
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+export type SendOutcome =
+  | { readonly status: 'sent'; readonly messageId: string; readonly duplicate?: boolean }
+  | { readonly status: 'failed'; readonly error: string; readonly permanent: boolean }
+  | { readonly status: 'unknown'; readonly error: string };
+
+export interface Mailer {
+  readonly kind: string;
+  send(message: OutgoingMessage): Promise<SendOutcome>;
+  close(): Promise<void>;
+  describe(): string;
+}

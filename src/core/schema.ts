@@ -1,0 +1,414 @@
+import { z } from 'zod/v4';
+import { type CellValue, type SheetRow, type SheetTable, cellText, isBlankCell, isCellError } from './cells.ts';
+import {
+  type Column,
+  type Decision,
+  type DisputeCategory,
+  type DisputeLevel,
+  type ListName,
+  type Outcome,
+  type RestrictionSolution,
+  type Stage,
+  DISPUTE_COLUMNS,
+  PROPOSAL_COLUMNS,
+  TABS,
+  allLists,
+} from './contract.ts';
+import { type IsoDate, parseDateCell } from './dates.ts';
+
+export type Severity = 'error' | 'warning';
+
+export interface RowIssue {
+  readonly tab: string;
+  /** The sheet row where the problem was read (0 when it concerns the tab, not a row). */
+  readonly row: number;
+  readonly id: string | null;
+  readonly column: string | null;
+  readonly message: string;
+  readonly severity: Severity;
+}
+
+const EMAIL = z.email();
+
+/** Builds the zod schema that reads one cell of a column into its typed value. */
+function cellSchema(column: Column, lists: Record<ListName, readonly string[]>, today: IsoDate) {
+  const base = z.custom<CellValue>().superRefine((value, ctx) => {
+    if (isCellError(value)) ctx.addIssue({ code: 'custom', message: `contains the spreadsheet error ${value.error}` });
+  });
+  switch (column.type) {
+    case 'date':
+      return base.transform((value, ctx): IsoDate | null => {
+        if (isCellError(value)) return null;
+        const parsed = parseDateCell(value);
+        if (parsed === null) return null;
+        if (!parsed.ok) {
+          ctx.addIssue({ code: 'custom', message: parsed.reason });
+          return z.NEVER;
+        }
+        if (column.notInFuture && parsed.date > today) {
+          ctx.addIssue({ code: 'custom', message: `${parsed.date} is in the future (today is ${today})` });
+          return z.NEVER;
+        }
+        return parsed.date;
+      });
+    case 'email':
+      return base.transform((value, ctx): string | null => {
+        if (isCellError(value) || isBlankCell(value)) return null;
+        const text = cellText(value);
+        if (!EMAIL.safeParse(text).success) {
+          ctx.addIssue({ code: 'custom', message: `"${text}" is not a valid email address` });
+          return z.NEVER;
+        }
+        return text.toLowerCase();
+      });
+    case 'list': {
+      const allowed = column.list ? lists[column.list] : [];
+      const byKey = new Map(allowed.map((v) => [listKey(v), v]));
+      return base.transform((value, ctx): string | null => {
+        if (isCellError(value) || isBlankCell(value)) return null;
+        const text = cellText(value);
+        const match = byKey.get(listKey(text));
+        if (match) return match;
+        if (column.listIsAdvisory) return text;
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a known ${column.list ?? column.header}; choose one of: ${allowed.join(', ')}`,
+        });
+        return z.NEVER;
+      });
+    }
+    case 'multi':
+      return base.transform((value): string[] =>
+        isCellError(value)
+          ? []
+          : cellText(value)
+              .split(';')
+              .map((s) => s.trim())
+              .filter((s) => s !== ''),
+      );
+    case 'number':
+      return base.transform((value): number | null => (typeof value === 'number' ? value : null));
+    default:
+      return base.transform((value): string | null => (isCellError(value) || isBlankCell(value) ? null : cellText(value)));
+  }
+}
+
+/** Case and spacing do not matter when matching a dropdown value: "internal  review" is Internal Review. */
+function listKey(value: string): string {
+  return value.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function rowSchema(columns: readonly Column[], lists: Record<ListName, readonly string[]>, today: IsoDate) {
+  return z.object(
+    Object.fromEntries(columns.filter((c) => c.owner === 'staff').map((c) => [c.header, cellSchema(c, lists, today)])),
+  );
+}
+
+export interface ParseContext {
+  readonly today: IsoDate;
+  readonly departments: readonly string[];
+}
+
+/** The staff columns of a Proposals row, read by header. Exported for its type and for tests. */
+export function ProposalRowSchema(context: ParseContext) {
+  return rowSchema(PROPOSAL_COLUMNS, allLists(context.departments), context.today);
+}
+
+export function DisputeRowSchema(context: ParseContext) {
+  return rowSchema(DISPUTE_COLUMNS, allLists(context.departments), context.today);
+}
+
+/** Parsed staff fields by header. Each column's schema fixes the type its accessor reads. */
+class Fields {
+  private readonly values: Readonly<Record<string, unknown>>;
+  constructor(values: Readonly<Record<string, unknown>>) {
+    this.values = values;
+  }
+  /** Undefined when the cell failed to parse; null when blank. */
+  raw(header: string): unknown {
+    return this.values[header];
+  }
+  text(header: string): string | null {
+    const v = this.values[header];
+    return typeof v === 'string' ? v : null;
+  }
+  date(header: string): IsoDate | null {
+    return this.text(header);
+  }
+  list(header: string): string[] {
+    const v = this.values[header];
+    return Array.isArray(v) ? (v as string[]) : [];
+  }
+}
+
+export interface Proposal {
+  readonly rowNumber: number;
+  readonly bucpId: string;
+  /** False when the row has at least one error: it is tracked but counted as invalid. */
+  readonly valid: boolean;
+  readonly useCaseName: string | null;
+  readonly requestingDepartment: string | null;
+  readonly providingDepartment: string | null;
+  readonly requestingCoordinatorEmail: string | null;
+  readonly providingCoordinatorEmail: string | null;
+  readonly sponsorEmail: string | null;
+  readonly datasets: readonly string[];
+  readonly stage: Stage | null;
+  readonly stageEnteredOn: IsoDate | null;
+  readonly conceptOn: IsoDate | null;
+  readonly submittedOn: IsoDate | null;
+  readonly approvedOn: IsoDate | null;
+  readonly filedOn: IsoDate | null;
+  readonly firstDataTransferOn: IsoDate | null;
+  readonly closedOn: IsoDate | null;
+  readonly outcome: Outcome | null;
+  readonly restrictionSolution: RestrictionSolution | null;
+  readonly nextAction: string | null;
+  readonly nextActionOwnerEmail: string | null;
+  readonly nextActionDue: IsoDate | null;
+  readonly dataSharingOutcome: string | null;
+  readonly endDate: IsoDate | null;
+  /** The system cells as they were read, so that only changed values are written. */
+  readonly systemCells: Readonly<Record<string, CellValue>>;
+}
+
+export interface Dispute {
+  readonly rowNumber: number;
+  readonly disputeId: string;
+  readonly bucpId: string | null;
+  readonly valid: boolean;
+  readonly raisedOn: IsoDate | null;
+  readonly category: DisputeCategory | null;
+  readonly level: DisputeLevel;
+  readonly levelEnteredOn: IsoDate | null;
+  readonly decision: Decision | null;
+  readonly resolvedOn: IsoDate | null;
+  readonly systemCells: Readonly<Record<string, CellValue>>;
+}
+
+export interface ParsedTab<T> {
+  readonly records: T[];
+  readonly issues: RowIssue[];
+  /** Rows that hold data but no usable ID: reported, never dropped from the sheet. */
+  readonly unaddressableRows: number;
+}
+
+interface FieldParse {
+  readonly fields: Fields;
+  readonly issues: { column: string; message: string }[];
+}
+
+function parseFields(schema: z.ZodObject, row: SheetRow): FieldParse {
+  const fields: Record<string, unknown> = {};
+  const issues: { column: string; message: string }[] = [];
+  // Each cell is parsed on its own, so one bad cell never hides the others or drops the row.
+  for (const [header, cell] of Object.entries(schema.shape)) {
+    const result = (cell as z.ZodType).safeParse(row.cells[header] ?? null);
+    if (result.success) fields[header] = result.data;
+    else for (const issue of result.error.issues) issues.push({ column: header, message: `${header}: ${issue.message}` });
+  }
+  return { fields: new Fields(fields), issues };
+}
+
+function hasData(row: SheetRow): boolean {
+  return Object.values(row.cells).some((v) => !isBlankCell(v));
+}
+
+/** Groups rows by ID, reporting rows with no ID and IDs used more than once. */
+function identify(
+  table: SheetTable,
+  tab: string,
+  idHeader: string,
+  staffHeaders: readonly string[],
+): { rows: { row: SheetRow; id: string }[]; issues: RowIssue[]; duplicates: Set<string>; unaddressable: number } {
+  const issues: RowIssue[] = [];
+  const rowsById = new Map<string, SheetRow[]>();
+  let unaddressable = 0;
+  for (const row of table.rows) {
+    const staffCells = { rowNumber: row.rowNumber, cells: Object.fromEntries(staffHeaders.map((h) => [h, row.cells[h] ?? null])) };
+    if (!hasData(staffCells)) continue;
+    const id = cellText(row.cells[idHeader]);
+    if (id === '' || isCellError(row.cells[idHeader])) {
+      unaddressable += 1;
+      issues.push({
+        tab,
+        row: row.rowNumber,
+        id: null,
+        column: idHeader,
+        severity: 'error',
+        message: `Row ${row.rowNumber} has data but no ${idHeader}: give it a unique ${idHeader} so it can be tracked`,
+      });
+      continue;
+    }
+    const list = rowsById.get(id) ?? [];
+    list.push(row);
+    rowsById.set(id, list);
+  }
+  const duplicates = new Set<string>();
+  const rows: { row: SheetRow; id: string }[] = [];
+  for (const [id, list] of rowsById) {
+    if (list.length > 1) {
+      duplicates.add(id);
+      const where = list.map((r) => r.rowNumber).join(', ');
+      for (const row of list) {
+        issues.push({
+          tab,
+          row: row.rowNumber,
+          id,
+          column: idHeader,
+          severity: 'error',
+          message: `${idHeader} ${id} is used on rows ${where}: each ${idHeader} must be unique`,
+        });
+      }
+    }
+    for (const row of list) rows.push({ row, id });
+  }
+  rows.sort((a, b) => a.row.rowNumber - b.row.rowNumber);
+  return { rows, issues, duplicates, unaddressable };
+}
+
+function systemCellsOf(row: SheetRow, columns: readonly Column[]): Record<string, CellValue> {
+  return Object.fromEntries(columns.filter((c) => c.owner === 'system').map((c) => [c.header, row.cells[c.header] ?? null]));
+}
+
+const staffHeadersOf = (columns: readonly Column[]) => columns.filter((c) => c.owner === 'staff').map((c) => c.header);
+
+export function parseProposals(table: SheetTable, context: ParseContext): ParsedTab<Proposal> {
+  const tab = TABS.proposals;
+  const schema = ProposalRowSchema(context);
+  const identified = identify(table, tab, 'BUCP ID', staffHeadersOf(PROPOSAL_COLUMNS));
+  const issues = [...identified.issues];
+  const departments = new Set(context.departments.map((d) => d.toLowerCase()));
+  const records: Proposal[] = [];
+
+  for (const { row, id } of identified.rows) {
+    const parsed = parseFields(schema, row);
+    const f = parsed.fields;
+    const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
+      ...i,
+      severity: 'error',
+    }));
+    const warn = (column: string, message: string) => rowIssues.push({ column, message, severity: 'warning' });
+
+    if (f.raw('Stage') === null && !parsed.issues.some((i) => i.column === 'Stage')) {
+      rowIssues.push({ column: 'Stage', message: 'Stage: is blank; choose the stage the proposal is in', severity: 'error' });
+    }
+    for (const header of ['Requesting Department', 'Providing Department'] as const) {
+      const value = f.text(header);
+      if (value && !departments.has(value.toLowerCase())) {
+        warn(header, `${header}: "${value}" is not in the configured department list (fine for partners outside CalHHS)`);
+      }
+    }
+    const order: [string, string][] = [
+      ['Concept On', 'Submitted On'],
+      ['Submitted On', 'Approved On'],
+      ['Approved On', 'Filed On'],
+      ['Concept On', 'First Data Transfer On'],
+    ];
+    for (const [earlier, later] of order) {
+      const a = f.date(earlier);
+      const b = f.date(later);
+      if (a && b && b < a) warn(later, `${later}: ${b} is before ${earlier} ${a}; check both dates`);
+    }
+    const stage = f.text('Stage') as Stage | null;
+    if (stage === 'Active' && f.text('Outcome') === 'Denied') warn('Outcome', 'Outcome: is Denied but Stage is Active');
+    if (f.date('Next Action Due') && f.raw('Next Action Owner Email') === null) {
+      warn('Next Action Owner Email', 'Next Action Owner Email: is blank, so nobody is reminded when the next action is due');
+    }
+    const endDate = f.date('End Date');
+    const firstTransfer = f.date('First Data Transfer On');
+    if (endDate && firstTransfer && endDate < firstTransfer) {
+      warn('End Date', `End Date: ${endDate} is before First Data Transfer On ${firstTransfer}`);
+    }
+
+    const valid = !identified.duplicates.has(id) && !rowIssues.some((i) => i.severity === 'error');
+    for (const issue of rowIssues) issues.push({ tab, row: row.rowNumber, id, ...issue });
+
+    records.push({
+      rowNumber: row.rowNumber,
+      bucpId: id,
+      valid,
+      useCaseName: f.text('Use Case Name'),
+      requestingDepartment: f.text('Requesting Department'),
+      providingDepartment: f.text('Providing Department'),
+      requestingCoordinatorEmail: f.text('Requesting Coordinator Email'),
+      providingCoordinatorEmail: f.text('Providing Coordinator Email'),
+      sponsorEmail: f.text('Sponsor Email'),
+      datasets: f.list('Datasets'),
+      stage,
+      stageEnteredOn: f.text('Stage Entered On'),
+      conceptOn: f.text('Concept On'),
+      submittedOn: f.text('Submitted On'),
+      approvedOn: f.text('Approved On'),
+      filedOn: f.text('Filed On'),
+      firstDataTransferOn: f.text('First Data Transfer On'),
+      closedOn: f.text('Closed On'),
+      outcome: f.text('Outcome') as Outcome | null,
+      restrictionSolution: f.text('Restriction Solution') as RestrictionSolution | null,
+      nextAction: f.text('Next Action'),
+      nextActionOwnerEmail: f.text('Next Action Owner Email'),
+      nextActionDue: f.text('Next Action Due'),
+      dataSharingOutcome: f.text('Data-Sharing Outcome'),
+      endDate: f.text('End Date'),
+      systemCells: systemCellsOf(row, PROPOSAL_COLUMNS),
+    });
+  }
+  return { records, issues, unaddressableRows: identified.unaddressable };
+}
+
+export function parseDisputes(table: SheetTable, context: ParseContext, knownBucpIds: ReadonlySet<string>): ParsedTab<Dispute> {
+  const tab = TABS.disputes;
+  const schema = DisputeRowSchema(context);
+  const identified = identify(table, tab, 'Dispute ID', staffHeadersOf(DISPUTE_COLUMNS));
+  const issues = [...identified.issues];
+  const records: Dispute[] = [];
+
+  for (const { row, id } of identified.rows) {
+    const parsed = parseFields(schema, row);
+    const f = parsed.fields;
+    const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
+      ...i,
+      severity: 'error',
+    }));
+    const bucpId = f.text('BUCP ID');
+    if (bucpId === null && !parsed.issues.some((i) => i.column === 'BUCP ID')) {
+      rowIssues.push({ column: 'BUCP ID', message: 'BUCP ID: is blank; name the proposal this dispute is about', severity: 'error' });
+    } else if (bucpId !== null && !knownBucpIds.has(bucpId)) {
+      rowIssues.push({
+        column: 'BUCP ID',
+        message: `BUCP ID: ${bucpId} is not on the Proposals tab, so its coordinators cannot be copied`,
+        severity: 'warning',
+      });
+    }
+    const raisedOn = f.date('Raised On');
+    const resolvedOn = f.date('Resolved On');
+    if (raisedOn && resolvedOn && resolvedOn < raisedOn) {
+      rowIssues.push({ column: 'Resolved On', message: `Resolved On: ${resolvedOn} is before Raised On ${raisedOn}`, severity: 'error' });
+    }
+    if (resolvedOn && (f.text('Decision') === 'Pending' || f.raw('Decision') === null)) {
+      rowIssues.push({ column: 'Decision', message: 'Decision: is still Pending although Resolved On is filled', severity: 'warning' });
+    }
+    const valid = !identified.duplicates.has(id) && !rowIssues.some((i) => i.severity === 'error');
+    for (const issue of rowIssues) issues.push({ tab, row: row.rowNumber, id, ...issue });
+    records.push({
+      rowNumber: row.rowNumber,
+      disputeId: id,
+      bucpId,
+      valid,
+      raisedOn,
+      category: f.text('Category') as DisputeCategory | null,
+      level: (f.text('Level') as DisputeLevel | null) ?? 'Data Coordinators',
+      levelEnteredOn: f.text('Level Entered On'),
+      decision: f.text('Decision') as Decision | null,
+      resolvedOn,
+      systemCells: systemCellsOf(row, DISPUTE_COLUMNS),
+    });
+  }
+  return { records, issues, unaddressableRows: identified.unaddressable };
+}
+
+/** Headers a tab must have: every contract column. Missing ones mean `bucp init` was not run. */
+export function missingHeaders(table: SheetTable, columns: readonly Column[]): string[] {
+  const present = new Set(table.headers);
+  return columns.map((c) => c.header).filter((h) => !present.has(h));
+}
