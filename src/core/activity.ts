@@ -33,7 +33,17 @@ export interface ActivityEvent {
   readonly key: string;
 }
 
-export const ACTIVITY_HEADERS = ['At', 'On', 'BUCP ID', 'Dispute ID', 'Kind', 'From', 'To', 'Detail', 'Idempotency Key'] as const;
+export const ACTIVITY_HEADERS = [
+  'At',
+  'On',
+  'BUCP ID',
+  'Dispute ID',
+  'Kind',
+  'From',
+  'To',
+  'Detail',
+  'Idempotency Key',
+] as const;
 
 export function activityRow(event: ActivityEvent): string[] {
   return [event.at, event.on, event.bucpId, event.disputeId, event.kind, event.from, event.to, event.detail, event.key];

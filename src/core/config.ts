@@ -101,7 +101,10 @@ export const ConfigSchema = z.strictObject({
       remove: z.array(isoDateSchema).default([]),
     })
     .default({ add: [], remove: [] }),
-  departments: z.array(z.string().min(1)).min(1).default([...DEFAULT_DEPARTMENTS]),
+  departments: z
+    .array(z.string().min(1))
+    .min(1)
+    .default([...DEFAULT_DEPARTMENTS]),
   contacts: z.strictObject({
     governanceLiaison: email,
     disputeLevels: z.strictObject(levelKeys).default({}),

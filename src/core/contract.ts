@@ -54,13 +54,7 @@ export type Owner = 'staff' | 'system';
 
 /** The name of a dropdown list on the Lists tab. `Departments` comes from config. */
 export type ListName =
-  | 'Stage'
-  | 'Outcome'
-  | 'Restriction Solution'
-  | 'Dispute Category'
-  | 'Dispute Level'
-  | 'Decision'
-  | 'Departments';
+  'Stage' | 'Outcome' | 'Restriction Solution' | 'Dispute Category' | 'Dispute Level' | 'Decision' | 'Departments';
 
 export interface Column {
   readonly header: string;
@@ -212,9 +206,7 @@ export const RESTRICTED_TAB: TabContract = {
 };
 
 /** Headers of the restricted tab other than the ID: the content that must never leave that store. */
-export const RESTRICTED_CONTENT_HEADERS = RESTRICTED_COLUMNS.filter((c) => c.header !== 'BUCP ID').map(
-  (c) => c.header,
-);
+export const RESTRICTED_CONTENT_HEADERS = RESTRICTED_COLUMNS.filter((c) => c.header !== 'BUCP ID').map((c) => c.header);
 
 export function staticLists(): Record<Exclude<ListName, 'Departments'>, readonly string[]> {
   return {

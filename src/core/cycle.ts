@@ -37,7 +37,11 @@ export function calendarFor(config: Pick<Config, 'holidays'>): BusinessCalendar 
 }
 
 /** Reads the snapshot and decides: statuses, transitions, row issues and what to send. */
-export function planCycle(snapshot: TrackerSnapshot, restrictedIds: ReadonlySet<string>, context: CycleContext): CyclePlan {
+export function planCycle(
+  snapshot: TrackerSnapshot,
+  restrictedIds: ReadonlySet<string>,
+  context: CycleContext,
+): CyclePlan {
   const { config, now } = context;
   const today = localDate(now, config.timezone);
   const timestamp = localTimestamp(now, config.timezone);
@@ -60,7 +64,7 @@ export function planCycle(snapshot: TrackerSnapshot, restrictedIds: ReadonlySet<
   const stamp = (e: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...e, at: timestamp });
   const events: ActivityEvent[] = evaluation.transitions.map(stamp);
   for (const issue of issues) {
-    const key = `row-issue:${issue.tab}:${issue.id ?? `row ${issue.row}`}:${issue.message}`;
+    const key = rowIssueKey(issue);
     if (history.eventKeys.has(key)) continue;
     events.push(
       stamp({
@@ -110,5 +114,12 @@ export function finishCycle(plan: CyclePlan, config: Config): CycleOutcome {
 }
 
 function sortIssues(issues: RowIssue[]): RowIssue[] {
-  return issues.sort((a, b) => a.tab.localeCompare(b.tab) || a.row - b.row || (a.column ?? '').localeCompare(b.column ?? ''));
+  return issues.sort(
+    (a, b) => a.tab.localeCompare(b.tab) || a.row - b.row || (a.column ?? '').localeCompare(b.column ?? ''),
+  );
+}
+
+/** A row issue is logged once: again only if it goes away and comes back with other words. */
+export function rowIssueKey(issue: RowIssue): string {
+  return `row-issue:${issue.tab}:${issue.id ?? `row ${issue.row}`}:${issue.message}`;
 }

@@ -91,13 +91,20 @@ export function parseDateCell(value: unknown): DateParse | null {
   }
   const year = Number(date.slice(0, 4));
   if (year < EARLIEST_PLAUSIBLE_YEAR || year > LATEST_PLAUSIBLE_YEAR) {
-    return { ok: false, reason: `${date} is outside the plausible years ${EARLIEST_PLAUSIBLE_YEAR}–${LATEST_PLAUSIBLE_YEAR}` };
+    return {
+      ok: false,
+      reason: `${date} is outside the plausible years ${EARLIEST_PLAUSIBLE_YEAR}–${LATEST_PLAUSIBLE_YEAR}`,
+    };
   }
   return { ok: true, date };
 }
 
 function parseDateText(text: string): IsoDate | undefined {
-  const formats = /^\d{4}-\d{2}-\d{2}$/.test(text) ? ['yyyy-MM-dd'] : /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(text) ? ['M/d/yyyy'] : [];
+  const formats = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? ['yyyy-MM-dd']
+    : /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(text)
+      ? ['M/d/yyyy']
+      : [];
   for (const format of formats) {
     const parsed = DateTime.fromFormat(text, format, { zone: 'UTC' });
     if (parsed.isValid) return parsed.toISODate() as IsoDate;

@@ -143,16 +143,32 @@ export function evaluate(input: EvaluationInput): Evaluation {
 function proposalWarnings(proposal: Proposal, stage: Stage, restrictedIds: ReadonlySet<string>): RowIssue[] {
   const issues: RowIssue[] = [];
   const warn = (column: string, message: string) =>
-    issues.push({ tab: TABS.proposals, row: proposal.rowNumber, id: proposal.bucpId, column, message, severity: 'warning' });
+    issues.push({
+      tab: TABS.proposals,
+      row: proposal.rowNumber,
+      id: proposal.bucpId,
+      column,
+      message,
+      severity: 'warning',
+    });
   if (STAGES_NEEDING_RESTRICTED_RECORD.includes(stage) && !restrictedIds.has(proposal.bucpId)) {
-    warn('Stage', `Stage: ${stage} is past Internal Review, but the restricted workbook has no record for ${proposal.bucpId}`);
+    warn(
+      'Stage',
+      `Stage: ${stage} is past Internal Review, but the restricted workbook has no record for ${proposal.bucpId}`,
+    );
   }
   const reminded = REMINDED_BY_STAGE[stage];
   if ((reminded === 'requesting' || reminded === 'both') && !proposal.requestingCoordinatorEmail) {
-    warn('Requesting Coordinator Email', `Requesting Coordinator Email: is blank, so nobody is reminded while in ${stage}`);
+    warn(
+      'Requesting Coordinator Email',
+      `Requesting Coordinator Email: is blank, so nobody is reminded while in ${stage}`,
+    );
   }
   if ((reminded === 'providing' || reminded === 'both') && !proposal.providingCoordinatorEmail) {
-    warn('Providing Coordinator Email', `Providing Coordinator Email: is blank, so nobody is reminded while in ${stage}`);
+    warn(
+      'Providing Coordinator Email',
+      `Providing Coordinator Email: is blank, so nobody is reminded while in ${stage}`,
+    );
   }
   return issues;
 }

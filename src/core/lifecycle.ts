@@ -21,7 +21,11 @@ export interface VisitKinds {
   readonly sinceChange: ActivityKind;
 }
 
-export const STAGE_KINDS: VisitKinds = { firstSeen: 'first-seen', change: 'stage-change', sinceChange: 'stage-since-change' };
+export const STAGE_KINDS: VisitKinds = {
+  firstSeen: 'first-seen',
+  change: 'stage-change',
+  sinceChange: 'stage-since-change',
+};
 export const LEVEL_KINDS: VisitKinds = {
   firstSeen: 'level-first-seen',
   change: 'level-change',
@@ -99,8 +103,7 @@ export function trackVisit(
       transition: { kind: kinds.change, from: remembered.value, to: seen.value, on: since, detail },
     };
   }
-  const usable =
-    enteredOn !== null && (remembered.previousSince === null || enteredOn > remembered.previousSince);
+  const usable = enteredOn !== null && (remembered.previousSince === null || enteredOn > remembered.previousSince);
   const fallback =
     remembered.previousSince === null ? (seen.firstSeenFallback ?? remembered.detectedOn) : remembered.detectedOn;
   const since = usable ? enteredOn : fallback;

@@ -120,7 +120,9 @@ function withinThreeMonths(start: IsoDate, end: IsoDate): boolean {
 
 function fulfillmentSpan(p: Proposal): { start: IsoDate; end: IsoDate } | null {
   const start = p.conceptOn ?? p.submittedOn;
-  return start && p.firstDataTransferOn && p.firstDataTransferOn >= start ? { start, end: p.firstDataTransferOn } : null;
+  return start && p.firstDataTransferOn && p.firstDataTransferOn >= start
+    ? { start, end: p.firstDataTransferOn }
+    : null;
 }
 
 /** The metrics of the CalHHS data-sharing play, and the rest managers ask for. Pure. */
@@ -138,13 +140,18 @@ export function computeMetrics(input: MetricsInput): Metrics {
     .filter((p) => p.submittedOn && p.approvedOn && p.approvedOn >= p.submittedOn)
     .map((p) => ({ from: p.submittedOn!, to: p.approvedOn! }));
 
-  const outcomes = countInto(OUTCOMES, valid.map((p) => p.outcome));
+  const outcomes = countInto(
+    OUTCOMES,
+    valid.map((p) => p.outcome),
+  );
   const decided = valid.filter((p) => p.outcome && DECIDED.has(p.outcome)).length;
   const approved = valid.filter((p) => p.outcome && APPROVED.has(p.outcome)).length;
 
   const disputeFindings = evaluation.disputes.filter((d) => d.dispute.valid);
   const resolvedDurations = disputeFindings
-    .filter((d) => d.resolved && d.dispute.raisedOn && d.dispute.resolvedOn && d.dispute.resolvedOn >= d.dispute.raisedOn)
+    .filter(
+      (d) => d.resolved && d.dispute.raisedOn && d.dispute.resolvedOn && d.dispute.resolvedOn >= d.dispute.raisedOn,
+    )
     .map((d) => calendar.businessDaysBetween(d.dispute.raisedOn!, d.dispute.resolvedOn!));
   const highestLevel = disputeFindings.map((d) => {
     const seen = history.disputes.get(d.dispute.disputeId)?.levelsSeen ?? new Set<string>();
@@ -206,7 +213,10 @@ export function computeMetrics(input: MetricsInput): Metrics {
       valid: valid.length,
       invalid: all.length + input.unaddressableRows - valid.length,
     },
-    byStage: countInto(STAGES, valid.map((p) => p.stage)),
+    byStage: countInto(
+      STAGES,
+      valid.map((p) => p.stage),
+    ),
     byStatus: countInto(
       PROPOSAL_STATUSES,
       evaluation.proposals.filter((f) => f.status !== null).map((f) => f.status),
@@ -228,10 +238,16 @@ export function computeMetrics(input: MetricsInput): Metrics {
       open: disputeFindings.filter((d) => !d.resolved).length,
       resolved: disputeFindings.filter((d) => d.resolved).length,
       businessDaysToResolve: distribution(resolvedDurations),
-      byCategory: countInto(DISPUTE_CATEGORIES, disputeFindings.map((d) => d.dispute.category)),
+      byCategory: countInto(
+        DISPUTE_CATEGORIES,
+        disputeFindings.map((d) => d.dispute.category),
+      ),
       byHighestLevel: countInto(DISPUTE_LEVELS, highestLevel),
     },
-    restrictionSolutions: countInto(RESTRICTION_SOLUTIONS, valid.map((p) => p.restrictionSolution)),
+    restrictionSolutions: countInto(
+      RESTRICTION_SOLUTIONS,
+      valid.map((p) => p.restrictionSolution),
+    ),
     dataSharingOutcomes: {
       recorded: closedOrActive.filter((p) => p.dataSharingOutcome).length,
       missing: closedOrActive.filter((p) => !p.dataSharingOutcome).length,
@@ -260,7 +276,10 @@ function departmentRows(valid: readonly Proposal[], key: (p: Proposal) => string
       approved: ps.filter((p) => p.outcome && APPROVED.has(p.outcome)).length,
       denied: ps.filter((p) => p.outcome === 'Denied').length,
       medianFulfillmentDays: median(
-        ps.map(fulfillmentSpan).filter((s) => s !== null).map((s) => calendarDays(s.start, s.end)),
+        ps
+          .map(fulfillmentSpan)
+          .filter((s) => s !== null)
+          .map((s) => calendarDays(s.start, s.end)),
       ),
     }))
     .sort((a, b) => b.proposals - a.proposals || a.department.localeCompare(b.department));
@@ -280,10 +299,15 @@ function quarterRows(valid: readonly Proposal[]): QuarterRow[] {
       submitted: ps.length,
       approved: ps.filter((p) => p.outcome && APPROVED.has(p.outcome)).length,
       medianApprovalDays: median(
-        ps.filter((p) => p.approvedOn && p.approvedOn >= p.submittedOn!).map((p) => calendarDays(p.submittedOn!, p.approvedOn!)),
+        ps
+          .filter((p) => p.approvedOn && p.approvedOn >= p.submittedOn!)
+          .map((p) => calendarDays(p.submittedOn!, p.approvedOn!)),
       ),
       medianFulfillmentDays: median(
-        ps.map(fulfillmentSpan).filter((s) => s !== null).map((s) => calendarDays(s.start, s.end)),
+        ps
+          .map(fulfillmentSpan)
+          .filter((s) => s !== null)
+          .map((s) => calendarDays(s.start, s.end)),
       ),
     }));
 }
@@ -315,34 +339,53 @@ export function summaryTables(m: Metrics): SummaryTable[] {
   const heading = (title: string): SummaryCell[][] => [[title], [`As of ${m.asOf}`], []];
   const summary: SummaryCell[][] = [
     ...heading('BUCP Tracker: summary'),
-    ...section('Proposals', ['Measure', 'Value'], [
-      ['Total rows', m.proposals.total],
-      ['Valid', m.proposals.valid],
-      ['Invalid (see the Issues tab)', m.proposals.invalid],
-      ['Stage where proposals wait longest (median business days)', m.longestWaitStage ?? ''],
-    ]),
-    ...section('Fulfillment duration: concept (or submission) to first data transfer', ['Measure', 'Count', 'Median', 'P90'], [
-      distRow('Calendar days', m.fulfillment.calendarDays),
-      distRow('Business days', m.fulfillment.businessDays),
-    ]),
-    ...section('Three-month baseline', ['Measure', 'Value'], [
-      ['Fulfilled within three months', m.fulfillment.withinBaseline],
-      ['Share within baseline (%)', pct(m.fulfillment.withinBaselineShare)],
-    ]),
-    ...section('Approval time: submitted to approved', ['Measure', 'Count', 'Median', 'P90'], [
-      distRow('Calendar days', m.approval.calendarDays),
-      distRow('Business days', m.approval.businessDays),
-    ]),
-    ...section('Outcomes', ['Outcome', 'Proposals'], [
-      ...counts(m.outcomes),
-      ['Approval rate (%) of decided proposals', pct(m.approvalRate)],
-    ]),
+    ...section(
+      'Proposals',
+      ['Measure', 'Value'],
+      [
+        ['Total rows', m.proposals.total],
+        ['Valid', m.proposals.valid],
+        ['Invalid (see the Issues tab)', m.proposals.invalid],
+        ['Stage where proposals wait longest (median business days)', m.longestWaitStage ?? ''],
+      ],
+    ),
+    ...section(
+      'Fulfillment duration: concept (or submission) to first data transfer',
+      ['Measure', 'Count', 'Median', 'P90'],
+      [distRow('Calendar days', m.fulfillment.calendarDays), distRow('Business days', m.fulfillment.businessDays)],
+    ),
+    ...section(
+      'Three-month baseline',
+      ['Measure', 'Value'],
+      [
+        ['Fulfilled within three months', m.fulfillment.withinBaseline],
+        ['Share within baseline (%)', pct(m.fulfillment.withinBaselineShare)],
+      ],
+    ),
+    ...section(
+      'Approval time: submitted to approved',
+      ['Measure', 'Count', 'Median', 'P90'],
+      [distRow('Calendar days', m.approval.calendarDays), distRow('Business days', m.approval.businessDays)],
+    ),
+    ...section(
+      'Outcomes',
+      ['Outcome', 'Proposals'],
+      [...counts(m.outcomes), ['Approval rate (%) of decided proposals', pct(m.approvalRate)]],
+    ),
     ...section('Statutory restriction solutions', ['Solution', 'Proposals'], counts(m.restrictionSolutions)),
-    ...section('Data-sharing outcomes (Active or Closed proposals)', ['Measure', 'Proposals'], [
-      ['Outcome recorded', m.dataSharingOutcomes.recorded],
-      ['Outcome missing', m.dataSharingOutcomes.missing],
-    ]),
-    ...section('Most requested datasets', ['Dataset', 'Proposals'], m.topDatasets.map((d) => [d.dataset, d.requests])),
+    ...section(
+      'Data-sharing outcomes (Active or Closed proposals)',
+      ['Measure', 'Proposals'],
+      [
+        ['Outcome recorded', m.dataSharingOutcomes.recorded],
+        ['Outcome missing', m.dataSharingOutcomes.missing],
+      ],
+    ),
+    ...section(
+      'Most requested datasets',
+      ['Dataset', 'Proposals'],
+      m.topDatasets.map((d) => [d.dataset, d.requests]),
+    ),
     ...section('By stage', ['Stage', 'Proposals'], counts(m.byStage)),
     ...section('By status', ['Status', 'Proposals'], counts(m.byStatus)),
   ];
@@ -361,14 +404,20 @@ export function summaryTables(m: Metrics): SummaryTable[] {
   ];
   const disputes: SummaryCell[][] = [
     ...heading('Disputes'),
-    ...section('Totals', ['Measure', 'Value'], [
-      ['Raised', m.disputes.raised],
-      ['Open', m.disputes.open],
-      ['Resolved', m.disputes.resolved],
-    ]),
-    ...section('Business days from raised to resolved', ['Measure', 'Count', 'Median', 'P90'], [
-      distRow('Resolved disputes', m.disputes.businessDaysToResolve),
-    ]),
+    ...section(
+      'Totals',
+      ['Measure', 'Value'],
+      [
+        ['Raised', m.disputes.raised],
+        ['Open', m.disputes.open],
+        ['Resolved', m.disputes.resolved],
+      ],
+    ),
+    ...section(
+      'Business days from raised to resolved',
+      ['Measure', 'Count', 'Median', 'P90'],
+      [distRow('Resolved disputes', m.disputes.businessDaysToResolve)],
+    ),
     ...section('By category', ['Category', 'Disputes'], counts(m.disputes.byCategory)),
     ...section('By highest level reached', ['Level', 'Disputes'], counts(m.disputes.byHighestLevel)),
   ];
@@ -388,7 +437,13 @@ export function summaryTables(m: Metrics): SummaryTable[] {
     ...section(
       'By quarter of Submitted On',
       ['Quarter', 'Submitted', 'Approved', 'Median approval (calendar days)', 'Median fulfillment (calendar days)'],
-      m.bySubmittedQuarter.map((q) => [q.quarter, q.submitted, q.approved, round1(q.medianApprovalDays), round1(q.medianFulfillmentDays)]),
+      m.bySubmittedQuarter.map((q) => [
+        q.quarter,
+        q.submitted,
+        q.approved,
+        round1(q.medianApprovalDays),
+        round1(q.medianFulfillmentDays),
+      ]),
     ),
   ];
   return [

@@ -53,7 +53,13 @@ export interface PlanInput {
 const GROUP_ORDER: readonly DigestGroup[] = ['Escalated', 'Stalled', 'Due Soon', 'Next Action Overdue'];
 
 /** Whether a stalled reminder to `recipient` is due today under the repeat rule. */
-function stalledDue(memory: ReminderMemory | undefined, recipient: string, today: IsoDate, calendar: BusinessCalendar, repeat: number) {
+function stalledDue(
+  memory: ReminderMemory | undefined,
+  recipient: string,
+  today: IsoDate,
+  calendar: BusinessCalendar,
+  repeat: number,
+) {
   const last = memory?.stalledLastSent.get(recipient);
   return !last || calendar.businessDaysBetween(last, today) >= repeat;
 }
@@ -95,7 +101,10 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
       for (const recipient of recipientsFor(proposal, finding.stage)) {
         if (status === 'Due Soon' && !memory?.dueSoonSentTo.has(recipient)) {
           addItem(recipient, { ...base, group: 'Due Soon', level: 'due-soon' });
-        } else if (status !== 'Due Soon' && stalledDue(memory, recipient, today, calendar, config.reminders.stalledRepeatBusinessDays)) {
+        } else if (
+          status !== 'Due Soon' &&
+          stalledDue(memory, recipient, today, calendar, config.reminders.stalledRepeatBusinessDays)
+        ) {
           addItem(recipient, { ...base, group: status === 'Escalated' ? 'Escalated' : 'Stalled', level: 'stalled' });
         }
       }
@@ -160,7 +169,10 @@ function planDigest(recipient: string, items: DigestItem[], key: string, today: 
     kind: 'reminder-sent',
     from: item.level,
     to: recipient,
-    detail: item.level === 'next-action' && item.nextActionDue ? nextActionDetail(item.nextActionDue, item.nextAction) : `${item.group} in ${item.stage}`,
+    detail:
+      item.level === 'next-action' && item.nextActionDue
+        ? nextActionDetail(item.nextActionDue, item.nextAction)
+        : `${item.group} in ${item.stage}`,
     key: `${item.level}:${item.bucpId}:${recipient}:${today}`,
   }));
   return {
@@ -236,9 +248,11 @@ function planDisputeEscalation(
   const proposal = evaluation.proposals.find((p) => p.proposal.bucpId === dispute.bucpId)?.proposal;
   const cc = [
     ...new Set(
-      [proposal?.requestingCoordinatorEmail, proposal?.providingCoordinatorEmail, config.contacts.governanceLiaison].filter(
-        (e): e is string => !!e && e !== contact,
-      ),
+      [
+        proposal?.requestingCoordinatorEmail,
+        proposal?.providingCoordinatorEmail,
+        config.contacts.governanceLiaison,
+      ].filter((e): e is string => !!e && e !== contact),
     ),
   ];
   return {

@@ -1,5 +1,6 @@
 import type { ActivityEvent } from './activity.ts';
 import type { SheetTable } from './cells.ts';
+import type { WorkbookLayout } from './layout.ts';
 import type { SummaryTable } from './metrics.ts';
 import type { RowIssue } from './schema.ts';
 import type { CellWrite } from './system-cells.ts';
@@ -41,7 +42,7 @@ export interface LayoutReport {
 export interface TrackerStore {
   readonly kind: string;
   /** Creates what is missing (tabs, headers, dropdowns, highlights). Never changes staff data. */
-  ensureLayout(departments: readonly string[]): Promise<LayoutReport>;
+  ensureLayout(layout: WorkbookLayout): Promise<LayoutReport>;
   read(): Promise<TrackerSnapshot>;
   write(plan: WritePlan): Promise<WriteResult>;
   /** A link a person can open to land on a row. */
@@ -55,7 +56,7 @@ export interface TrackerStore {
  * (Specialized Security, Specialized Privacy, Known Risks, Department Positions) never crosses it.
  */
 export interface RestrictedStore {
-  ensureLayout(): Promise<LayoutReport>;
+  ensureLayout(layout: WorkbookLayout): Promise<LayoutReport>;
   recordIds(): Promise<ReadonlySet<string>>;
   describe(): string;
 }

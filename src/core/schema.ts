@@ -89,7 +89,9 @@ function cellSchema(column: Column, lists: Record<ListName, readonly string[]>, 
     case 'number':
       return base.transform((value): number | null => (typeof value === 'number' ? value : null));
     default:
-      return base.transform((value): string | null => (isCellError(value) || isBlankCell(value) ? null : cellText(value)));
+      return base.transform((value): string | null =>
+        isCellError(value) || isBlankCell(value) ? null : cellText(value),
+      );
   }
 }
 
@@ -205,7 +207,8 @@ function parseFields(schema: z.ZodObject, row: SheetRow): FieldParse {
   for (const [header, cell] of Object.entries(schema.shape)) {
     const result = (cell as z.ZodType).safeParse(row.cells[header] ?? null);
     if (result.success) fields[header] = result.data;
-    else for (const issue of result.error.issues) issues.push({ column: header, message: `${header}: ${issue.message}` });
+    else
+      for (const issue of result.error.issues) issues.push({ column: header, message: `${header}: ${issue.message}` });
   }
   return { fields: new Fields(fields), issues };
 }
@@ -225,7 +228,10 @@ function identify(
   const rowsById = new Map<string, SheetRow[]>();
   let unaddressable = 0;
   for (const row of table.rows) {
-    const staffCells = { rowNumber: row.rowNumber, cells: Object.fromEntries(staffHeaders.map((h) => [h, row.cells[h] ?? null])) };
+    const staffCells = {
+      rowNumber: row.rowNumber,
+      cells: Object.fromEntries(staffHeaders.map((h) => [h, row.cells[h] ?? null])),
+    };
     if (!hasData(staffCells)) continue;
     const id = cellText(row.cells[idHeader]);
     if (id === '' || isCellError(row.cells[idHeader])) {
@@ -268,7 +274,9 @@ function identify(
 }
 
 function systemCellsOf(row: SheetRow, columns: readonly Column[]): Record<string, CellValue> {
-  return Object.fromEntries(columns.filter((c) => c.owner === 'system').map((c) => [c.header, row.cells[c.header] ?? null]));
+  return Object.fromEntries(
+    columns.filter((c) => c.owner === 'system').map((c) => [c.header, row.cells[c.header] ?? null]),
+  );
 }
 
 const staffHeadersOf = (columns: readonly Column[]) => columns.filter((c) => c.owner === 'staff').map((c) => c.header);
@@ -291,12 +299,19 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
     const warn = (column: string, message: string) => rowIssues.push({ column, message, severity: 'warning' });
 
     if (f.raw('Stage') === null && !parsed.issues.some((i) => i.column === 'Stage')) {
-      rowIssues.push({ column: 'Stage', message: 'Stage: is blank; choose the stage the proposal is in', severity: 'error' });
+      rowIssues.push({
+        column: 'Stage',
+        message: 'Stage: is blank; choose the stage the proposal is in',
+        severity: 'error',
+      });
     }
     for (const header of ['Requesting Department', 'Providing Department'] as const) {
       const value = f.text(header);
       if (value && !departments.has(value.toLowerCase())) {
-        warn(header, `${header}: "${value}" is not in the configured department list (fine for partners outside CalHHS)`);
+        warn(
+          header,
+          `${header}: "${value}" is not in the configured department list (fine for partners outside CalHHS)`,
+        );
       }
     }
     const order: [string, string][] = [
@@ -313,7 +328,10 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
     const stage = f.text('Stage') as Stage | null;
     if (stage === 'Active' && f.text('Outcome') === 'Denied') warn('Outcome', 'Outcome: is Denied but Stage is Active');
     if (f.date('Next Action Due') && f.raw('Next Action Owner Email') === null) {
-      warn('Next Action Owner Email', 'Next Action Owner Email: is blank, so nobody is reminded when the next action is due');
+      warn(
+        'Next Action Owner Email',
+        'Next Action Owner Email: is blank, so nobody is reminded when the next action is due',
+      );
     }
     const endDate = f.date('End Date');
     const firstTransfer = f.date('First Data Transfer On');
@@ -356,7 +374,11 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
   return { records, issues, unaddressableRows: identified.unaddressable };
 }
 
-export function parseDisputes(table: SheetTable, context: ParseContext, knownBucpIds: ReadonlySet<string>): ParsedTab<Dispute> {
+export function parseDisputes(
+  table: SheetTable,
+  context: ParseContext,
+  knownBucpIds: ReadonlySet<string>,
+): ParsedTab<Dispute> {
   const tab = TABS.disputes;
   const schema = DisputeRowSchema(context);
   const identified = identify(table, tab, 'Dispute ID', staffHeadersOf(DISPUTE_COLUMNS));
@@ -372,7 +394,11 @@ export function parseDisputes(table: SheetTable, context: ParseContext, knownBuc
     }));
     const bucpId = f.text('BUCP ID');
     if (bucpId === null && !parsed.issues.some((i) => i.column === 'BUCP ID')) {
-      rowIssues.push({ column: 'BUCP ID', message: 'BUCP ID: is blank; name the proposal this dispute is about', severity: 'error' });
+      rowIssues.push({
+        column: 'BUCP ID',
+        message: 'BUCP ID: is blank; name the proposal this dispute is about',
+        severity: 'error',
+      });
     } else if (bucpId !== null && !knownBucpIds.has(bucpId)) {
       rowIssues.push({
         column: 'BUCP ID',
@@ -383,10 +409,18 @@ export function parseDisputes(table: SheetTable, context: ParseContext, knownBuc
     const raisedOn = f.date('Raised On');
     const resolvedOn = f.date('Resolved On');
     if (raisedOn && resolvedOn && resolvedOn < raisedOn) {
-      rowIssues.push({ column: 'Resolved On', message: `Resolved On: ${resolvedOn} is before Raised On ${raisedOn}`, severity: 'error' });
+      rowIssues.push({
+        column: 'Resolved On',
+        message: `Resolved On: ${resolvedOn} is before Raised On ${raisedOn}`,
+        severity: 'error',
+      });
     }
     if (resolvedOn && (f.text('Decision') === 'Pending' || f.raw('Decision') === null)) {
-      rowIssues.push({ column: 'Decision', message: 'Decision: is still Pending although Resolved On is filled', severity: 'warning' });
+      rowIssues.push({
+        column: 'Decision',
+        message: 'Decision: is still Pending although Resolved On is filled',
+        severity: 'warning',
+      });
     }
     const valid = !identified.duplicates.has(id) && !rowIssues.some((i) => i.severity === 'error');
     for (const issue of rowIssues) issues.push({ tab, row: row.rowNumber, id, ...issue });

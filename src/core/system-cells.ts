@@ -48,7 +48,11 @@ export function planSystemCells(input: SystemCellInput): CellWrite[] {
     };
     const changed = diff(desired, proposal.systemCells, PROPOSAL_COLUMNS);
     if (Object.keys(changed).length > 0) {
-      writes.push({ tab: TABS.proposals, id: proposal.bucpId, values: { ...changed, 'Last Synced At': text(input.syncedAt) } });
+      writes.push({
+        tab: TABS.proposals,
+        id: proposal.bucpId,
+        values: { ...changed, 'Last Synced At': text(input.syncedAt) },
+      });
     }
   }
   const disputeFindings = new Map(input.evaluation.disputes.map((f) => [f.dispute.disputeId, f]));
@@ -157,4 +161,3 @@ function nextReminderOn(finding: ProposalFinding, input: SystemCellInput): IsoDa
   }
   return candidates.length > 0 ? candidates.sort()[0]! : null;
 }
-

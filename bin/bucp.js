@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `bucp` command. The project brings its own Node 24 (the `node` devDependency), which npm
+// scripts and npx put first on PATH; Node 24 runs the TypeScript sources directly.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  process.stderr.write(
+    `bucp needs Node 24 or newer, and this is ${process.version}.\n` +
+      "Run it through npm, which uses the project's own Node 24: `npm start`, `npx bucp ...` or `npm run bucp -- ...`.\n",
+  );
+  process.exit(2);
+}
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

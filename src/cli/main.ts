@@ -1,0 +1,232 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { DateTime } from 'luxon';
+import type { Config } from '../core/config.ts';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config-file.ts';
+import { runCheck } from '../jobs/check.job.ts';
+import { prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
+import { runInit } from '../jobs/init.job.ts';
+import { type CycleReport, LayoutError, runCycle } from '../jobs/run-cycle.job.ts';
+import { type Logger, createLogger } from '../log.ts';
+import { createMailer } from '../mail/create-mailer.ts';
+import { MailTemplates } from '../mail/render.ts';
+import { createStores } from '../stores/create-stores.ts';
+import { WorkbookError } from '../stores/xlsx-store.ts';
+
+export const EXIT = { ok: 0, failures: 1, usage: 2 } as const;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const DEFAULT_DEMO_DIR = fileURLToPath(new URL('../../data/demo/', import.meta.url));
+
+/** Reads `--now`: an ISO date-time; without an offset it is read in the configured time zone. */
+export function parseNow(value: string | undefined, timezone: string): Date {
+  if (!value) return new Date();
+  const parsed = DateTime.fromISO(value, { zone: timezone });
+  if (!parsed.isValid) throw new UsageError(`--now "${value}" is not an ISO date-time such as 2026-11-23T08:00`);
+  return parsed.toJSDate();
+}
+
+interface Io {
+  readonly out: (text: string) => void;
+  readonly logger: Logger;
+}
+
+async function cycleOnce(config: Config, now: Date, io: Io, options: { dryRun: boolean }): Promise<CycleReport> {
+  const { tracker, restricted } = createStores(config.store);
+  const mailer = createMailer(config.mail);
+  try {
+    const templates = await MailTemplates.load();
+    return await runCycle(
+      { config, store: tracker, restricted, mailer, templates, logger: io.logger },
+      { now, dryRun: options.dryRun },
+    );
+  } finally {
+    await mailer.close();
+  }
+}
+
+function summarize(report: CycleReport, where: { tracker: string; outbox?: string }): string {
+  const sent = report.notifications.filter((n) => n.sent).length;
+  const byStatus = report.metrics.byStatus;
+  const lines = [
+    `Cycle for ${report.today}${report.dryRun ? ' (dry run: nothing written or sent)' : ''}`,
+    `  Proposals: ${report.proposals.total} (${report.proposals.valid} valid, ${report.proposals.invalid} invalid)`,
+    `  Status: ${Object.entries(byStatus)
+      .filter(([, n]) => n > 0)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')}`,
+    `  Row issues: ${report.rowIssues.filter((i) => i.severity === 'error').length} errors, ${
+      report.rowIssues.filter((i) => i.severity === 'warning').length
+    } warnings (see the Issues tab)`,
+    `  Notifications: ${report.notifications.length} planned, ${sent} sent${
+      report.failures.length > 0 ? `, ${report.failures.length} failed` : ''
+    }`,
+    `  Tracker: ${where.tracker}`,
+  ];
+  if (where.outbox) lines.push(`  Outbox: ${where.outbox}`);
+  if (!report.businessDay) {
+    lines.push(
+      `  ${report.today} is a weekend day or a state holiday: nothing is sent today.`,
+      '  To see the reminders a business day brings, add --now with a weekday, such as --now 2026-11-23T08:00.',
+    );
+  }
+  return lines.join('\n');
+}
+
+function outboxOf(config: Config): string | undefined {
+  return config.mail.kind === 'outbox' ? config.mail.dir : undefined;
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('bucp')
+    .description('Tracks Business Use Case Proposals in a shared spreadsheet and chases what stalls.')
+    .showHelpAfterError()
+    .exitOverride();
+  const configOption = () =>
+    new Option('-c, --config <file>', 'config file (YAML or JSON)').default(DEFAULT_CONFIG_PATH, 'config/bucp.yaml');
+
+  program
+    .command('init')
+    .description('create the tracker and restricted workbooks from sheets-templates/, or repair what they lack')
+    .addOption(configOption())
+    .action(async (opts: { config: string }) => {
+      const { config } = await loadConfig(opts.config);
+      const { tracker, restricted } = createStores(config.store);
+      const report = await runInit({ config, store: tracker, restricted });
+      for (const part of [report.tracker, report.restricted]) {
+        const changes = [...part.created.map((c) => `created ${c}`), ...part.repaired.map((r) => `added ${r}`)];
+        io.out(`${part.location}: ${changes.length > 0 ? changes.join('; ') : 'already complete, nothing changed'}`);
+      }
+    });
+
+  program
+    .command('run')
+    .description('run one full cycle: sync, stall detection, reminders, dispute escalation and metrics')
+    .requiredOption('--once', 'run a single cycle and exit (the scheduler is `bucp start`)')
+    .addOption(configOption())
+    .option('--now <iso>', 'the clock, as an ISO date-time (default: now)')
+    .option('--dry-run', 'plan without writing or sending', false)
+    .option('--json', 'print the JSON report on stdout', false)
+    .action(async (opts: { config: string; now?: string; dryRun: boolean; json: boolean }) => {
+      const { config } = await loadConfig(opts.config);
+      const report = await cycleOnce(config, parseNow(opts.now, config.timezone), io, { dryRun: opts.dryRun });
+      io.out(
+        opts.json
+          ? JSON.stringify(report, null, 2)
+          : summarize(report, { tracker: config.store.path, outbox: outboxOf(config) }),
+      );
+      if (!report.ok) process.exitCode = EXIT.failures;
+    });
+
+  program
+    .command('check')
+    .description('validate the config, the workbook layout and the data; exits 1 on errors')
+    .addOption(configOption())
+    .option('--now <iso>', 'the clock, for future-date checks')
+    .option('--json', 'print the JSON report on stdout', false)
+    .action(async (opts: { config: string; now?: string; json: boolean }) => {
+      const { config, file } = await loadConfig(opts.config);
+      const { tracker, restricted } = createStores(config.store);
+      const report = await runCheck({ config, store: tracker, restricted, now: parseNow(opts.now, config.timezone) });
+      if (opts.json) io.out(JSON.stringify(report, null, 2));
+      else {
+        io.out(`Config ${file}: valid`);
+        for (const problem of report.layoutProblems) io.out(`Layout: ${problem}`);
+        for (const i of report.rowIssues) {
+          io.out(
+            `${i.severity.toUpperCase()} ${i.tab} row ${i.row}${i.id ? ` (${i.id})` : ''}${i.column ? ` [${i.column}]` : ''}: ${i.message}`,
+          );
+        }
+        io.out(
+          `${report.proposals} proposals, ${report.disputes} disputes: ${report.ok ? 'no errors' : 'errors found'}`,
+        );
+      }
+      if (!report.ok) process.exitCode = EXIT.failures;
+    });
+
+  program
+    .command('demo')
+    .description('create a sample tracker with about 60 proposals and disputes, run a cycle, and say where to look')
+    .option('--dir <folder>', 'where to put the demo', DEFAULT_DEMO_DIR)
+    .addOption(configOption())
+    .option('--now <iso>', 'the clock (default: now)')
+    .action(async (opts: { dir: string; config: string; now?: string }) => {
+      const { config: base } = await loadConfig(opts.config);
+      const now = parseNow(opts.now, base.timezone);
+      const { config, configFile } = await prepareDemoFolder(opts.dir, base);
+      const seeded = await seedSampleTracker(config, now);
+      const report = await cycleOnce(config, now, io, { dryRun: false });
+      io.out(
+        [
+          `Sample tracker with ${seeded.proposals} proposals and ${seeded.disputes} disputes.`,
+          summarize(report, { tracker: config.store.path, outbox: outboxOf(config) }),
+          '',
+          'Where to look:',
+          `  - Open ${config.store.path}: the Proposals tab (system columns on the right, highlighted rows),`,
+          '    the Issues tab (the sample has a few rows typed wrong on purpose), and Summary, Stage Times,',
+          '    Dispute Metrics and Breakdowns.',
+          `  - Open any .eml file in ${outboxOf(config)} with your mail program, or read index.jsonl.`,
+          `  - Run it again: npx bucp run --once --config ${path.relative(process.cwd(), configFile)}`,
+        ].join('\n'),
+      );
+      if (!report.ok) process.exitCode = EXIT.failures;
+    });
+
+  program
+    .command('start')
+    .description('run the service on the configured tracker (creates a sample tracker on first start)')
+    .addOption(configOption())
+    .option('--now <iso>', 'the clock (default: now)')
+    .action(async (opts: { config: string; now?: string }) => {
+      const { config, file } = await loadConfig(opts.config);
+      const now = parseNow(opts.now, config.timezone);
+      if (await sampleTrackerMissing(config)) {
+        const seeded = await seedSampleTracker(config, now);
+        io.out(
+          `No tracker at ${config.store.path} yet: created one with ${seeded.proposals} sample proposals.\n` +
+            `  Replace it with your own workbook, or set store.path in ${file}.`,
+        );
+      }
+      const report = await cycleOnce(config, now, io, { dryRun: false });
+      io.out(summarize(report, { tracker: config.store.path, outbox: outboxOf(config) }));
+      if (!report.ok) process.exitCode = EXIT.failures;
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 success, 1 failures in the cycle, 2 bad usage or config. */
+export async function main(argv: readonly string[], io: Partial<Io> = {}): Promise<number> {
+  const full: Io = {
+    out: io.out ?? ((text) => process.stdout.write(`${text}\n`)),
+    logger: io.logger ?? createLogger(),
+  };
+  const program = buildProgram(full);
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof LayoutError || error instanceof WorkbookError) {
+      full.logger.error({ err: { message: error.message } }, 'tracker not usable');
+      process.stderr.write(`${error.message}\n`);
+      return EXIT.failures;
+    }
+    full.logger.error({ err: error }, 'cycle failed');
+    process.stderr.write(`${(error as Error).message}\n`);
+    return EXIT.failures;
+  } finally {
+    process.exitCode = undefined;
+  }
+}

@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { type Config, type ConfigProblem, parseConfig } from './core/config.ts';
+
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/bucp.yaml', import.meta.url));
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly ConfigProblem[];
+  constructor(file: string, problems: readonly ConfigProblem[]) {
+    super(`Invalid config ${file}:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+export interface LoadedConfig {
+  readonly file: string;
+  readonly config: Config;
+}
+
+/** Reads a YAML or JSON config, validates it, and resolves relative paths against its folder. */
+export async function loadConfig(file: string = DEFAULT_CONFIG_PATH): Promise<LoadedConfig> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    throw new ConfigError(absolute, [{ path: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
+  }
+  let document: unknown;
+  try {
+    // YAML 1.2 is a superset of JSON, so one parser reads both.
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(absolute, [{ path: '(syntax)', message: (error as Error).message }]);
+  }
+  const parsed = parseConfig(document);
+  if (!parsed.ok) throw new ConfigError(absolute, parsed.problems);
+  return { file: absolute, config: resolvePaths(parsed.config, path.dirname(absolute)) };
+}
+
+function resolvePaths(config: Config, base: string): Config {
+  const at = (p: string) => path.resolve(base, p);
+  const store = { ...config.store, path: at(config.store.path), restrictedPath: at(config.store.restrictedPath) };
+  const mail = config.mail.kind === 'outbox' ? { ...config.mail, dir: at(config.mail.dir) } : config.mail;
+  return { ...config, store, mail };
+}

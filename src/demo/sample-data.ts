@@ -1,0 +1,290 @@
+import type { BusinessCalendar } from '../core/calendar.ts';
+import { DEFAULT_SLAS } from '../core/config.ts';
+import { type Stage, OPEN_STAGES } from '../core/contract.ts';
+import { type IsoDate, addDays, fromDayNumber, toDayNumber } from '../core/dates.ts';
+import type { StaffValue } from '../stores/xlsx-seed.ts';
+
+type Row = Record<string, StaffValue>;
+
+export interface SampleData {
+  readonly proposals: Row[];
+  readonly disputes: Row[];
+  readonly restricted: Row[];
+}
+
+/** A small seeded generator, so the same day always yields the same sample. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+  };
+}
+
+const DEPARTMENTS: { code: string; domain: string; people: string[] }[] = [
+  { code: 'DHCS', domain: 'dhcs.example.gov', people: ['maria.lopez', 'kevin.tran', 'angela.reyes'] },
+  { code: 'CDPH', domain: 'cdph.example.gov', people: ['james.okafor', 'linda.chen', 'rosa.martinez'] },
+  { code: 'CDSS', domain: 'cdss.example.gov', people: ['daniel.kim', 'patricia.nguyen'] },
+  { code: 'DDS', domain: 'dds.example.gov', people: ['samuel.wright', 'elena.garcia'] },
+  { code: 'DSH', domain: 'dsh.example.gov', people: ['michael.brown'] },
+  { code: 'HCAI', domain: 'hcai.example.gov', people: ['sofia.hernandez', 'thomas.lee'] },
+  { code: 'DCSS', domain: 'dcss.example.gov', people: ['grace.park'] },
+  { code: 'CDA', domain: 'aging.example.gov', people: ['robert.diaz'] },
+  { code: 'EMSA', domain: 'emsa.example.gov', people: ['nina.patel'] },
+  { code: 'DOR', domain: 'dor.example.gov', people: ['omar.haddad'] },
+];
+
+const USE_CASES = [
+  'Medi-Cal enrollment and CalFresh participation match',
+  'Developmental services caseload forecasting',
+  'Opioid overdose surveillance linkage',
+  'Foster youth health outcomes study',
+  'Hospital discharge and housing support referrals',
+  'Child support and Medi-Cal eligibility verification',
+  'In-Home Supportive Services provider workforce analysis',
+  'Maternal health and WIC participation linkage',
+  'State hospital readmission risk dashboard',
+  'Emergency medical services response times by county',
+  'Vocational rehabilitation and employment outcomes',
+  'Older adult falls prevention targeting',
+  'Behavioral health continuum of care capacity',
+  'Homelessness and emergency department utilization',
+  'Immunization registry and school enrollment match',
+  'Long-term care facility quality indicators',
+  'CalWORKs and child care subsidy coordination',
+  'Tuberculosis case management referrals',
+];
+
+const DATASETS = [
+  'Medi-Cal Eligibility (MEDS)',
+  'CalFresh Caseload',
+  'Vital Statistics Births',
+  'Vital Statistics Deaths',
+  'CalREDIE Communicable Disease',
+  'Hospital Discharge (PDD)',
+  'Emergency Department Data',
+  'IHSS Case Management (CMIPS)',
+  'Regional Center Client Master File',
+  'Child Welfare Services (CWS/CMS)',
+  'Child Support Enforcement (CSE)',
+  'California Immunization Registry',
+  'EMS Patient Care Records',
+  'WIC Participant Data',
+];
+
+const DATA_SHARING_OUTCOMES = [
+  'Quarterly de-identified extract delivered; feeds the enrollment dashboard',
+  'Linked cohort built; findings briefed to program leadership',
+  'Monthly aggregate counts published by county',
+  'Referral workflow live in three counties',
+];
+
+const LEGAL = [
+  'W&I Code 14100.2',
+  'H&S Code 121025',
+  'W&I Code 10850',
+  'Civil Code 1798.24 (IPA)',
+  'HIPAA 45 CFR 164.512',
+];
+
+function backBusinessDays(calendar: BusinessCalendar, from: IsoDate, n: number): IsoDate {
+  let day = toDayNumber(from);
+  let remaining = n;
+  while (remaining > 0) {
+    day -= 1;
+    if (calendar.isBusinessDay(fromDayNumber(day))) remaining -= 1;
+  }
+  return fromDayNumber(day);
+}
+
+const asDate = (d: IsoDate | null): Date | null => (d ? new Date(`${d}T00:00:00Z`) : null);
+
+function person(dept: (typeof DEPARTMENTS)[number], name: string): string {
+  return `${name}@${dept.domain}`;
+}
+
+/** About sixty proposals and a dozen disputes, with the spread of states a real tracker has. */
+export function sampleData(today: IsoDate, calendar: BusinessCalendar, count = 60): SampleData {
+  const rng = random(toDayNumber(today));
+  const proposals: Row[] = [];
+  const restricted: Row[] = [];
+  let missingRecords = 0;
+  for (let i = 1; i <= count; i += 1) {
+    const id = `BUCP-${String(2025000 + i).slice(-7)}`;
+    const requesting = rng.pick(DEPARTMENTS);
+    let providing = rng.pick(DEPARTMENTS);
+    while (providing === requesting) providing = rng.pick(DEPARTMENTS);
+    const roll = rng.next();
+    const stage: Stage =
+      roll < 0.62 ? rng.pick(OPEN_STAGES) : roll < 0.8 ? 'Active' : roll < 0.93 ? 'Closed' : 'Withdrawn';
+    const row: Row = {
+      'BUCP ID': id,
+      'Use Case Name': rng.pick(USE_CASES),
+      'Requesting Department': requesting.code,
+      'Providing Department': providing.code,
+      'Requesting Coordinator Email': person(requesting, rng.pick(requesting.people)),
+      'Providing Coordinator Email': person(providing, rng.pick(providing.people)),
+      'Sponsor Email': rng.next() < 0.85 ? `deputy.director@${requesting.domain}` : null,
+      Datasets: [
+        ...new Set([rng.pick(DATASETS), rng.pick(DATASETS), ...(rng.next() < 0.4 ? [rng.pick(DATASETS)] : [])]),
+      ].join('; '),
+      Stage: stage,
+      'Legal Authority': rng.pick(LEGAL),
+      Documents: `https://sharepoint.example.gov/bucp/${id}`,
+    };
+    const order = OPEN_STAGES.indexOf(stage as (typeof OPEN_STAGES)[number]);
+    if (order >= 0) {
+      const sla = DEFAULT_SLAS[stage] ?? 10;
+      const mood = rng.next();
+      const b =
+        mood < 0.4
+          ? rng.int(0, Math.max(sla - 3, 0))
+          : mood < 0.6
+            ? rng.int(sla - 2, sla)
+            : mood < 0.85
+              ? rng.int(sla + 1, 2 * sla)
+              : rng.int(2 * sla + 1, 2 * sla + 12);
+      const entered = backBusinessDays(calendar, today, b);
+      let cursor = entered;
+      const durations = OPEN_STAGES.slice(0, order)
+        .map(() => rng.int(7, 35))
+        .reverse();
+      const starts: IsoDate[] = [];
+      for (const d of durations) {
+        cursor = addDays(cursor, -d);
+        starts.unshift(cursor);
+      }
+      starts.push(entered);
+      row['Stage Entered On'] = rng.next() < 0.8 ? asDate(entered) : null;
+      row['Concept On'] = asDate(starts[0]!);
+      if (order >= 2) row['Submitted On'] = asDate(starts[2]!);
+      if (order >= 4) row['Approved On'] = asDate(starts[4]!);
+      if (order >= 5) row['Filed On'] = asDate(starts[5]!);
+      row.Outcome = order >= 4 ? rng.pick(['Approved', 'Approved', 'Approved with Modifications'] as const) : 'Pending';
+      if (order >= 4)
+        row['Restriction Solution'] = rng.pick([
+          'None',
+          'Aggregation',
+          'De-identification',
+          'Reduced Data Elements',
+          'Consent',
+        ]);
+      if (rng.next() < 0.5) {
+        row['Next Action'] = rng.pick([
+          'Send revised draft to the provider',
+          'Schedule privacy office review',
+          'Collect signatures from both directors',
+          'Confirm transfer method with IT security',
+        ]);
+        row['Next Action Owner Email'] = row['Requesting Coordinator Email'] as string;
+        row['Next Action Due'] = asDate(addDays(today, rng.int(-12, 10)));
+      }
+    } else {
+      // Far enough back that every milestone up to the first transfer lies in the past.
+      const concept = addDays(today, -rng.int(270, 620));
+      const submitted = addDays(concept, rng.int(15, 60));
+      row['Concept On'] = asDate(concept);
+      row['Submitted On'] = asDate(submitted);
+      if (stage === 'Withdrawn') {
+        row.Outcome = 'Withdrawn';
+        row['Stage Entered On'] = asDate(addDays(submitted, rng.int(5, 40)));
+        row['Closed On'] = row['Stage Entered On'] as Date;
+      } else {
+        const denied = stage === 'Closed' && rng.next() < 0.25;
+        const approved = addDays(submitted, rng.int(20, 90));
+        row['Approved On'] = denied ? null : asDate(approved);
+        row.Outcome = denied ? 'Denied' : rng.pick(['Approved', 'Approved with Modifications'] as const);
+        row['Restriction Solution'] = denied
+          ? null
+          : rng.pick(['None', 'Aggregation', 'De-identification', 'Reduced Data Elements', 'Consent', 'Other']);
+        if (!denied) {
+          const filed = addDays(approved, rng.int(5, 30));
+          const transfer = addDays(filed, rng.int(10, 70));
+          row['Filed On'] = asDate(filed);
+          row['First Data Transfer On'] = asDate(transfer);
+          row['Stage Entered On'] = asDate(transfer);
+          if (rng.next() < 0.7) row['Data-Sharing Outcome'] = rng.pick(DATA_SHARING_OUTCOMES);
+          if (stage === 'Closed') {
+            const closed = addDays(transfer, rng.int(30, 200));
+            row['Closed On'] = asDate(closed > today ? today : closed);
+            row['Stage Entered On'] = row['Closed On'] as Date;
+            row['End Date'] = row['Closed On'] as Date;
+          }
+        } else {
+          row['Closed On'] = asDate(addDays(submitted, rng.int(30, 90)));
+          row['Stage Entered On'] = row['Closed On'] as Date;
+        }
+      }
+    }
+    proposals.push(row);
+    const needsRecord = !['Concept', 'Drafting', 'Internal Review', 'Withdrawn'].includes(stage);
+    // Two proposals past Internal Review lack their restricted record, to show the warning.
+    if (needsRecord && missingRecords < 2 && i > 10) missingRecords += 1;
+    else if (needsRecord || rng.next() < 0.5) {
+      restricted.push({
+        'BUCP ID': id,
+        'Specialized Security': 'Encrypted SFTP transfer; access limited to named analysts; annual attestation.',
+        'Specialized Privacy': 'Minimum necessary elements; small cells under 11 suppressed before release.',
+        'Known Risks': 'Re-identification risk in rural counties; mitigated by aggregation to region.',
+        'Department Positions': 'Provider counsel concurs with conditions.',
+      });
+    }
+  }
+  // Rows as staff really type them, mistakes included, so the Issues tab has something to show.
+  proposals.push(
+    { ...proposals[0]!, 'BUCP ID': 'BUCP-2025901', Stage: 'Pending Review', 'Use Case Name': 'Typo in the stage' },
+    {
+      ...proposals[1]!,
+      'BUCP ID': 'BUCP-2025902',
+      'Requesting Coordinator Email': 'maria.lopez@',
+      'Use Case Name': 'Incomplete email',
+    },
+    {
+      ...proposals[2]!,
+      'BUCP ID': 'BUCP-2025903',
+      'Submitted On': '31/12/2025',
+      'Use Case Name': 'Day and month swapped',
+    },
+    { ...proposals[3]!, 'BUCP ID': null, 'Use Case Name': 'A row someone forgot to number' },
+  );
+
+  const disputes: Row[] = [];
+  const categories = ['Provider Objection', 'De-identification Method', 'Cost', 'Other'] as const;
+  const openOnes = proposals.filter(
+    (p) => p['BUCP ID'] && OPEN_STAGES.includes(p.Stage as (typeof OPEN_STAGES)[number]),
+  );
+  for (let d = 1; d <= 12; d += 1) {
+    const proposal = openOnes[(d * 7) % openOnes.length]!;
+    const raised = backBusinessDays(calendar, today, rng.int(3, 45));
+    const row: Row = {
+      'Dispute ID': `DSP-${String(100 + d)}`,
+      'BUCP ID': proposal['BUCP ID'] as string,
+      'Raised On': asDate(raised),
+      Category: rng.pick(categories),
+      Level: 'Data Coordinators',
+      Decision: 'Pending',
+    };
+    const fate = rng.next();
+    if (fate < 0.3) {
+      const resolved = addDays(raised, rng.int(2, 20));
+      if (resolved <= today) {
+        row['Resolved On'] = asDate(resolved);
+        row.Decision = rng.pick(['Approved', 'Modified', 'Denied'] as const);
+        row['Resolution Summary'] = 'Agreed to aggregate to county level and drop free-text fields.';
+      }
+    } else if (fate < 0.55) {
+      row.Level = 'Risk Management Subcommittee';
+      row['Level Entered On'] = asDate(backBusinessDays(calendar, today, rng.int(2, 16)));
+    }
+    disputes.push(row);
+  }
+  return { proposals, disputes, restricted };
+}

@@ -1,0 +1,40 @@
+import type { Config } from '../core/config.ts';
+import { planCycle } from '../core/cycle.ts';
+import type { RestrictedStore, TrackerStore } from '../core/ports.ts';
+import type { RowIssue } from '../core/schema.ts';
+
+export interface CheckReport {
+  readonly ok: boolean;
+  readonly layoutProblems: readonly string[];
+  readonly rowIssues: readonly RowIssue[];
+  readonly proposals: number;
+  readonly disputes: number;
+}
+
+/** Validates the workbook layout and the data without writing or sending anything. */
+export async function runCheck(deps: {
+  config: Config;
+  store: TrackerStore;
+  restricted: RestrictedStore;
+  now: Date;
+}): Promise<CheckReport> {
+  const snapshot = await deps.store.read();
+  const layoutProblems = [...snapshot.layoutProblems];
+  let restrictedIds: ReadonlySet<string> = new Set();
+  try {
+    restrictedIds = await deps.restricted.recordIds();
+  } catch (error) {
+    layoutProblems.push((error as Error).message);
+  }
+  if (snapshot.layoutProblems.length > 0) {
+    return { ok: false, layoutProblems, rowIssues: [], proposals: 0, disputes: 0 };
+  }
+  const plan = planCycle(snapshot, restrictedIds, { config: deps.config, now: deps.now, link: () => '' });
+  return {
+    ok: layoutProblems.length === 0 && !plan.issues.some((i) => i.severity === 'error'),
+    layoutProblems,
+    rowIssues: plan.issues,
+    proposals: plan.proposals.records.length,
+    disputes: plan.disputes.records.length,
+  };
+}

@@ -1,0 +1,71 @@
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { Config } from '../core/config.ts';
+import { calendarFor } from '../core/cycle.ts';
+import { TABS } from '../core/contract.ts';
+import { localDate } from '../core/dates.ts';
+import { sampleData } from '../demo/sample-data.ts';
+import { appendRowsByHeader } from '../stores/xlsx-seed.ts';
+import { createStores } from '../stores/create-stores.ts';
+import { runInit } from './init.job.ts';
+
+const MARKER = '.bucp-demo';
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Creates both workbooks from the templates and fills them with the sample proposals and disputes. */
+export async function seedSampleTracker(config: Config, now: Date): Promise<{ proposals: number; disputes: number }> {
+  if (config.store.kind !== 'xlsx') throw new Error('The sample tracker is a local workbook: use store.kind xlsx');
+  const { tracker, restricted } = createStores(config.store);
+  await runInit({ config, store: tracker, restricted });
+  const data = sampleData(localDate(now, config.timezone), calendarFor(config));
+  await appendRowsByHeader(config.store.path, TABS.proposals, data.proposals);
+  await appendRowsByHeader(config.store.path, TABS.disputes, data.disputes);
+  await appendRowsByHeader(config.store.restrictedPath, TABS.restricted, data.restricted);
+  return { proposals: data.proposals.length, disputes: data.disputes.length };
+}
+
+export function sampleTrackerMissing(config: Config): Promise<boolean> {
+  if (config.store.kind !== 'xlsx') return Promise.resolve(false);
+  const { path: tracker, restrictedPath } = config.store;
+  return Promise.all([exists(tracker), exists(restrictedPath)]).then(([a, b]) => !a && !b);
+}
+
+/**
+ * Lays out a self-contained demo folder: its own config, workbooks and outbox. Only a folder the
+ * demo made itself (it holds a marker file) is ever cleared.
+ */
+export async function prepareDemoFolder(dir: string, base: Config): Promise<{ config: Config; configFile: string }> {
+  const folder = path.resolve(dir);
+  if (await exists(folder)) {
+    if (!(await exists(path.join(folder, MARKER)))) {
+      throw new Error(`${folder} exists and was not made by \`bucp demo\`; choose another --dir`);
+    }
+    await rm(folder, { recursive: true, force: true });
+  }
+  await mkdir(folder, { recursive: true });
+  await writeFile(path.join(folder, MARKER), 'Made by `bucp demo`; safe to delete.\n');
+  const config: Config = {
+    ...base,
+    store: {
+      kind: 'xlsx',
+      path: path.join(folder, 'tracker.xlsx'),
+      restrictedPath: path.join(folder, 'restricted.xlsx'),
+    },
+    mail: { kind: 'outbox', dir: path.join(folder, 'outbox'), from: 'BUCP Tracker <bucp-tracker@localhost>' },
+  };
+  const configFile = path.join(folder, 'bucp.yaml');
+  const document = {
+    ...config,
+    store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
+    mail: { kind: 'outbox', dir: 'outbox', from: 'BUCP Tracker <bucp-tracker@localhost>' },
+  };
+  await writeFile(configFile, `# Written by \`bucp demo\`.\n${stringify(document)}`);
+  return { config, configFile };
+}

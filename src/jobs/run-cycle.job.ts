@@ -1,0 +1,279 @@
+import type { ActivityEvent } from '../core/activity.ts';
+import type { Config } from '../core/config.ts';
+import { type CyclePlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
+import { disputeStatus } from '../core/evaluate.ts';
+import { applyEvent } from '../core/history.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { PlannedNotification } from '../core/notifications.ts';
+import type { Mailer, RestrictedStore, SendOutcome, TrackerStore, WriteResult } from '../core/ports.ts';
+import type { RowIssue } from '../core/schema.ts';
+import type { Logger } from '../log.ts';
+import type { MailTemplates } from '../mail/render.ts';
+
+export interface CycleDeps {
+  readonly config: Config;
+  readonly store: TrackerStore;
+  readonly restricted: RestrictedStore;
+  readonly mailer: Mailer;
+  readonly templates: MailTemplates;
+  readonly logger: Logger;
+}
+
+export interface CycleOptions {
+  readonly now: Date;
+  /** Plan everything, write and send nothing. */
+  readonly dryRun?: boolean;
+}
+
+export interface NotificationReport {
+  readonly kind: PlannedNotification['kind'];
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  readonly bucpIds: readonly string[];
+  readonly disputeId: string | null;
+  readonly idempotencyKey: string;
+  readonly subject: string;
+  readonly sent: boolean;
+  readonly status: SendOutcome['status'] | 'planned';
+  readonly error?: string;
+}
+
+/** The JSON report of `bucp run --once --json`. Holds nothing from the restricted store. */
+export interface CycleReport {
+  readonly now: string;
+  readonly today: string;
+  /** Nothing is sent on weekends and holidays; syncing and metrics still run. */
+  readonly businessDay: boolean;
+  readonly dryRun: boolean;
+  readonly ok: boolean;
+  readonly proposals: Metrics['proposals'];
+  readonly findings: {
+    bucpId: string;
+    stage: string;
+    status: string | null;
+    businessDaysInStage: number;
+    slaDays: number | null;
+    stageSince: string;
+  }[];
+  readonly disputes: {
+    disputeId: string;
+    bucpId: string | null;
+    level: string;
+    businessDaysAtLevel: number;
+    status: string;
+  }[];
+  readonly notifications: NotificationReport[];
+  readonly rowIssues: RowIssue[];
+  readonly metrics: Metrics;
+  readonly writes: { cellsWritten: number; rowsAppended: number; missingIds: string[] };
+  readonly failures: string[];
+}
+
+export class LayoutError extends Error {
+  override readonly name = 'LayoutError';
+}
+
+const stampAt =
+  (at: string) =>
+  (event: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...event, at });
+
+/**
+ * One full cycle: read, decide in the core, record intents, send, then write system columns,
+ * the Activity Log, the Issues tab and the summary tabs. A cycle with nothing new writes nothing.
+ */
+export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<CycleReport> {
+  const { config, store, restricted, mailer, templates, logger } = deps;
+  const started = Date.now();
+  const snapshot = await store.read();
+  if (snapshot.layoutProblems.length > 0) {
+    throw new LayoutError(
+      `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
+    );
+  }
+  const restrictedIds = await restricted.recordIds();
+  const plan = planCycle(snapshot, restrictedIds, {
+    config,
+    now: options.now,
+    link: (t, id, r) => store.rowLink(t, id, r),
+  });
+  logIssues(logger, plan);
+
+  const rendered = plan.notifications.map((n) => ({ notification: n, message: templates.render(n) }));
+  const reports: NotificationReport[] = [];
+  const failures: string[] = [];
+  const stamp = stampAt(plan.timestamp);
+  let pending: ActivityEvent[] = [...plan.events];
+  const writes = { cellsWritten: 0, rowsAppended: 0, missingIds: [] as string[] };
+  const tally = (result: WriteResult) => {
+    writes.cellsWritten += result.cellsWritten;
+    writes.rowsAppended += result.rowsAppended;
+    writes.missingIds.push(...result.missingIds);
+  };
+
+  if (options.dryRun) {
+    for (const { notification, message } of rendered) reports.push(report(notification, message.subject, 'planned'));
+  } else if (rendered.length > 0) {
+    // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
+    const intents = rendered
+      .filter(({ notification }) => !plan.history.notifications.intents.has(notification.key))
+      .map(({ notification, message }) =>
+        stamp({
+          on: plan.today,
+          bucpId: notification.bucpIds.length === 1 ? notification.bucpIds[0]! : '',
+          disputeId: notification.disputeId ?? '',
+          kind: 'notification-intent',
+          from: notification.kind,
+          to: [...notification.to, ...notification.cc].join(', '),
+          detail: message.subject,
+          key: notification.key,
+        }),
+      );
+    if (pending.length + intents.length > 0)
+      tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
+    pending = [];
+    for (const { notification, message } of rendered) {
+      const outcome = await mailer.send({
+        key: notification.key,
+        kind: notification.kind,
+        to: notification.to,
+        cc: notification.cc,
+        ...message,
+      });
+      const results = outcomeEvents(notification, outcome, plan).map(stamp);
+      for (const event of results) applyEvent(plan.history, event);
+      pending.push(...results);
+      if (outcome.status === 'sent') {
+        logger.info(
+          {
+            key: notification.key,
+            kind: notification.kind,
+            to: notification.to,
+            duplicate: outcome.duplicate ?? false,
+          },
+          'notification sent',
+        );
+      } else {
+        failures.push(`${notification.key}: ${outcome.error}`);
+        logger.error(
+          { key: notification.key, kind: notification.kind, status: outcome.status, error: outcome.error },
+          'notification not sent',
+        );
+      }
+      reports.push(
+        report(notification, message.subject, outcome.status, outcome.status === 'sent' ? undefined : outcome.error),
+      );
+    }
+  }
+
+  const outcome = finishCycle(plan, config);
+  if (!options.dryRun) {
+    tally(
+      await store.write({
+        cells: outcome.cells,
+        appendActivity: pending,
+        issues: plan.issues,
+        summaries: outcome.summaries,
+      }),
+    );
+  }
+  const result: CycleReport = {
+    now: options.now.toISOString(),
+    today: plan.today,
+    businessDay: plan.calendar.isBusinessDay(plan.today),
+    dryRun: options.dryRun ?? false,
+    ok: failures.length === 0,
+    proposals: outcome.metrics.proposals,
+    findings: plan.evaluation.proposals.map((f) => ({
+      bucpId: f.proposal.bucpId,
+      stage: f.stage,
+      status: f.status,
+      businessDaysInStage: f.businessDaysInStage,
+      slaDays: f.slaDays,
+      stageSince: f.since,
+    })),
+    disputes: plan.evaluation.disputes.map((d) => ({
+      disputeId: d.dispute.disputeId,
+      bucpId: d.dispute.bucpId,
+      level: d.dispute.level,
+      businessDaysAtLevel: d.businessDaysAtLevel,
+      status: disputeStatus(d, plan.history),
+    })),
+    notifications: reports,
+    rowIssues: [...plan.issues],
+    metrics: outcome.metrics,
+    writes,
+    failures,
+  };
+  logger.info(
+    {
+      job: 'cycle',
+      durationMs: Date.now() - started,
+      today: plan.today,
+      dryRun: result.dryRun,
+      proposals: result.proposals,
+      rowIssues: plan.issues.length,
+      notificationsPlanned: plan.notifications.length,
+      notificationsSent: reports.filter((r) => r.sent).length,
+      cellsWritten: writes.cellsWritten,
+      rowsAppended: writes.rowsAppended,
+    },
+    'cycle finished',
+  );
+  return result;
+}
+
+function report(
+  n: PlannedNotification,
+  subject: string,
+  status: NotificationReport['status'],
+  error?: string,
+): NotificationReport {
+  return {
+    kind: n.kind,
+    to: n.to,
+    cc: n.cc,
+    bucpIds: n.bucpIds,
+    disputeId: n.disputeId,
+    idempotencyKey: n.key,
+    subject,
+    sent: status === 'sent',
+    status,
+    ...(error ? { error } : {}),
+  };
+}
+
+function outcomeEvents(n: PlannedNotification, outcome: SendOutcome, plan: CyclePlan): Omit<ActivityEvent, 'at'>[] {
+  const base = {
+    on: plan.today,
+    bucpId: n.bucpIds.length === 1 ? n.bucpIds[0]! : '',
+    disputeId: n.disputeId ?? '',
+    from: n.kind,
+    to: [...n.to, ...n.cc].join(', '),
+    key: n.key,
+  };
+  if (outcome.status === 'sent') {
+    return [{ ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}` }, ...n.onSent];
+  }
+  const detail = outcome.status === 'unknown' ? `outcome unknown: ${outcome.error}` : outcome.error;
+  return [{ ...base, kind: 'notification-failed', detail }];
+}
+
+function logIssues(logger: Logger, plan: CyclePlan): void {
+  const fresh = new Set(plan.events.filter((e) => e.kind === 'row-issue').map((e) => e.key));
+  for (const issue of plan.issues) {
+    if (!fresh.has(rowIssueKey(issue))) continue;
+    logger.warn(
+      { tab: issue.tab, row: issue.row, id: issue.id, column: issue.column, severity: issue.severity },
+      `row issue: ${issue.message}`,
+    );
+  }
+  if (plan.issues.length > 0) {
+    logger.info(
+      {
+        errors: plan.issues.filter((i) => i.severity === 'error').length,
+        warnings: plan.issues.filter((i) => i.severity === 'warning').length,
+      },
+      'row issues in the tracker (see its Issues tab)',
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+import { RESTRICTED_CONTENT_HEADERS } from './core/contract.ts';
+
+export type { Logger };
+
+/**
+ * Restricted field names are redacted wherever they appear in a log line: a second line of
+ * defence, since the restricted store's port never hands their content out in the first place.
+ */
+const REDACT_PATHS = RESTRICTED_CONTENT_HEADERS.flatMap((h) => [`["${h}"]`, `*["${h}"]`, `*.*["${h}"]`]);
+
+export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+  const level = options.level ?? process.env.BUCP_LOG_LEVEL ?? 'info';
+  return pino(
+    {
+      level,
+      base: { service: 'bucp-tracker' },
+      redact: { paths: REDACT_PATHS, censor: '[restricted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination ?? pino.destination(2),
+  );
+}

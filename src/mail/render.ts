@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { PlannedNotification, TemplateName } from '../core/notifications.ts';
+
+export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../config/templates/', import.meta.url));
+
+const TEMPLATE_NAMES: readonly TemplateName[] = ['reminder-digest', 'escalation', 'dispute-escalation', 'next-action'];
+
+type Compiled = (context: unknown) => string;
+
+export interface RenderedMessage {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+/** The mail templates: `<name>.subject.hbs`, `<name>.html.hbs` and `<name>.txt.hbs` per message kind. */
+export class MailTemplates {
+  private readonly templates: ReadonlyMap<string, { subject: Compiled; html: Compiled; text: Compiled }>;
+
+  private constructor(templates: ReadonlyMap<string, { subject: Compiled; html: Compiled; text: Compiled }>) {
+    this.templates = templates;
+  }
+
+  static async load(dir: string = DEFAULT_TEMPLATES_DIR): Promise<MailTemplates> {
+    const hbs = Handlebars.create();
+    hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
+    const templates = new Map<string, { subject: Compiled; html: Compiled; text: Compiled }>();
+    for (const name of TEMPLATE_NAMES) {
+      const read = (part: string) => readFile(path.join(dir, `${name}.${part}.hbs`), 'utf8');
+      const [subject, html, text] = await Promise.all([read('subject'), read('html'), read('txt')]);
+      templates.set(name, {
+        // HTML escapes every value; the subject and the plain-text part are not HTML, so they are not escaped.
+        subject: hbs.compile(subject, { noEscape: true, strict: true }),
+        html: hbs.compile(html, { strict: false }),
+        text: hbs.compile(text, { noEscape: true }),
+      });
+    }
+    return new MailTemplates(templates);
+  }
+
+  render(notification: Pick<PlannedNotification, 'template' | 'data'>): RenderedMessage {
+    const template = this.templates.get(notification.template);
+    if (!template) throw new Error(`No mail template named ${notification.template}`);
+    return {
+      // A subject is one header line: newlines from a value must never start a new header.
+      subject: template.subject(notification.data).replace(/\s+/g, ' ').trim(),
+      html: template.html(notification.data),
+      text: template.text(notification.data),
+    };
+  }
+}
