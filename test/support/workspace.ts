@@ -1,0 +1,105 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type Config, type ConfigInput, parseConfig } from '../../src/core/config.ts';
+import { TABS } from '../../src/core/contract.ts';
+import { runInit } from '../../src/jobs/init.job.ts';
+import { type CycleReport, runCycle } from '../../src/jobs/run-cycle.job.ts';
+import { createLogger } from '../../src/log.ts';
+import { parseNow } from '../../src/cli/main.ts';
+import { OutboxMailer, type OutboxEntry } from '../../src/mail/outbox-mailer.ts';
+import { MailTemplates } from '../../src/mail/render.ts';
+import type { Mailer } from '../../src/core/ports.ts';
+import { XlsxRestrictedStore, XlsxTrackerStore } from '../../src/stores/xlsx-store.ts';
+import { type StaffValue, appendRowsByHeader } from '../../src/stores/xlsx-seed.ts';
+
+export type Row = Record<string, StaffValue>;
+
+export const CONTACTS = {
+  governanceLiaison: 'liaison@chhs.example.gov',
+  disputeLevels: {
+    'Risk Management Subcommittee': 'rms@chhs.example.gov',
+    'Governance Advisory Council': 'gac@chhs.example.gov',
+    'Executive Council': 'exec@chhs.example.gov',
+  },
+};
+
+/** A date cell as a person types it into Excel. */
+export const d = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
+
+export interface Workspace {
+  readonly dir: string;
+  readonly config: Config;
+  readonly tracker: XlsxTrackerStore;
+  readonly restricted: XlsxRestrictedStore;
+  readonly outbox: OutboxMailer;
+  /** Every log line the cycles wrote, as raw JSON text. */
+  readonly logs: string[];
+  addProposals(rows: readonly Row[]): Promise<void>;
+  addDisputes(rows: readonly Row[]): Promise<void>;
+  addRestricted(rows: readonly Row[]): Promise<void>;
+  /** Runs one real cycle at a local time such as `2026-11-23T08:00`. */
+  run(now: string, options?: { dryRun?: boolean; mailer?: Mailer }): Promise<CycleReport>;
+  sent(): Promise<OutboxEntry[]>;
+  readOutboxFile(file: string): Promise<string>;
+}
+
+/** A fresh tracker and restricted workbook in a temp folder, made by the real `init` job. */
+export async function makeWorkspace(overrides: Partial<ConfigInput> = {}): Promise<Workspace> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-test-'));
+  const parsed = parseConfig({
+    store: { kind: 'xlsx', path: path.join(dir, 'tracker.xlsx'), restrictedPath: path.join(dir, 'restricted.xlsx') },
+    mail: { kind: 'outbox', dir: path.join(dir, 'outbox') },
+    contacts: CONTACTS,
+    ...overrides,
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const config = parsed.config;
+  const tracker = new XlsxTrackerStore({ path: path.join(dir, 'tracker.xlsx') });
+  const restricted = new XlsxRestrictedStore(path.join(dir, 'restricted.xlsx'));
+  await runInit({ config, store: tracker, restricted });
+  const outbox = new OutboxMailer({ dir: path.join(dir, 'outbox'), from: 'BUCP Tracker <bucp@localhost>' });
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => logs.push(line) } });
+  const templates = await MailTemplates.load();
+  return {
+    dir,
+    config,
+    tracker,
+    restricted,
+    outbox,
+    logs,
+    addProposals: (rows) => appendRowsByHeader(tracker.path, TABS.proposals, rows),
+    addDisputes: (rows) => appendRowsByHeader(tracker.path, TABS.disputes, rows),
+    addRestricted: (rows) => appendRowsByHeader(restricted.path, TABS.restricted, rows),
+    run: (now, options = {}) =>
+      runCycle(
+        { config, store: tracker, restricted, mailer: options.mailer ?? outbox, templates, logger },
+        { now: localTime(now, config.timezone), dryRun: options.dryRun ?? false },
+      ),
+    sent: async () => new OutboxMailer({ dir: path.join(dir, 'outbox'), from: 'x@localhost' }).entries(),
+    readOutboxFile: (file) => readFile(path.join(dir, 'outbox', file), 'utf8'),
+  };
+}
+
+/** `2026-11-23T08:00` read as a wall-clock time in the zone, exactly as `--now` is. */
+export function localTime(value: string, zone = 'America/Los_Angeles'): Date {
+  return parseNow(value, zone);
+}
+
+/** A valid proposal row; override what a test cares about. */
+export function proposal(id: string, fields: Row = {}): Row {
+  return {
+    'BUCP ID': id,
+    'Use Case Name': `Use case ${id}`,
+    'Requesting Department': 'DHCS',
+    'Providing Department': 'CDPH',
+    'Requesting Coordinator Email': 'req@dhcs.example.gov',
+    'Providing Coordinator Email': 'prov@cdph.example.gov',
+    'Sponsor Email': 'sponsor@dhcs.example.gov',
+    Datasets: 'Medi-Cal Eligibility; Vital Statistics Births',
+    Stage: 'Drafting',
+    Outcome: 'Pending',
+    ...fields,
+  };
+}
