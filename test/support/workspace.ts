@@ -1,8 +1,11 @@
+import ExcelJS from 'exceljs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Config, type ConfigInput, parseConfig } from '../../src/core/config.ts';
 import { TABS } from '../../src/core/contract.ts';
+import { BusinessCalendar } from '../../src/core/calendar.ts';
+import { addDays } from '../../src/core/dates.ts';
 import { runInit } from '../../src/jobs/init.job.ts';
 import { type CycleReport, runCycle } from '../../src/jobs/run-cycle.job.ts';
 import { createLogger } from '../../src/log.ts';
@@ -102,4 +105,82 @@ export function proposal(id: string, fields: Row = {}): Row {
     Outcome: 'Pending',
     ...fields,
   };
+}
+
+const calendar = new BusinessCalendar();
+
+/** The Stage Entered On that puts a proposal `b` business days into its stage on `today`. */
+export function enteredDaysAgo(today: string, b: number): Date {
+  let day = today;
+  let remaining = b;
+  while (remaining > 0) {
+    day = addDays(day, -1);
+    if (calendar.isBusinessDay(day)) remaining -= 1;
+  }
+  return d(day);
+}
+
+/** Plays a staff member in Excel: edits cells of the row with this ID, by header. */
+export async function editRow(file: string, tab: string, idHeader: string, id: string, fields: Row): Promise<void> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(file);
+  const sheet = workbook.getWorksheet(tab)!;
+  const columns = headerColumns(sheet);
+  let found = false;
+  sheet.eachRow((row, n) => {
+    if (n === 1 || String(row.getCell(columns.get(idHeader)!).value) !== id) return;
+    found = true;
+    for (const [header, value] of Object.entries(fields)) {
+      const cell = row.getCell(columns.get(header)!);
+      cell.value = value;
+      if (value instanceof Date) cell.numFmt = 'yyyy-mm-dd';
+    }
+  });
+  if (!found) throw new Error(`no row ${id} on ${tab}`);
+  await workbook.xlsx.writeFile(file);
+}
+
+/** Plays a staff member sorting a tab by one column, moving whole rows as Excel does. */
+export async function sortRows(file: string, tab: string, header: string, descending = false): Promise<void> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(file);
+  const sheet = workbook.getWorksheet(tab)!;
+  const col = headerColumns(sheet).get(header)!;
+  const rows: ExcelJS.CellValue[][] = [];
+  sheet.eachRow((row, n) => {
+    if (n > 1) rows.push((row.values as ExcelJS.CellValue[]).slice(1));
+  });
+  rows.sort((a, b) => String(a[col - 1] ?? '').localeCompare(String(b[col - 1] ?? '')) * (descending ? -1 : 1));
+  rows.forEach((values, i) => {
+    const row = sheet.getRow(i + 2);
+    values.forEach((v, c) => {
+      row.getCell(c + 1).value = v ?? null;
+    });
+  });
+  await workbook.xlsx.writeFile(file);
+}
+
+export function headerColumns(sheet: ExcelJS.Worksheet): Map<string, number> {
+  const columns = new Map<string, number>();
+  sheet.getRow(1).eachCell((cell, c) => columns.set(String(cell.value), c));
+  return columns;
+}
+
+/** Every row of a tab as a map of header → raw exceljs value, keyed by the ID column. */
+export async function readRows(
+  file: string,
+  tab: string,
+  idHeader: string,
+): Promise<Map<string, Record<string, ExcelJS.CellValue>>> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(file);
+  const sheet = workbook.getWorksheet(tab)!;
+  const columns = headerColumns(sheet);
+  const rows = new Map<string, Record<string, ExcelJS.CellValue>>();
+  sheet.eachRow((row, n) => {
+    if (n === 1) return;
+    const record = Object.fromEntries([...columns].map(([h, c]) => [h, row.getCell(c).value]));
+    rows.set(String(record[idHeader] ?? `row ${n}`), record);
+  });
+  return rows;
 }
