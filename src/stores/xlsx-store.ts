@@ -161,6 +161,11 @@ export interface XlsxStoreOptions {
   readonly path: string;
   /** How often to start a write over when staff keep saving in between. */
   readonly maxConcurrentEditRetries?: number;
+  /**
+   * Runs after the write loaded the workbook and before it saves: the window where a staff save
+   * would collide. Tests and chaos drills use it to play that staff member.
+   */
+  readonly beforeSave?: () => Promise<void>;
 }
 
 /** The local workbook: the embedded default tracker, an .xlsx file staff open in Excel. */
@@ -168,10 +173,12 @@ export class XlsxTrackerStore implements TrackerStore {
   readonly kind = 'xlsx';
   readonly path: string;
   private readonly maxRetries: number;
+  private readonly beforeSave: (() => Promise<void>) | undefined;
 
   constructor(options: XlsxStoreOptions) {
     this.path = path.resolve(options.path);
     this.maxRetries = options.maxConcurrentEditRetries ?? 5;
+    this.beforeSave = options.beforeSave;
   }
 
   describe(): string {
@@ -200,6 +207,7 @@ export class XlsxTrackerStore implements TrackerStore {
           retriedAfterConcurrentEdit: attempt,
         };
       }
+      await this.beforeSave?.();
       // Staff may have saved while we worked: then start over from their version, so no edit is lost.
       if (!sameVersion(before, await fileVersion(this.path))) continue;
       await saveAtomically(workbook, this.path);
@@ -367,8 +375,13 @@ function trimGrid(grid: readonly (readonly GridValue[])[]): string {
 /** Rewrites a whole system tab when its content differs; returns whether anything changed. */
 function writeGrid(sheet: Worksheet, grid: readonly (readonly GridValue[])[]): boolean {
   if (trimGrid(currentGrid(sheet)) === trimGrid(grid)) return false;
-  const oldRows = sheet.rowCount;
-  if (oldRows > 0) sheet.spliceRows(1, oldRows);
+  // Clear cell by cell: exceljs's spliceRows leaves rows behind when it splices to the end.
+  sheet.eachRow({ includeEmpty: true }, (row) => {
+    row.eachCell({ includeEmpty: true }, (cell) => {
+      cell.value = null;
+      cell.style = {};
+    });
+  });
   grid.forEach((values, i) => {
     const row = sheet.getRow(i + 1);
     values.forEach((v, c) => {

@@ -146,15 +146,25 @@ export async function sortRows(file: string, tab: string, header: string, descen
   await workbook.xlsx.readFile(file);
   const sheet = workbook.getWorksheet(tab)!;
   const col = headerColumns(sheet).get(header)!;
-  const rows: ExcelJS.CellValue[][] = [];
+  const width = sheet.columnCount;
+  const rows: { value: ExcelJS.CellValue; style: Partial<ExcelJS.Style> }[][] = [];
   sheet.eachRow((row, n) => {
-    if (n > 1) rows.push((row.values as ExcelJS.CellValue[]).slice(1));
+    if (n === 1) return;
+    const cells = [];
+    for (let c = 1; c <= width; c += 1) {
+      const cell = row.getCell(c);
+      cells.push({ value: cell.value, style: structuredClone(cell.style) });
+    }
+    rows.push(cells);
   });
-  rows.sort((a, b) => String(a[col - 1] ?? '').localeCompare(String(b[col - 1] ?? '')) * (descending ? -1 : 1));
-  rows.forEach((values, i) => {
+  const key = (r: (typeof rows)[number]) => String(r[col - 1]?.value ?? '');
+  rows.sort((a, b) => key(a).localeCompare(key(b)) * (descending ? -1 : 1));
+  rows.forEach((cells, i) => {
     const row = sheet.getRow(i + 2);
-    values.forEach((v, c) => {
-      row.getCell(c + 1).value = v ?? null;
+    cells.forEach(({ value, style }, c) => {
+      const cell = row.getCell(c + 1);
+      cell.value = value ?? null;
+      cell.style = style;
     });
   });
   await workbook.xlsx.writeFile(file);
