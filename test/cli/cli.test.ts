@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.ts';
+import { createLogger } from '../../src/log.ts';
+import { CONTACTS, d, enteredDaysAgo, makeWorkspace, proposal } from '../support/workspace.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
+
+async function setup(mail: Record<string, unknown> = { kind: 'outbox', dir: 'outbox' }) {
+  const ws = await makeWorkspace();
+  await ws.addProposals([
+    proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 20) }),
+    proposal('B-2', { Stage: 'Bogus' }),
+  ]);
+  await ws.addDisputes([
+    {
+      'Dispute ID': 'D-1',
+      'BUCP ID': 'B-1',
+      'Raised On': d('2026-11-16'),
+      Category: 'Cost',
+      Level: 'Data Coordinators',
+      Decision: 'Pending',
+    },
+  ]);
+  const configFile = path.join(ws.dir, 'bucp.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
+      mail,
+      contacts: CONTACTS,
+    }),
+  );
+  const out: string[] = [];
+  const logs: string[] = [];
+  const io = {
+    out: (t: string) => out.push(t),
+    logger: createLogger({ destination: { write: (l: string) => logs.push(l) } }),
+  };
+  return { ws, configFile, out, logs, io, bucp: (...args: string[]) => main(args, io) };
+}
+
+describe('bucp run --once', () => {
+  test('--json prints the report with the documented keys', async () => {
+    const { bucp, configFile, out } = await setup();
+    expect(await bucp('run', '--once', '--json', '--config', configFile, '--now', '2026-11-23T08:00')).toBe(0);
+    const report = JSON.parse(out.join(''));
+    expect(report.proposals).toEqual({ total: 2, valid: 1, invalid: 1 });
+    expect(report.findings).toEqual([
+      {
+        bucpId: 'B-1',
+        stage: 'Drafting',
+        status: 'Stalled',
+        businessDaysInStage: 20,
+        slaDays: 15,
+        stageSince: expect.any(String),
+      },
+    ]);
+    expect(report.disputes).toEqual([
+      { disputeId: 'D-1', bucpId: 'B-1', level: 'Data Coordinators', businessDaysAtLevel: 5, status: 'Open' },
+    ]);
+    expect(report.notifications[0]).toMatchObject({
+      kind: 'reminder',
+      to: ['req@dhcs.example.gov'],
+      cc: [],
+      bucpIds: ['B-1'],
+      disputeId: null,
+      idempotencyKey: 'digest:req@dhcs.example.gov:2026-11-23',
+      sent: true,
+    });
+    expect(report.rowIssues).toContainEqual({
+      tab: 'Proposals',
+      row: 3,
+      id: 'B-2',
+      column: 'Stage',
+      severity: 'error',
+      message: expect.stringContaining('"Bogus" is not a known Stage'),
+    });
+    expect(report.metrics).toMatchObject({ proposals: { total: 2 }, byStage: { Drafting: 1 } });
+  });
+
+  test('--dry-run plans and writes nothing', async () => {
+    const { bucp, configFile, out, ws } = await setup();
+    const before = await readFile(ws.tracker.path);
+    expect(
+      await bucp('run', '--once', '--dry-run', '--json', '--config', configFile, '--now', '2026-11-23T08:00'),
+    ).toBe(0);
+    expect(JSON.parse(out.join('')).notifications[0]).toMatchObject({ sent: false, status: 'planned' });
+    expect((await readFile(ws.tracker.path)).equals(before)).toBe(true);
+    expect(await ws.sent()).toEqual([]);
+  });
+
+  test('exit 1 when the cycle had failures: mail that cannot be delivered', async () => {
+    const { bucp, configFile, logs } = await setup({
+      kind: 'smtp',
+      host: '127.0.0.1',
+      port: 9,
+      from: 'bucp@localhost',
+      timeoutMs: 2000,
+    });
+    expect(await bucp('run', '--once', '--config', configFile, '--now', '2026-11-23T08:00')).toBe(1);
+    expect(logs.join('\n')).toContain('notification not sent');
+  });
+
+  test('exit 1 with an instruction when the workbook is missing', async () => {
+    const { bucp, configFile, ws } = await setup();
+    const { rm } = await import('node:fs/promises');
+    await rm(ws.tracker.path);
+    expect(await bucp('run', '--once', '--config', configFile)).toBe(1);
+  });
+});
+
+describe('usage and config errors exit 2', () => {
+  test.each([
+    [['frobnicate']],
+    [['run']], // --once is required
+    [['run', '--once', '--now', 'yesterday-ish']],
+  ])('bucp %j', async (args) => {
+    const { bucp, configFile } = await setup();
+    const withConfig = args[0] === 'run' && args.length > 1 ? [...args, '--config', configFile] : args;
+    expect(await bucp(...withConfig)).toBe(2);
+  });
+
+  test('a bad config names the key path', async () => {
+    const { bucp, ws } = await setup();
+    const bad = path.join(ws.dir, 'bad.yaml');
+    await writeFile(
+      bad,
+      'store: { kind: xlsx, path: t.xlsx, restrictedPath: r.xlsx }\nmail: { kind: smtp, host: h, from: a@b.gov, port: "x" }\ncontacts: { governanceLiaison: nope }\n',
+    );
+    const stderr: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      expect(await bucp('run', '--once', '--config', bad)).toBe(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(stderr.join('')).toMatch(/mail\.port/);
+    expect(stderr.join('')).toMatch(/contacts\.governanceLiaison/);
+  });
+});
+
+describe('bucp check', () => {
+  test('exits 1 on row errors and lists them with ID and column', async () => {
+    const { bucp, configFile, out } = await setup();
+    expect(await bucp('check', '--config', configFile, '--now', '2026-11-23T08:00')).toBe(1);
+    expect(out.join('\n')).toMatch(/ERROR Proposals row 3 \(B-2\) \[Stage\]/);
+  });
+});
+
+describe('the bucp executable', () => {
+  test('runs on the project Node and prints help', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, '--help']);
+    expect(stdout).toContain('Usage: bucp');
+    expect(stdout).toMatch(/init.*\n.*run.*\n.*check.*\n.*demo.*\n.*start/s);
+  });
+});
