@@ -11,6 +11,7 @@ export const ACTIVITY_KINDS = [
   'notification-intent',
   'notification-sent',
   'notification-failed',
+  'notification-unknown',
   'reminder-sent',
   'escalation-sent',
   'dispute-escalation-sent',

@@ -158,13 +158,20 @@ function proposalWarnings(proposal: Proposal, stage: Stage, restrictedIds: Reado
     );
   }
   const reminded = REMINDED_BY_STAGE[stage];
-  if ((reminded === 'requesting' || reminded === 'both') && !proposal.requestingCoordinatorEmail) {
+  const blank = (column: string, value: string | null) => value === null && !proposal.errorColumns.includes(column);
+  if (
+    (reminded === 'requesting' || reminded === 'both') &&
+    blank('Requesting Coordinator Email', proposal.requestingCoordinatorEmail)
+  ) {
     warn(
       'Requesting Coordinator Email',
       `Requesting Coordinator Email: is blank, so nobody is reminded while in ${stage}`,
     );
   }
-  if ((reminded === 'providing' || reminded === 'both') && !proposal.providingCoordinatorEmail) {
+  if (
+    (reminded === 'providing' || reminded === 'both') &&
+    blank('Providing Coordinator Email', proposal.providingCoordinatorEmail)
+  ) {
     warn(
       'Providing Coordinator Email',
       `Providing Coordinator Email: is blank, so nobody is reminded while in ${stage}`,

@@ -71,6 +71,10 @@ export function applyEvent(history: History, event: ActivityEvent): void {
     case 'notification-sent':
       n.sent.add(event.key);
       return;
+    case 'notification-unknown':
+      // The relay may have taken it: never resent blindly. Its Message-ID lets receivers drop a copy.
+      n.sent.add(event.key);
+      return;
     case 'notification-failed':
       n.failures.set(event.key, (n.failures.get(event.key) ?? 0) + 1);
       return;

@@ -72,7 +72,13 @@ export interface OutgoingMessage {
 }
 
 export type SendOutcome =
-  | { readonly status: 'sent'; readonly messageId: string; readonly duplicate?: boolean }
+  | {
+      readonly status: 'sent';
+      readonly messageId: string;
+      readonly duplicate?: boolean;
+      /** Recipients the relay refused while it accepted the others. */
+      readonly rejected?: readonly string[];
+    }
   | { readonly status: 'failed'; readonly error: string; readonly permanent: boolean }
   | { readonly status: 'unknown'; readonly error: string };
 

@@ -148,6 +148,8 @@ export interface Proposal {
   readonly bucpId: string;
   /** False when the row has at least one error: it is tracked but counted as invalid. */
   readonly valid: boolean;
+  /** Columns whose cell could not be read: a later check must not call them blank. */
+  readonly errorColumns: readonly string[];
   readonly useCaseName: string | null;
   readonly requestingDepartment: string | null;
   readonly providingDepartment: string | null;
@@ -346,6 +348,7 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
       rowNumber: row.rowNumber,
       bucpId: id,
       valid,
+      errorColumns: parsed.issues.map((i) => i.column),
       useCaseName: f.text('Use Case Name'),
       requestingDepartment: f.text('Requesting Department'),
       providingDepartment: f.text('Providing Department'),

@@ -142,6 +142,12 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
       const results = outcomeEvents(notification, outcome, plan).map(stamp);
       for (const event of results) applyEvent(plan.history, event);
       pending.push(...results);
+      if (outcome.status === 'sent' && outcome.rejected?.length) {
+        logger.warn(
+          { key: notification.key, rejected: outcome.rejected },
+          'notification sent, but some recipients were refused',
+        );
+      }
       if (outcome.status === 'sent') {
         logger.info(
           {
@@ -252,10 +258,16 @@ function outcomeEvents(n: PlannedNotification, outcome: SendOutcome, plan: Cycle
     key: n.key,
   };
   if (outcome.status === 'sent') {
-    return [{ ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}` }, ...n.onSent];
+    const rejected = outcome.rejected?.length ? `; refused by the relay: ${outcome.rejected.join(', ')}` : '';
+    return [{ ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` }, ...n.onSent];
   }
-  const detail = outcome.status === 'unknown' ? `outcome unknown: ${outcome.error}` : outcome.error;
-  return [{ ...base, kind: 'notification-failed', detail }];
+  if (outcome.status === 'unknown') {
+    return [
+      { ...base, kind: 'notification-unknown', detail: `outcome unknown, not resent: ${outcome.error}` },
+      ...n.onSent,
+    ];
+  }
+  return [{ ...base, kind: 'notification-failed', detail: outcome.error }];
 }
 
 function logIssues(logger: Logger, plan: CyclePlan): void {

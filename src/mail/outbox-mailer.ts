@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Mailer, OutgoingMessage, SendOutcome } from '../core/ports.ts';
@@ -88,7 +88,9 @@ export class OutboxMailer implements Mailer {
         subject: message.subject,
         file,
       };
-      await appendFile(this.indexPath, `${JSON.stringify(entry)}\n`);
+      // After a crash mid-append the index may end in a torn line: start on a fresh one.
+      const torn = await endsWithoutNewline(this.indexPath);
+      await appendFile(this.indexPath, `${torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
       this.sentKeys.set(message.key, messageId);
       return { status: 'sent', messageId };
     } catch (error) {
@@ -98,5 +100,24 @@ export class OutboxMailer implements Mailer {
 
   async close(): Promise<void> {
     this.transport.close();
+  }
+}
+
+async function endsWithoutNewline(file: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    await handle.close();
   }
 }

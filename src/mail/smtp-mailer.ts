@@ -17,6 +17,8 @@ interface SmtpError extends Error {
   code?: string;
   responseCode?: number;
   command?: string;
+  /** nodemailer tags every timeout ETIMEDOUT and says here which one it was. */
+  timeoutType?: string;
 }
 
 /** Sends through an SMTP relay with a pooled connection. */
@@ -34,8 +36,10 @@ export class SmtpMailer implements Mailer {
       port: options.port,
       secure: options.secure,
       auth: options.user ? { user: options.user, pass: options.password ?? '' } : undefined,
-      connectionTimeout: options.timeoutMs,
-      greetingTimeout: options.timeoutMs,
+      // The setup phases get half the budget, so a relay that never answers is caught as a connect or
+      // greeting timeout (nothing handed over) before the idle-socket timer, which means "unknown".
+      connectionTimeout: Math.max(1, Math.floor(options.timeoutMs / 2)),
+      greetingTimeout: Math.max(1, Math.floor(options.timeoutMs / 2)),
       socketTimeout: options.timeoutMs,
       tls: options.allowSelfSigned ? { rejectUnauthorized: false } : undefined,
     });
@@ -57,7 +61,10 @@ export class SmtpMailer implements Mailer {
         messageId: messageIdFor(message.key, this.options.from),
         headers: { 'X-BUCP-Idempotency-Key': message.key, 'X-BUCP-Kind': message.kind },
       });
-      return { status: 'sent', messageId: info.messageId };
+      const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((r) =>
+        typeof r === 'string' ? r : r.address,
+      );
+      return { status: 'sent', messageId: info.messageId, ...(rejected.length > 0 ? { rejected } : {}) };
     } catch (error) {
       return classifySmtpError(error as SmtpError);
     }
@@ -76,7 +83,8 @@ export function classifySmtpError(error: SmtpError): SendOutcome {
   const text = `${error.responseCode ? `${error.responseCode} ` : ''}${error.message}`;
   if (error.responseCode && error.responseCode >= 500) return { status: 'failed', error: text, permanent: true };
   if (error.responseCode && error.responseCode >= 400) return { status: 'failed', error: text, permanent: false };
-  // A timeout while connecting means nothing was handed over; one later may mean it was.
-  if (error.code === 'ETIMEDOUT' && error.command !== 'CONN') return { status: 'unknown', error: text };
+  // A timeout while connecting or greeting means nothing was handed over; an idle socket later on
+  // may mean the relay took the message and never said so.
+  if (error.code === 'ETIMEDOUT' && error.timeoutType === 'SOCKET_TIMEOUT') return { status: 'unknown', error: text };
   return { status: 'failed', error: text, permanent: false };
 }

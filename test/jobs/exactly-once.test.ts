@@ -92,6 +92,23 @@ describe('exactly once', () => {
     expect(await ws.sent()).toHaveLength(2);
   });
 
+  test('an outcome-unknown send (a relay timeout mid-message) is recorded and never resent blindly', async () => {
+    const ws = await stalledTracker();
+    const hanging: Mailer = {
+      kind: 'hanging',
+      describe: () => 'hanging',
+      close: async () => {},
+      send: async () => ({ status: 'unknown', error: 'Timeout' }),
+    };
+    const first = await ws.run('2026-11-23T08:00', { mailer: hanging });
+    expect(first.ok).toBe(false);
+    expect(first.notifications.map((n) => n.status)).toEqual(['unknown', 'unknown']);
+    const again = await ws.run('2026-11-23T08:30');
+    expect(again.notifications).toEqual([]);
+    const log = [...(await readRows(ws.tracker.path, 'Activity Log', 'Idempotency Key')).values()];
+    expect(log.filter((e) => e.Kind === 'notification-unknown')).toHaveLength(2);
+  });
+
   test('a dry run plans the same notifications and writes and sends nothing', async () => {
     const ws = await stalledTracker();
     const dry = await ws.run('2026-11-23T08:00', { dryRun: true });
