@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import type { Config } from '../core/config.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config-file.ts';
 import { runCheck } from '../jobs/check.job.ts';
-import { prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
+import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
 import { runInit } from '../jobs/init.job.ts';
 import { type CycleReport, LayoutError, runCycle } from '../jobs/run-cycle.job.ts';
 import { type Logger, createLogger } from '../log.ts';
@@ -214,7 +214,7 @@ export async function main(argv: readonly string[], io: Partial<Io> = {}): Promi
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof ConfigError || error instanceof UsageError || error instanceof DemoFolderError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }

@@ -12,6 +12,11 @@ import { runInit } from './init.job.ts';
 
 const MARKER = '.bucp-demo';
 
+/** The demo was pointed at a folder it must not clear. */
+export class DemoFolderError extends Error {
+  override readonly name = 'DemoFolderError';
+}
+
 async function exists(file: string): Promise<boolean> {
   return access(file).then(
     () => true,
@@ -45,7 +50,7 @@ export async function prepareDemoFolder(dir: string, base: Config): Promise<{ co
   const folder = path.resolve(dir);
   if (await exists(folder)) {
     if (!(await exists(path.join(folder, MARKER)))) {
-      throw new Error(`${folder} exists and was not made by \`bucp demo\`; choose another --dir`);
+      throw new DemoFolderError(`${folder} exists and was not made by \`bucp demo\`; choose another --dir`);
     }
     await rm(folder, { recursive: true, force: true });
   }

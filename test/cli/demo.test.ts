@@ -1,0 +1,31 @@
+import { mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { createLogger } from '../../src/log.ts';
+import { readRows } from '../support/workspace.ts';
+
+test('bucp demo builds a realistic sample, runs a cycle and says where to look', async () => {
+  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'bucp-demo-')), 'demo');
+  const out: string[] = [];
+  const io = { out: (t: string) => out.push(t), logger: createLogger({ destination: { write: () => true } }) };
+  expect(await main(['demo', '--dir', dir, '--now', '2026-11-23T08:00'], io)).toBe(0);
+  const text = out.join('\n');
+  expect(text).toMatch(/Sample tracker with 6\d proposals and 12 disputes/);
+  expect(text).toContain(path.join(dir, 'tracker.xlsx'));
+  expect(text).toMatch(/Notifications: \d+ planned, \d+ sent/);
+
+  const proposals = await readRows(path.join(dir, 'tracker.xlsx'), 'Proposals', 'BUCP ID');
+  expect(proposals.size).toBeGreaterThanOrEqual(60);
+  const statuses = new Set([...proposals.values()].map((r) => r.Status));
+  for (const status of ['On Track', 'Due Soon', 'Stalled', 'Escalated', 'Closed']) expect(statuses).toContain(status);
+  const emails = (await readdir(path.join(dir, 'outbox'))).filter((f) => f.endsWith('.eml'));
+  expect(emails.length).toBeGreaterThan(5);
+  const issues = await readRows(path.join(dir, 'tracker.xlsx'), 'Issues', 'ID');
+  expect([...issues.values()].some((r) => r.Severity === 'error')).toBe(true);
+
+  // Run again in the same folder: the demo replaces its own folder, and refuses one it did not make.
+  expect(await main(['demo', '--dir', dir, '--now', '2026-11-23T08:00'], io)).toBe(0);
+  expect(await main(['demo', '--dir', os.tmpdir(), '--now', '2026-11-23T08:00'], io)).toBe(2);
+});
