@@ -402,7 +402,14 @@ function replaceGrid(sheet: Worksheet, summary: SummaryTable): boolean {
     for (let c = 2; c <= 6; c += 1) sheet.getColumn(c).width = 16;
     const isTitle = (r: readonly GridValue[]) => r.length === 1 && typeof r[0] === 'string';
     summary.rows.forEach((r, i) => {
-      if (isTitle(r)) sheet.getRow(i + 1).getCell(1).font = { bold: true, size: i === 0 ? 14 : 11 };
+      const row = sheet.getRow(i + 1);
+      if (isTitle(r)) row.getCell(1).font = { bold: true, size: i === 0 ? 14 : 11 };
+      // The line under a section title names its columns.
+      else if (i > 0 && isTitle(summary.rows[i - 1]!) && r.length > 1) {
+        r.forEach((_v, c) => {
+          row.getCell(c + 1).font = { bold: true, color: { argb: 'FF555555' } };
+        });
+      }
     });
   }
   return changed;
