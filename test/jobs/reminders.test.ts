@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { d, editRow, enteredDaysAgo, makeWorkspace, proposal } from '../support/workspace.ts';
+import { d, editRow, enteredDaysAgo, makeWorkspace, proposal, readRows } from '../support/workspace.ts';
 
 // Late November 2026: Mon 23, Tue 24, Wed 25, Thanksgiving 26 and 27, Mon 30, then December.
 const keysOf = (report: { notifications: { idempotencyKey: string; sent: boolean }[] }) =>
@@ -19,7 +19,21 @@ describe('reminder repeats, cycle after cycle', () => {
       ['2026-11-26', []], // Thanksgiving: nothing is sent
       ['2026-11-30', ['digest:req@dhcs.example.gov:2026-11-30']], // b=16 Stalled
     ];
-    for (const [day, expected] of days) expect(keysOf(await ws.run(`${day}T08:00`)), day).toEqual(expected);
+    const nextReminder: Record<string, string> = {};
+    for (const [day, expected] of days) {
+      expect(keysOf(await ws.run(`${day}T08:00`)), day).toEqual(expected);
+      const row = (await readRows(ws.tracker.path, 'Proposals', 'BUCP ID')).get('B-1')!;
+      nextReminder[day] = (row['Next Reminder On'] as Date).toISOString().slice(0, 10);
+    }
+    // After the due-soon reminder, the next one is the first Stalled day (b=16: the 30th, past Thanksgiving);
+    // after the first stalled one, five business days later.
+    expect(nextReminder).toEqual({
+      '2026-11-23': '2026-11-30',
+      '2026-11-24': '2026-11-30',
+      '2026-11-25': '2026-11-30',
+      '2026-11-26': '2026-11-30',
+      '2026-11-30': '2026-12-07',
+    });
     const sent = await ws.sent();
     expect(sent.map((e) => e.subject)).toEqual([
       expect.stringContaining('(Due Soon)'),
