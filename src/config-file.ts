@@ -43,7 +43,10 @@ export async function loadConfig(file: string = DEFAULT_CONFIG_PATH): Promise<Lo
 
 function resolvePaths(config: Config, base: string): Config {
   const at = (p: string) => path.resolve(base, p);
-  const store = { ...config.store, path: at(config.store.path), restrictedPath: at(config.store.restrictedPath) };
+  const store =
+    config.store.kind === 'xlsx'
+      ? { ...config.store, path: at(config.store.path), restrictedPath: at(config.store.restrictedPath) }
+      : { ...config.store, ...(config.store.credentials ? { credentials: at(config.store.credentials) } : {}) };
   const mail = config.mail.kind === 'outbox' ? { ...config.mail, dir: at(config.mail.dir) } : config.mail;
   return { ...config, store, mail };
 }

@@ -77,6 +77,12 @@ function summarize(report: CycleReport, where: { tracker: string; outbox?: strin
   return lines.join('\n');
 }
 
+function trackerLocation(config: Config): string {
+  return config.store.kind === 'xlsx'
+    ? config.store.path
+    : `https://docs.google.com/spreadsheets/d/${config.store.spreadsheetId}/edit`;
+}
+
 function outboxOf(config: Config): string | undefined {
   return config.mail.kind === 'outbox' ? config.mail.dir : undefined;
 }
@@ -117,7 +123,7 @@ export function buildProgram(io: Io): Command {
       io.out(
         opts.json
           ? JSON.stringify(report, null, 2)
-          : summarize(report, { tracker: config.store.path, outbox: outboxOf(config) }),
+          : summarize(report, { tracker: trackerLocation(config), outbox: outboxOf(config) }),
       );
       if (!report.ok) process.exitCode = EXIT.failures;
     });
@@ -163,10 +169,10 @@ export function buildProgram(io: Io): Command {
       io.out(
         [
           `Sample tracker with ${seeded.proposals} proposals and ${seeded.disputes} disputes.`,
-          summarize(report, { tracker: config.store.path, outbox: outboxOf(config) }),
+          summarize(report, { tracker: trackerLocation(config), outbox: outboxOf(config) }),
           '',
           'Where to look:',
-          `  - Open ${config.store.path}: the Proposals tab (system columns on the right, highlighted rows),`,
+          `  - Open ${trackerLocation(config)}: the Proposals tab (system columns on the right, highlighted rows),`,
           '    the Issues tab (the sample has a few rows typed wrong on purpose), and Summary, Stage Times,',
           '    Dispute Metrics and Breakdowns.',
           `  - Open any .eml file in ${outboxOf(config)} with your mail program, or read index.jsonl.`,
@@ -187,12 +193,12 @@ export function buildProgram(io: Io): Command {
       if (await sampleTrackerMissing(config)) {
         const seeded = await seedSampleTracker(config, now);
         io.out(
-          `No tracker at ${config.store.path} yet: created one with ${seeded.proposals} sample proposals.\n` +
+          `No tracker at ${trackerLocation(config)} yet: created one with ${seeded.proposals} sample proposals.\n` +
             `  Replace it with your own workbook, or set store.path in ${file}.`,
         );
       }
       const report = await cycleOnce(config, now, io, { dryRun: false });
-      io.out(summarize(report, { tracker: config.store.path, outbox: outboxOf(config) }));
+      io.out(summarize(report, { tracker: trackerLocation(config), outbox: outboxOf(config) }));
       if (!report.ok) process.exitCode = EXIT.failures;
     });
 

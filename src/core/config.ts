@@ -57,6 +57,16 @@ const XlsxStoreSchema = z.strictObject({
   restrictedPath: z.string().min(1),
 });
 
+const GoogleSheetsStoreSchema = z.strictObject({
+  kind: z.literal('google-sheets'),
+  spreadsheetId: z.string().min(10, { error: 'must be the ID from the spreadsheet URL (/spreadsheets/d/<ID>/edit)' }),
+  restrictedSpreadsheetId: z.string().min(10, { error: 'must be the ID of the separate restricted spreadsheet' }),
+  /** A service account key file. Without it, Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS). */
+  credentials: z.string().min(1).optional(),
+  /** Another API root: the test emulator or an egress proxy. */
+  rootUrl: z.url().optional(),
+});
+
 const OutboxMailSchema = z.strictObject({
   kind: z.literal('outbox'),
   dir: z.string().min(1),
@@ -92,7 +102,7 @@ export const ConfigSchema = z.strictObject({
     .string()
     .default('America/Los_Angeles')
     .refine(isValidTimezone, { error: 'must be an IANA time zone such as America/Los_Angeles' }),
-  store: z.discriminatedUnion('kind', [XlsxStoreSchema]),
+  store: z.discriminatedUnion('kind', [XlsxStoreSchema, GoogleSheetsStoreSchema]),
   mail: z.discriminatedUnion('kind', [OutboxMailSchema, SmtpMailSchema]),
   slas: z.strictObject(slaKeys).default({}),
   holidays: z

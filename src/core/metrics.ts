@@ -339,6 +339,8 @@ export function summaryTables(m: Metrics): SummaryTable[] {
   const heading = (title: string): SummaryCell[][] => [[title], [`As of ${m.asOf}`], []];
   const summary: SummaryCell[][] = [
     ...heading('BUCP Tracker: summary'),
+    // First, at a fixed place: the Sheets chart "Proposals by stage" reads these rows.
+    ...section('By stage', ['Stage', 'Proposals'], counts(m.byStage)),
     ...section(
       'Proposals',
       ['Measure', 'Value'],
@@ -386,7 +388,6 @@ export function summaryTables(m: Metrics): SummaryTable[] {
       ['Dataset', 'Proposals'],
       m.topDatasets.map((d) => [d.dataset, d.requests]),
     ),
-    ...section('By stage', ['Stage', 'Proposals'], counts(m.byStage)),
     ...section('By status', ['Status', 'Proposals'], counts(m.byStatus)),
   ];
   const stageTimes: SummaryCell[][] = [
@@ -432,8 +433,7 @@ export function summaryTables(m: Metrics): SummaryTable[] {
   ];
   const breakdowns: SummaryCell[][] = [
     ...heading('Breakdowns'),
-    ...section('By requesting department', deptHeader, m.byRequestingDepartment.map(deptRow)),
-    ...section('By providing department', deptHeader, m.byProvidingDepartment.map(deptRow)),
+    // First, at a fixed place: the Sheets chart "Fulfillment duration by quarter" reads these rows.
     ...section(
       'By quarter of Submitted On',
       ['Quarter', 'Submitted', 'Approved', 'Median approval (calendar days)', 'Median fulfillment (calendar days)'],
@@ -445,6 +445,8 @@ export function summaryTables(m: Metrics): SummaryTable[] {
         round1(q.medianFulfillmentDays),
       ]),
     ),
+    ...section('By requesting department', deptHeader, m.byRequestingDepartment.map(deptRow)),
+    ...section('By providing department', deptHeader, m.byProvidingDepartment.map(deptRow)),
   ];
   return [
     { tab: 'Summary', rows: summary },
@@ -453,3 +455,16 @@ export function summaryTables(m: Metrics): SummaryTable[] {
     { tab: 'Breakdowns', rows: breakdowns },
   ];
 }
+
+/** Where the Sheets charts find their data: fixed because those sections come first on their tabs. */
+export const SUMMARY_CHARTS = [
+  { title: 'Proposals by stage', tab: 'Summary', firstRow: 5, rows: 10, labelColumn: 0, valueColumn: 1 },
+  {
+    title: 'Fulfillment duration by quarter (median calendar days)',
+    tab: 'Breakdowns',
+    firstRow: 5,
+    rows: 40,
+    labelColumn: 0,
+    valueColumn: 4,
+  },
+] as const;

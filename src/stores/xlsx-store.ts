@@ -17,6 +17,7 @@ import type {
   WriteResult,
 } from '../core/ports.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
+import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid } from './table.ts';
 
 type Worksheet = ExcelJS.Worksheet;
 
@@ -238,12 +239,7 @@ function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
     }
     const read = readTable(sheet);
     problems.push(...read.problems);
-    const missing = tab.columns.map((c) => c.header).filter((h) => !read.columns.has(h));
-    if (missing.length > 0) {
-      problems.push(
-        `The "${tab.name}" tab lacks the column(s) ${missing.map((h) => `"${h}"`).join(', ')}: run \`bucp init\` to add them`,
-      );
-    }
+    problems.push(...contractProblems(tab, new Set(read.columns.keys())));
     tables[tab.name] = read.table;
   }
   return {
@@ -279,7 +275,6 @@ function applyPlan(workbook: ExcelJS.Workbook, plan: WritePlan): Applied {
       const id = String(toCellValue(row.getCell(idCol).value) ?? '').trim();
       if (id) rowsById.set(id, [...(rowsById.get(id) ?? []), rowNumber]);
     });
-    const systemHeaders = new Set(contract.columns.filter((c) => c.owner === 'system').map((c) => c.header));
     for (const write of writes) {
       const rows = rowsById.get(write.id);
       if (!rows) {
@@ -288,8 +283,7 @@ function applyPlan(workbook: ExcelJS.Workbook, plan: WritePlan): Applied {
       }
       for (const rowNumber of rows) {
         for (const [header, value] of Object.entries(write.values)) {
-          // The contract is the guard: a write to a staff column is a bug, never a plan to follow.
-          if (!systemHeaders.has(header)) throw new Error(`Refusing to write staff column "${header}"`);
+          assertSystemColumn(tabName, header);
           const col = columns.get(header);
           if (!col) throw new WorkbookError(`The "${tabName}" tab lacks the column "${header}": run \`bucp init\``);
           const cell = sheet.getRow(rowNumber).getCell(col);
@@ -341,8 +335,6 @@ function lastDataRow(sheet: Worksheet): number {
   return last;
 }
 
-type GridValue = string | number | null;
-
 function currentGrid(sheet: Worksheet): GridValue[][] {
   const grid: GridValue[][] = [];
   sheet.eachRow({ includeEmpty: true }, (row, rowNumber) => {
@@ -362,19 +354,9 @@ function currentGrid(sheet: Worksheet): GridValue[][] {
   return grid;
 }
 
-function trimGrid(grid: readonly (readonly GridValue[])[]): string {
-  const rows = grid.map((r) => {
-    const copy = [...(r ?? [])];
-    while (copy.length > 0 && (copy.at(-1) === null || copy.at(-1) === '')) copy.pop();
-    return copy;
-  });
-  while (rows.length > 0 && rows.at(-1)!.length === 0) rows.pop();
-  return JSON.stringify(rows);
-}
-
 /** Rewrites a whole system tab when its content differs; returns whether anything changed. */
 function writeGrid(sheet: Worksheet, grid: readonly (readonly GridValue[])[]): boolean {
-  if (trimGrid(currentGrid(sheet)) === trimGrid(grid)) return false;
+  if (normalizedGrid(currentGrid(sheet)) === normalizedGrid(grid)) return false;
   // Clear cell by cell: exceljs's spliceRows leaves rows behind when it splices to the end.
   sheet.eachRow({ includeEmpty: true }, (row) => {
     row.eachCell({ includeEmpty: true }, (cell) => {

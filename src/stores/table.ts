@@ -1,0 +1,77 @@
+import type { CellValue, SheetRow, SheetTable } from '../core/cells.ts';
+import { type TabContract, TRACKER_TABS } from '../core/contract.ts';
+
+/** Problems of a tab's header row against the contract, each saying how to repair it. */
+export function contractProblems(tab: TabContract, headers: ReadonlySet<string>): string[] {
+  const missing = tab.columns.map((c) => c.header).filter((h) => !headers.has(h));
+  return missing.length === 0
+    ? []
+    : [
+        `The "${tab.name}" tab lacks the column(s) ${missing.map((h) => `"${h}"`).join(', ')}: run \`bucp init\` to add them`,
+      ];
+}
+
+/** The contract is the guard: a write to a staff column is a bug, never a plan to follow. */
+export function assertSystemColumn(tabName: string, header: string): void {
+  const tab = TRACKER_TABS.find((t) => t.name === tabName);
+  const column = tab?.columns.find((c) => c.header === header);
+  if (column?.owner !== 'system') throw new Error(`Refusing to write staff column "${header}" on "${tabName}"`);
+}
+
+export type GridValue = string | number | null;
+
+/** A grid without trailing blanks, to compare what a system tab shows with what it should show. */
+export function normalizedGrid(grid: readonly (readonly (GridValue | undefined)[] | undefined)[]): string {
+  const rows = grid.map((r) => {
+    const copy = [...(r ?? [])].map((v) => (v === undefined || v === '' ? null : v));
+    while (copy.length > 0 && copy.at(-1) === null) copy.pop();
+    return copy;
+  });
+  while (rows.length > 0 && rows.at(-1)!.length === 0) rows.pop();
+  return JSON.stringify(rows);
+}
+
+export interface GridTable {
+  readonly table: SheetTable;
+  /** 0-based column index of each header. */
+  readonly columns: ReadonlyMap<string, number>;
+  readonly problems: readonly string[];
+}
+
+/**
+ * Reads a tab given as rows of values (header row first). Blank and duplicate headers are reported;
+ * rows with no value in any named column are skipped; row numbers are the sheet's, 1-based.
+ */
+export function tableFromGrid(
+  tabName: string,
+  grid: readonly (readonly unknown[])[],
+  convert: (v: unknown) => CellValue,
+): GridTable {
+  const headerRow = grid[0] ?? [];
+  const headers: string[] = [];
+  const columns = new Map<string, number>();
+  const problems: string[] = [];
+  headerRow.forEach((value, index) => {
+    const text = String(value ?? '').trim();
+    if (text === '') return;
+    if (columns.has(text)) {
+      problems.push(`${tabName} has the header "${text}" twice: rename or remove one`);
+      return;
+    }
+    headers.push(text);
+    columns.set(text, index);
+  });
+  const rows: SheetRow[] = [];
+  for (let r = 1; r < grid.length; r += 1) {
+    const values = grid[r] ?? [];
+    const cells: Record<string, CellValue> = {};
+    let any = false;
+    for (const [header, index] of columns) {
+      const value = convert(values[index]);
+      cells[header] = value;
+      if (value !== null && value !== '') any = true;
+    }
+    if (any) rows.push({ rowNumber: r + 1, cells });
+  }
+  return { table: { headers, rows }, columns, problems };
+}
