@@ -12,7 +12,7 @@ import {
 import { type Config, REMINDED_BY_STAGE, effectiveSlas } from './config.ts';
 import type { IsoDate } from './dates.ts';
 import type { History } from './history.ts';
-import { LEVEL_KINDS, STAGE_KINDS, trackVisit } from './lifecycle.ts';
+import { LEVEL_KINDS, STAGE_KINDS, type VisitTransition, trackVisit } from './lifecycle.ts';
 import { type Dispute, type Proposal, type RowIssue } from './schema.ts';
 import { statusFor } from './status.ts';
 
@@ -76,15 +76,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
       STAGE_KINDS,
       'Stage',
     );
-    if (tracked.transition) {
-      const t = tracked.transition;
-      transitions.push({
-        ...t,
-        bucpId: proposal.bucpId,
-        disputeId: '',
-        key: `${t.kind}:${proposal.bucpId}:${t.from}>${t.to}:${t.on}:${today}`,
-      });
-    }
+    if (tracked.transition) transitions.push(transitionEvent(tracked.transition, proposal.bucpId, '', today));
     const slaDays = slas[stage];
     const businessDaysInStage = calendar.businessDaysBetween(tracked.since, today);
     proposals.push({
@@ -112,13 +104,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
       'Level',
     );
     if (tracked.transition) {
-      const t = tracked.transition;
-      transitions.push({
-        ...t,
-        bucpId: dispute.bucpId ?? '',
-        disputeId: dispute.disputeId,
-        key: `${t.kind}:${dispute.disputeId}:${t.from}>${t.to}:${t.on}:${today}`,
-      });
+      transitions.push(transitionEvent(tracked.transition, dispute.bucpId ?? '', dispute.disputeId, today));
     }
     const businessDaysAtLevel = calendar.businessDaysBetween(tracked.since, today);
     const resolved = dispute.resolvedOn !== null || (dispute.decision !== null && dispute.decision !== 'Pending');
@@ -138,6 +124,16 @@ export function evaluate(input: EvaluationInput): Evaluation {
     }
   }
   return { today, proposals, disputes, transitions, issues };
+}
+
+/** An Activity Log line for a stage or level transition, keyed by what moved and the day it was seen. */
+function transitionEvent(
+  t: VisitTransition,
+  bucpId: string,
+  disputeId: string,
+  today: IsoDate,
+): Omit<ActivityEvent, 'at'> {
+  return { ...t, bucpId, disputeId, key: `${t.kind}:${disputeId || bucpId}:${t.from}>${t.to}:${t.on}:${today}` };
 }
 
 function proposalWarnings(proposal: Proposal, stage: Stage, restrictedIds: ReadonlySet<string>): RowIssue[] {
