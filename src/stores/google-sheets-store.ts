@@ -49,6 +49,37 @@ export interface GoogleSheetsStoreOptions {
 
 type Grid = unknown[][];
 
+/** How often a write re-checks and repairs positions when staff keep moving rows. */
+const MAX_REPAIR_ROUNDS = 3;
+
+interface Positions {
+  readonly activityRows: number;
+  idAt(tab: string, row: number): string;
+  rowsOf(tab: string, id: string): number[];
+  column(tab: string, header: string): number;
+}
+
+/** A row the write touched, to verify that its ID was still there afterwards. */
+interface Target {
+  readonly tab: string;
+  readonly id: string;
+  readonly row: number;
+  readonly headers: readonly string[];
+}
+
+/** A whole system tab, padded with blanks to clear what the old content had beyond the new. */
+function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v4.Schema$ValueRange {
+  const height = Math.max(old.length, grid.length, 1);
+  const width = Math.max(1, ...old.map((r) => r.length), ...grid.map((r) => r.length));
+  const values = Array.from({ length: height }, (_, r) =>
+    Array.from({ length: width }, (_, c) => {
+      const v = grid[r]?.[c];
+      return v === null || v === undefined ? '' : v;
+    }),
+  );
+  return { range: `${quoteTab(tab)}!A1:${columnLetter(width)}${height}`, values };
+}
+
 interface ReadState {
   readonly grids: Map<string, Grid>;
 }
@@ -144,22 +175,94 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   }
 
   async write(plan: WritePlan): Promise<WriteResult> {
-    const last = this.last ?? { grids: new Map<string, Grid>() };
+    this.last ??= { grids: new Map<string, Grid>() };
+    const last = this.last;
     const tabGrids: { tab: string; grid: GridValue[][] }[] = [];
     if (plan.issues) tabGrids.push({ tab: TABS.issues, grid: [[...ISSUE_HEADERS], ...plan.issues.map(issueRow)] });
     for (const s of plan.summaries ?? []) tabGrids.push({ tab: s.tab, grid: s.rows.map((r) => [...r]) });
     const changedGrids = tabGrids.filter(
       ({ tab, grid }) => normalizedGrid((last.grids.get(tab) as GridValue[][]) ?? []) !== normalizedGrid(grid),
     );
-    for (const write of plan.cells)
+    for (const write of plan.cells) {
       for (const header of Object.keys(write.values)) assertSystemColumn(write.tab, header);
+    }
     if (plan.cells.length === 0 && plan.appendActivity.length === 0 && changedGrids.length === 0) {
       return { cellsWritten: 0, rowsAppended: 0, missingIds: [], retriedAfterConcurrentEdit: 0 };
     }
 
-    // Where each ID is now, read right before the write: staff may have sorted or inserted rows.
+    // Where each ID is now, read right before the write: staff may have sorted or inserted rows since the cycle read.
+    let positions = await this.readPositions();
+    const wanted = new Map(plan.cells.map((w) => [`${w.tab}|${w.id}`, w.values]));
+    const first = this.cellRanges(plan.cells, positions);
+    const data = [...first.data];
+    if (plan.appendActivity.length > 0) {
+      // Appends go to exact rows after the last one: a retried write then lands on the same rows
+      // instead of appending twice, as values.append would.
+      const start = positions.activityRows + 1;
+      data.push({
+        range: `${quoteTab(TABS.activity)}!A${start}:${columnLetter(ACTIVITY_HEADERS.length)}${start + plan.appendActivity.length - 1}`,
+        values: plan.appendActivity.map(activityRow),
+      });
+    }
+    for (const { tab, grid } of changedGrids)
+      data.push(gridRange(tab, grid, (last.grids.get(tab) ?? []) as unknown[][]));
+    await this.batchUpdate(data);
+    for (const { tab, grid } of changedGrids) last.grids.set(tab, grid);
+
+    // Verify: if staff moved rows during the write, put every moved value where it belongs.
+    let written = first.targets;
+    let repairs = 0;
+    for (let round = 0; round < MAX_REPAIR_ROUNDS && written.length > 0; round += 1) {
+      positions = await this.readPositions();
+      const moved = written.filter((t) => positions.idAt(t.tab, t.row) !== t.id);
+      if (moved.length === 0) break;
+      repairs += 1;
+      const fix: sheets_v4.Schema$ValueRange[] = [];
+      const next: Target[] = [];
+      for (const target of moved) {
+        // The row that took a value meant for another proposal gets its own value back.
+        const occupant = positions.idAt(target.tab, target.row);
+        if (occupant) {
+          for (const header of target.headers) {
+            const own = wanted.get(`${target.tab}|${occupant}`)?.[header];
+            const value = own ? toApiValue(own) : this.snapshotValue(target.tab, occupant, header);
+            const c = positions.column(target.tab, header);
+            fix.push({ range: `${quoteTab(target.tab)}!${columnLetter(c + 1)}${target.row}`, values: [[value]] });
+          }
+        }
+      }
+      const retarget = this.cellRanges(
+        plan.cells.filter((w) => moved.some((t) => t.tab === w.tab && t.id === w.id)),
+        positions,
+      );
+      fix.push(...retarget.data);
+      next.push(...retarget.targets);
+      await this.batchUpdate(fix);
+      written = next;
+    }
+    return {
+      cellsWritten: first.cellsWritten,
+      rowsAppended: plan.appendActivity.length,
+      missingIds: first.missingIds,
+      retriedAfterConcurrentEdit: repairs,
+    };
+  }
+
+  private async batchUpdate(data: sheets_v4.Schema$ValueRange[]): Promise<void> {
+    if (data.length === 0) return;
+    await this.call('values.batchUpdate', () =>
+      this.client.api.spreadsheets.values.batchUpdate({
+        spreadsheetId: this.spreadsheetId,
+        // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
+        requestBody: { valueInputOption: 'RAW', data },
+      }),
+    );
+  }
+
+  /** The header rows and ID columns of the ID-keyed tabs, and how far the Activity Log reaches: one call. */
+  private async readPositions(): Promise<Positions> {
     const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
-    const fresh = await this.call('values.batchGet', () =>
+    const response = await this.call('values.batchGet', () =>
       this.client.api.spreadsheets.values.batchGet({
         spreadsheetId: this.spreadsheetId,
         ranges: [
@@ -171,79 +274,80 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         majorDimension: 'ROWS',
       }),
     );
-    const ranges = fresh.valueRanges ?? [];
+    const ranges = response.valueRanges ?? [];
+    const headers = new Map<string, string[]>();
+    const idColumns = new Map<string, unknown[][]>();
+    for (const [i, tab] of idTabs.entries()) {
+      const header = ((ranges[i]?.values ?? [])[0] ?? []).map((h) => String(h ?? '').trim());
+      headers.set(tab.name, header);
+      const idIndex = header.indexOf(tab.idColumn!);
+      // The contract puts the ID in column A; if staff moved it, its letter comes from the fresh header.
+      idColumns.set(
+        tab.name,
+        idIndex === 0 || idIndex < 0
+          ? ((ranges[idTabs.length + i]?.values ?? []) as unknown[][])
+          : await this.readColumn(tab.name, idIndex),
+      );
+    }
+    const activityRows = Math.max((ranges[idTabs.length * 2]?.values ?? []).length, 1);
+    const rowsById = new Map<string, Map<string, number[]>>();
+    for (const [tab, cells] of idColumns) {
+      const byId = new Map<string, number[]>();
+      cells.forEach((r, i) => {
+        const id = String(r?.[0] ?? '').trim();
+        if (i > 0 && id) byId.set(id, [...(byId.get(id) ?? []), i + 1]);
+      });
+      rowsById.set(tab, byId);
+    }
+    return {
+      activityRows,
+      idAt: (tab, row) => String(idColumns.get(tab)?.[row - 1]?.[0] ?? '').trim(),
+      rowsOf: (tab, id) => rowsById.get(tab)?.get(id) ?? [],
+      column: (tab, header) => {
+        const c = headers.get(tab)?.indexOf(header) ?? -1;
+        if (c < 0) throw new Error(`The "${tab}" tab lacks the column "${header}": run \`bucp init\``);
+        return c;
+      },
+    };
+  }
+
+  /** One value range per changed cell, at the row where its ID stands now. */
+  private cellRanges(cells: WritePlan['cells'], positions: Positions) {
     const data: sheets_v4.Schema$ValueRange[] = [];
+    const targets: Target[] = [];
     const missingIds: string[] = [];
     let cellsWritten = 0;
-    for (const [i, tab] of idTabs.entries()) {
-      const writes = plan.cells.filter((w) => w.tab === tab.name);
-      if (writes.length === 0) continue;
-      const header = ((ranges[i]?.values ?? [])[0] ?? []).map((h) => String(h ?? '').trim());
-      const col = (name: string) => header.indexOf(name);
-      const idIndex = col(tab.idColumn!);
-      // The ID column is usually A; when staff moved it, its letter comes from the fresh header.
-      const idCells =
-        idIndex === 0
-          ? ((ranges[idTabs.length + i]?.values ?? []) as unknown[][])
-          : await this.readColumn(tab.name, idIndex);
-      const rowsById = new Map<string, number[]>();
-      idCells.forEach((row, r) => {
-        const id = String(row?.[0] ?? '').trim();
-        if (r > 0 && id) rowsById.set(id, [...(rowsById.get(id) ?? []), r + 1]);
-      });
-      for (const write of writes) {
-        const rows = rowsById.get(write.id);
-        if (!rows) {
-          missingIds.push(write.id);
-          continue;
+    for (const write of cells) {
+      const rows = positions.rowsOf(write.tab, write.id);
+      if (rows.length === 0) {
+        missingIds.push(write.id);
+        continue;
+      }
+      const headers = Object.keys(write.values);
+      for (const row of rows) {
+        for (const header of headers) {
+          const c = positions.column(write.tab, header);
+          data.push({
+            range: `${quoteTab(write.tab)}!${columnLetter(c + 1)}${row}`,
+            values: [[toApiValue(write.values[header]!)]],
+          });
+          cellsWritten += 1;
         }
-        for (const rowNumber of rows) {
-          for (const [headerName, value] of Object.entries(write.values)) {
-            const c = col(headerName);
-            if (c < 0) throw new Error(`The "${tab.name}" tab lacks the column "${headerName}": run \`bucp init\``);
-            data.push({
-              range: `${quoteTab(tab.name)}!${columnLetter(c + 1)}${rowNumber}`,
-              values: [[toApiValue(value)]],
-            });
-            cellsWritten += 1;
-          }
-        }
+        targets.push({ tab: write.tab, id: write.id, row, headers });
       }
     }
-    if (plan.appendActivity.length > 0) {
-      // Appends go to exact rows after the last one: a retried write then lands on the same rows
-      // instead of appending twice, as values.append would.
-      const used = (ranges[idTabs.length * 2]?.values ?? []).length;
-      const first = Math.max(used, 1) + 1;
-      data.push({
-        range: `${quoteTab(TABS.activity)}!A${first}:${columnLetter(ACTIVITY_HEADERS.length)}${first + plan.appendActivity.length - 1}`,
-        values: plan.appendActivity.map(activityRow),
-      });
-    }
-    for (const { tab, grid } of changedGrids) {
-      const old = (last.grids.get(tab) ?? []) as unknown[][];
-      const height = Math.max(old.length, grid.length, 1);
-      const width = Math.max(1, ...old.map((r) => r.length), ...grid.map((r) => r.length));
-      // Blank strings clear what the old content had beyond the new one, in the same request.
-      const padded = Array.from({ length: height }, (_, r) =>
-        Array.from({ length: width }, (_, c) => {
-          const v = grid[r]?.[c];
-          return v === null || v === undefined ? '' : v;
-        }),
-      );
-      data.push({ range: `${quoteTab(tab)}!A1:${columnLetter(width)}${height}`, values: padded });
-    }
-    if (data.length > 0) {
-      await this.call('values.batchUpdate', () =>
-        this.client.api.spreadsheets.values.batchUpdate({
-          spreadsheetId: this.spreadsheetId,
-          // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
-          requestBody: { valueInputOption: 'RAW', data },
-        }),
-      );
-    }
-    for (const { tab, grid } of changedGrids) last.grids.set(tab, grid);
-    return { cellsWritten, rowsAppended: plan.appendActivity.length, missingIds, retriedAfterConcurrentEdit: 0 };
+    return { data, targets, missingIds, cellsWritten };
+  }
+
+  /** A system cell as the cycle read it, to restore a row that briefly took another row's value. */
+  private snapshotValue(tab: string, id: string, header: string): string | number {
+    const grid = this.last?.grids.get(tab) ?? [];
+    const head = (grid[0] ?? []).map((h) => String(h ?? '').trim());
+    const idIndex = head.indexOf(TRACKER_TABS.find((t) => t.name === tab)?.idColumn ?? '');
+    const c = head.indexOf(header);
+    const row = grid.find((r, i) => i > 0 && String(r?.[idIndex] ?? '').trim() === id);
+    const value = c >= 0 ? row?.[c] : undefined;
+    return typeof value === 'number' || typeof value === 'string' ? value : '';
   }
 
   private async readColumn(tab: string, index: number): Promise<unknown[][]> {
