@@ -57,11 +57,16 @@ export function activityRow(event: ActivityEvent): string[] {
 export function parseActivity(table: SheetTable): ActivityEvent[] {
   const kinds = new Set<string>(ACTIVITY_KINDS);
   const events: ActivityEvent[] = [];
+  const seen = new Set<string>();
   for (const row of table.rows) {
     const kind = cellText(row.cells.Kind);
     const on = parseDateCell(row.cells.On ?? null);
     const at = cellText(row.cells.At);
     if (!kinds.has(kind) || !on?.ok || at === '') continue;
+    // A line repeated by a retried append (same kind, key and time) is the same event.
+    const identity = `${kind}|${cellText(row.cells['Idempotency Key'])}|${at}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     events.push({
       at,
       on: on.date,

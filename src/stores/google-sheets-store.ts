@@ -52,12 +52,23 @@ type Grid = unknown[][];
 /** How often a write re-checks and repairs positions when staff keep moving rows. */
 const MAX_REPAIR_ROUNDS = 3;
 
+/** Rows added at a time when a tab needs more. */
+const GROW_ROWS = 5000;
+
 interface Positions {
-  readonly activityRows: number;
   idAt(tab: string, row: number): string;
   rowsOf(tab: string, id: string): number[];
   column(tab: string, header: string): number;
 }
+
+/** For a write with no cell changes: nothing to place. */
+const NO_POSITIONS: Positions = {
+  idAt: () => '',
+  rowsOf: () => [],
+  column: () => {
+    throw new Error('no cell changes to place');
+  },
+};
 
 /** A row the write touched, to verify that its ID was still there afterwards. */
 interface Target {
@@ -97,6 +108,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private readonly retry: RetryPolicy;
   private readonly onRetry: GoogleSheetsStoreOptions['onRetry'];
   private sheetIds: Map<string, number> | undefined;
+  private rowCounts = new Map<string, number>();
   private last: ReadState | undefined;
   private accountEmail: string | undefined;
 
@@ -133,11 +145,35 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     const data = await this.call('spreadsheets.get', () =>
       this.client.api.spreadsheets.get({
         spreadsheetId: this.spreadsheetId,
-        fields: 'sheets.properties(sheetId,title)',
+        fields: 'sheets.properties(sheetId,title,gridProperties.rowCount)',
       }),
     );
     this.sheetIds = new Map((data.sheets ?? []).map((s) => [s.properties?.title ?? '', s.properties?.sheetId ?? 0]));
+    this.rowCounts = new Map(
+      (data.sheets ?? []).map((s) => [s.properties?.title ?? '', s.properties?.gridProperties?.rowCount ?? 0]),
+    );
     return this.sheetIds;
+  }
+
+  /**
+   * Value writes cannot reach past a tab's grid, so a system tab that outgrows it (a long Issues tab)
+   * gets more rows first, in chunks: one spreadsheets.batchUpdate, and only when needed.
+   */
+  private async ensureRows(needed: ReadonlyMap<string, number>): Promise<void> {
+    await this.loadSheetIds();
+    const requests: sheets_v4.Schema$Request[] = [];
+    for (const [tab, rows] of needed) {
+      const have = this.rowCounts.get(tab) ?? 0;
+      const sheetId = this.sheetIds?.get(tab);
+      if (rows <= have || sheetId === undefined) continue;
+      const grow = Math.max(rows - have, GROW_ROWS);
+      requests.push({ appendDimension: { sheetId, dimension: 'ROWS', length: grow } });
+      this.rowCounts.set(tab, have + grow);
+    }
+    if (requests.length === 0) return;
+    await this.call('spreadsheets.batchUpdate', () =>
+      this.client.api.spreadsheets.batchUpdate({ spreadsheetId: this.spreadsheetId, requestBody: { requests } }),
+    );
   }
 
   async read(): Promise<TrackerSnapshot> {
@@ -191,22 +227,31 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     }
 
     // Where each ID is now, read right before the write: staff may have sorted or inserted rows since the cycle read.
-    let positions = await this.readPositions();
+    let positions = plan.cells.length > 0 ? await this.readPositions() : NO_POSITIONS;
     const wanted = new Map(plan.cells.map((w) => [`${w.tab}|${w.id}`, w.values]));
     const first = this.cellRanges(plan.cells, positions);
     const data = [...first.data];
-    if (plan.appendActivity.length > 0) {
-      // Appends go to exact rows after the last one: a retried write then lands on the same rows
-      // instead of appending twice, as values.append would.
-      const start = positions.activityRows + 1;
-      data.push({
-        range: `${quoteTab(TABS.activity)}!A${start}:${columnLetter(ACTIVITY_HEADERS.length)}${start + plan.appendActivity.length - 1}`,
-        values: plan.appendActivity.map(activityRow),
-      });
+    const needed = new Map<string, number>();
+    for (const { tab, grid } of changedGrids) {
+      const range = gridRange(tab, grid, (last.grids.get(tab) ?? []) as unknown[][]);
+      needed.set(tab, range.values!.length);
+      data.push(range);
     }
-    for (const { tab, grid } of changedGrids)
-      data.push(gridRange(tab, grid, (last.grids.get(tab) ?? []) as unknown[][]));
+    await this.ensureRows(needed);
     await this.batchUpdate(data);
+    if (plan.appendActivity.length > 0) {
+      // values.append grows the grid as the log grows. If a retry repeats an append whose answer was
+      // lost, the repeated lines carry the same key and time, and the log reader skips them.
+      await this.call('values.append', () =>
+        this.client.api.spreadsheets.values.append({
+          spreadsheetId: this.spreadsheetId,
+          range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
+          valueInputOption: 'RAW',
+          insertDataOption: 'INSERT_ROWS',
+          requestBody: { values: plan.appendActivity.map(activityRow) },
+        }),
+      );
+    }
     for (const { tab, grid } of changedGrids) last.grids.set(tab, grid);
 
     // Verify: if staff moved rows during the write, put every moved value where it belongs.
@@ -259,17 +304,13 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     );
   }
 
-  /** The header rows and ID columns of the ID-keyed tabs, and how far the Activity Log reaches: one call. */
+  /** The header rows and ID columns of the ID-keyed tabs: one call. */
   private async readPositions(): Promise<Positions> {
     const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
     const response = await this.call('values.batchGet', () =>
       this.client.api.spreadsheets.values.batchGet({
         spreadsheetId: this.spreadsheetId,
-        ranges: [
-          ...idTabs.map((t) => `${quoteTab(t.name)}!1:1`),
-          ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`),
-          `${quoteTab(TABS.activity)}!A:A`,
-        ],
+        ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
         valueRenderOption: 'UNFORMATTED_VALUE',
         majorDimension: 'ROWS',
       }),
@@ -289,7 +330,6 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
           : await this.readColumn(tab.name, idIndex),
       );
     }
-    const activityRows = Math.max((ranges[idTabs.length * 2]?.values ?? []).length, 1);
     const rowsById = new Map<string, Map<string, number[]>>();
     for (const [tab, cells] of idColumns) {
       const byId = new Map<string, number[]>();
@@ -300,7 +340,6 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       rowsById.set(tab, byId);
     }
     return {
-      activityRows,
       idAt: (tab, row) => String(idColumns.get(tab)?.[row - 1]?.[0] ?? '').trim(),
       rowsOf: (tab, id) => rowsById.get(tab)?.get(id) ?? [],
       column: (tab, header) => {

@@ -1,4 +1,15 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { OAuth2Client } from 'google-auth-library';
+import { parseConfig } from '../../src/core/config.ts';
+import type { Mailer } from '../../src/core/ports.ts';
+import { runInit } from '../../src/jobs/init.job.ts';
+import { runCycle } from '../../src/jobs/run-cycle.job.ts';
+import { createLogger } from '../../src/log.ts';
+import { OutboxMailer } from '../../src/mail/outbox-mailer.ts';
+import { MailTemplates } from '../../src/mail/render.ts';
+import { CONTACTS, type Row, localTime } from './workspace.ts';
 import { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } from '../../src/stores/google-sheets-store.ts';
 import { type RetryPolicy, type SheetsClient, createSheetsClient } from '../../src/stores/google/transport.ts';
 import { SheetsEmulator } from '../emulator/sheets-emulator.ts';
@@ -33,6 +44,7 @@ export async function googleRig(options: { retry?: RetryPolicy } = {}): Promise<
   counter += 1;
   const trackerId = `tracker-spreadsheet-${counter}`;
   const restrictedId = `restricted-spreadsheet-${counter}`;
+  emulator.registerToken('test-token', SERVICE_ACCOUNT);
   emulator.createSpreadsheet(trackerId, { title: 'BUCP tracker' });
   emulator.createSpreadsheet(restrictedId, { title: 'BUCP restricted' });
   const client = emulatorClient(rootUrl);
@@ -45,4 +57,68 @@ export async function googleRig(options: { retry?: RetryPolicy } = {}): Promise<
     restricted: new GoogleSheetsRestrictedStore({ spreadsheetId: restrictedId, client, retry }),
     stop: () => emulator.stop(),
   };
+}
+
+/** A full cycle rig on the emulator: config, stores, a real outbox, captured logs. */
+export async function googleWorkspace(options: { retry?: RetryPolicy; quota?: false } = {}) {
+  const rig = await googleRig(options);
+  if (options.quota === false) rig.emulator.setQuota(false);
+  const parsed = parseConfig({
+    store: {
+      kind: 'google-sheets',
+      spreadsheetId: rig.tracker.spreadsheetId,
+      restrictedSpreadsheetId: rig.restricted.spreadsheetId,
+      rootUrl: rig.rootUrl,
+    },
+    mail: { kind: 'outbox', dir: 'unused' },
+    contacts: CONTACTS,
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const config = parsed.config;
+  await runInit({ config, store: rig.tracker, restricted: rig.restricted });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-google-'));
+  const outbox = new OutboxMailer({ dir: path.join(dir, 'outbox'), from: 'BUCP Tracker <bucp@localhost>' });
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => logs.push(line) } });
+  const templates = await MailTemplates.load();
+  const header = (tab: string) =>
+    (rig.emulator.sheet(rig.tracker.spreadsheetId, tab).values({ render: 'UNFORMATTED_VALUE' })[0] ?? []).map(String);
+  /** Types rows into a tab as staff would (USER_ENTERED), after the last row. */
+  const addRows = (
+    tab: string,
+    rows: readonly Row[],
+    spreadsheetId = rig.tracker.spreadsheetId,
+    input: 'RAW' | 'USER_ENTERED' = 'USER_ENTERED',
+  ) => {
+    const sheet = rig.emulator.sheet(spreadsheetId, tab);
+    const names = (sheet.values({ render: 'UNFORMATTED_VALUE' })[0] ?? []).map(String);
+    rig.emulator.setRows(
+      { spreadsheetId, title: tab },
+      rows.map((row) => names.map((h) => staffText(row[h]))),
+      { startRow: sheet.lastRow + 1, input },
+    );
+  };
+  return {
+    ...rig,
+    config,
+    outbox,
+    logs,
+    header,
+    addProposals: (rows: readonly Row[], input: 'RAW' | 'USER_ENTERED' = 'USER_ENTERED') =>
+      addRows('Proposals', rows, rig.tracker.spreadsheetId, input),
+    addDisputes: (rows: readonly Row[]) => addRows('Disputes', rows),
+    addRestricted: (rows: readonly Row[]) => addRows('Restricted', rows, rig.restricted.spreadsheetId),
+    run: (now: string, mailer: Mailer = outbox) =>
+      runCycle(
+        { config, store: rig.tracker, restricted: rig.restricted, mailer, templates, logger },
+        { now: localTime(now, config.timezone) },
+      ),
+  };
+}
+
+/** A cell as a person types it: dates as YYYY-MM-DD text, which Sheets turns into a date. */
+function staffText(value: Row[string] | undefined): string | number | boolean | null {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return value as string | number | boolean;
 }
