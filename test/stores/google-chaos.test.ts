@@ -1,0 +1,235 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
+import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
+import type { WriteHookContext } from '../emulator/sheets-emulator.ts';
+import { googleWorkspace } from '../support/google.ts';
+import { d, enteredDaysAgo, proposal } from '../support/workspace.ts';
+
+type Workspace = Awaited<ReturnType<typeof googleWorkspace>>;
+const open: Workspace[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((w) => w.stop()));
+});
+
+const STAFF = PROPOSAL_COLUMNS.filter((c) => c.owner === 'staff').map((c) => c.header);
+const STAGES = [
+  'Concept',
+  'Drafting',
+  'Internal Review',
+  'Provider Review',
+  'Signatures',
+  'Filed',
+  'Fulfillment',
+  'Active',
+];
+const CYCLES = 200;
+
+function seeded(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4_294_967_296;
+  };
+}
+
+/** Business days from 2026-11-23 on, four cycles each. */
+function schedule(): string[] {
+  const times: string[] = [];
+  const day = new Date('2026-11-23T00:00:00Z');
+  const holidays = new Set(['2026-11-26', '2026-11-27', '2026-12-25', '2027-01-01', '2027-01-18']);
+  while (times.length < CYCLES) {
+    const iso = day.toISOString().slice(0, 10);
+    if (day.getUTCDay() % 6 !== 0 && !holidays.has(iso)) {
+      for (const hour of ['07:30', '10:00', '13:00', '16:30']) times.push(`${iso}T${hour}`);
+    }
+    day.setUTCDate(day.getUTCDate() + 1);
+  }
+  return times.slice(0, CYCLES);
+}
+
+type StaffAction = (ctx: Pick<WriteHookContext, 'sortRows' | 'insertRow' | 'editCell' | 'sheet'>) => void;
+
+/** The same staff behaviour for both runs: drawn from one seed, applied through the emulator. */
+function staffActions(header: string[]): (StaffAction | null)[] {
+  const random = seeded(42);
+  const actions: (StaffAction | null)[] = [];
+  let next = 100;
+  const col = (h: string) => String.fromCharCode(65 + header.indexOf(h));
+  for (let i = 0; i < CYCLES; i += 1) {
+    const roll = random();
+    const row = 2 + Math.floor(random() * 25);
+    const by = STAFF[Math.floor(random() * 8)]!;
+    const descending = random() < 0.5;
+    if (roll < 0.2) actions.push((ctx) => ctx.sortRows('Proposals', { header: by }, descending));
+    else if (roll < 0.3) {
+      const id = `N-${(next += 1)}`;
+      const values = proposal(id, { Stage: STAGES[next % 7]!, 'Stage Entered On': null });
+      actions.push((ctx) =>
+        ctx.insertRow(
+          'Proposals',
+          row,
+          header.map((h) => (values[h] as string | null | undefined) ?? null),
+        ),
+      );
+    } else if (roll < 0.45) {
+      const text = `edited in cycle ${i}`;
+      actions.push((ctx) => ctx.editCell('Proposals', `${col('Notes')}${row}`, text));
+    } else if (roll < 0.55) {
+      const stage = STAGES[Math.floor(random() * STAGES.length)]!;
+      actions.push((ctx) => ctx.editCell('Proposals', `${col('Stage')}${row}`, stage));
+    } else actions.push(null);
+  }
+  return actions;
+}
+
+async function tracker(): Promise<Workspace> {
+  const ws = await googleWorkspace({ quota: false });
+  open.push(ws);
+  ws.addProposals(
+    Array.from({ length: 24 }, (_, i) =>
+      proposal(`B-${i + 1}`, {
+        Stage: STAGES[i % STAGES.length]!,
+        'Stage Entered On': enteredDaysAgo('2026-11-23', (i * 5) % 30),
+        'Requesting Coordinator Email': `req${i % 5}@dhcs.example.gov`,
+        'Providing Coordinator Email': `prov${i % 4}@cdph.example.gov`,
+        'Sponsor Email': i % 3 === 0 ? null : `sponsor${i % 2}@dhcs.example.gov`,
+        'Next Action Owner Email': `owner${i % 3}@dhcs.example.gov`,
+        'Next Action Due': d('2026-11-30'),
+        Notes: `note ${i + 1}`,
+      }),
+    ),
+  );
+  ws.addRestricted(Array.from({ length: 24 }, (_, i) => ({ 'BUCP ID': `B-${i + 1}` })));
+  ws.addDisputes([
+    {
+      'Dispute ID': 'D-1',
+      'BUCP ID': 'B-2',
+      'Raised On': '2026-11-02',
+      Category: 'Cost',
+      Level: 'Data Coordinators',
+      Decision: 'Pending',
+    },
+  ]);
+  return ws;
+}
+
+function rowsOf(ws: Workspace): Record<string, unknown>[] {
+  const [header = [], ...rows] = ws.emulator
+    .sheet(ws.tracker.spreadsheetId, 'Proposals')
+    .values({ render: 'UNFORMATTED_VALUE' });
+  // Empty cells come back as "" mid-row and not at all at a row's end: both are blank.
+  return rows
+    .filter((r) => r.length > 0)
+    .map((r) => Object.fromEntries(header.map((h, i) => [String(h), r[i] === '' ? null : (r[i] ?? null)])));
+}
+
+/** Staff acting on the spreadsheet outside any request, shaped like a write hook's context. */
+function direct(ws: Workspace): Parameters<StaffAction>[0] {
+  const ref = (sheet: string | { title: string }) => ({
+    spreadsheetId: ws.tracker.spreadsheetId,
+    title: typeof sheet === 'string' ? sheet : sheet.title,
+  });
+  return {
+    sheet: (title) => ws.emulator.sheet(ws.tracker.spreadsheetId, title),
+    sortRows: (sheet, column, descending) => ws.emulator.sortRows(ref(sheet), column, descending),
+    insertRow: (sheet, at, values) => ws.emulator.insertRow(ref(sheet), at, values),
+    editCell: (sheet, a1, value) => ws.emulator.editCell(ref(sheet), a1, value),
+  };
+}
+
+async function run(ws: Workspace, actions: (StaffAction | null)[], chaos: boolean) {
+  const reports: CycleReport[] = [];
+  let failedCycles = 0;
+  let repairs = 0;
+  for (const [i, now] of schedule().entries()) {
+    const action = actions[i];
+    let done = false;
+    // Half the time staff act before the cycle's first write, half right before the cell write itself,
+    // after the store has looked up where each ID is: that is the case its verify-and-repair covers.
+    const remove = action
+      ? ws.emulator.onBeforeWrite(
+          (ctx) => {
+            action(ctx);
+            done = true;
+          },
+          i % 2 === 0 ? {} : { apis: ['values.batchUpdate'] },
+        )
+      : () => {};
+    const callsBefore = ws.emulator.calls.length;
+    const staffBefore = new Map(rowsOf(ws).map((r) => [String(r['BUCP ID']), STAFF.map((h) => r[h])]));
+    try {
+      const report = await ws.run(now);
+      reports.push(report);
+      // Every system value sits on its own BUCP ID.
+      for (const row of rowsOf(ws)) {
+        const finding = report.findings.find((f) => f.bucpId === row['BUCP ID']);
+        if (!finding || finding.status === null) continue;
+        expect(row.Status, `${now} ${finding.bucpId}`).toBe(finding.status);
+        expect(row['Business Days in Stage'], `${now} ${finding.bucpId}`).toBe(finding.businessDaysInStage);
+      }
+    } catch (error) {
+      failedCycles += 1;
+      if (!chaos) throw error;
+    } finally {
+      remove();
+      const cellWrites = ws.emulator.calls
+        .slice(callsBefore)
+        .filter((c) => c.api === 'values.batchUpdate' && c.status === 200).length;
+      if (cellWrites > 1) repairs += 1;
+      // Keep both runs fed the same staff behaviour even when a cycle never reached its write.
+      if (action && !done) action(direct(ws));
+    }
+    // No staff cell was changed by the service: every row keeps what staff had typed before the cycle,
+    // apart from the one edit staff made during it.
+    for (const row of rowsOf(ws)) {
+      const before = staffBefore.get(String(row['BUCP ID']));
+      if (!before) continue;
+      const now = STAFF.map((h) => row[h]);
+      const changed = now.filter((v, c) => v !== before[c]).length;
+      expect(changed, `${String(row['BUCP ID'])} at cycle ${i}`).toBeLessThanOrEqual(action ? 1 : 0);
+    }
+  }
+  return { reports, failedCycles, repairs };
+}
+
+test(`chaos: ${CYCLES} cycles, 20% of calls failing, staff sorting, inserting and editing between read and write`, async () => {
+  const calm = await tracker();
+  const stormy = await tracker();
+  const header = calm.header('Proposals');
+  const actions = staffActions(header);
+  const staffApi =
+    (ws: Workspace): StaffAction =>
+    (ctx) =>
+      ctx;
+  void staffApi;
+
+  const reference = await run(calm, actions, false);
+  stormy.emulator.faults({ rate: 0.2, statuses: [429, 500, 503], seed: 7 });
+  const result = await run(stormy, actions, true);
+  stormy.emulator.faults(null);
+
+  const faulted = stormy.emulator.calls.filter((c) => c.fault).length;
+  expect(faulted / stormy.emulator.calls.length).toBeGreaterThan(0.12);
+  // No email twice: every outbox file has its own key.
+  const sent = await stormy.outbox.entries();
+  const keys = sent.map((e) => e.key);
+  expect(new Set(keys).size).toBe(keys.length);
+  const files = (await readdir(stormy.outbox.dir)).filter((f) => f.endsWith('.eml'));
+  expect(files).toHaveLength(keys.length);
+  // Every due reminder was sent: the stormy run sent exactly what the calm run sent.
+  const calmKeys = (await calm.outbox.entries()).map((e) => e.key).sort();
+  expect(calmKeys.length).toBeGreaterThan(50);
+  expect(keys.sort()).toEqual(calmKeys);
+  expect(result.reports.length + result.failedCycles).toBe(CYCLES);
+  expect(reference.failedCycles).toBe(0);
+  // Staff moved rows under a write often enough for the store to have repaired positions.
+  expect(reference.repairs).toBeGreaterThan(5);
+  expect(result.repairs).toBeGreaterThan(5);
+  // And the two trackers agree on every row.
+  const key = (rows: Record<string, unknown>[]) =>
+    rows.map((r) => JSON.stringify([r['BUCP ID'], r.Status, r['Stage Since'], r.Notes])).sort();
+  expect(key(rowsOf(stormy))).toEqual(key(rowsOf(calm)));
+  expect(path.basename(stormy.outbox.dir)).toBe('outbox');
+});
