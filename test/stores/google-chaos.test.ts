@@ -199,11 +199,6 @@ test(`chaos: ${CYCLES} cycles, 20% of calls failing, staff sorting, inserting an
   const stormy = await tracker();
   const header = calm.header('Proposals');
   const actions = staffActions(header);
-  const staffApi =
-    (ws: Workspace): StaffAction =>
-    (ctx) =>
-      ctx;
-  void staffApi;
 
   const reference = await run(calm, actions, false);
   stormy.emulator.faults({ rate: 0.2, statuses: [429, 500, 503], seed: 7 });
