@@ -64,6 +64,9 @@ function weekdaysBefore(day: DayNumber): number {
   return Math.floor(shifted / 7) * 5 + (WEEKDAYS_IN_REMAINDER[shifted % 7] ?? 0);
 }
 
+const MS_PER_DAY = 86_400_000;
+const yearOf = (day: DayNumber): number => new Date(day * MS_PER_DAY).getUTCFullYear();
+
 /**
  * Business days: weekdays less California state holidays, adjusted by config.
  * Counting is arithmetic on day numbers, so it costs the same for a week or a decade.
@@ -88,9 +91,13 @@ export class BusinessCalendar {
   }
 
   isBusinessDay(date: IsoDate): boolean {
-    const dow = weekday(date);
+    return this.isBusinessDayNumber(toDayNumber(date));
+  }
+
+  private isBusinessDayNumber(day: DayNumber): boolean {
+    const dow = (((day + 4) % 7) + 7) % 7;
     if (dow === 0 || dow === 6) return false;
-    return !this.closedWeekdays(Number(date.slice(0, 4))).includes(toDayNumber(date));
+    return !this.closedWeekdays(yearOf(day)).includes(day);
   }
 
   /** Business days d with `after` < d ≤ `through`; zero when `through` is not after `after`. */
@@ -108,7 +115,7 @@ export class BusinessCalendar {
     let remaining = n;
     while (remaining > 0) {
       day += 1;
-      if (this.isBusinessDay(fromDayNumber(day))) remaining -= 1;
+      if (this.isBusinessDayNumber(day)) remaining -= 1;
     }
     return fromDayNumber(day);
   }
@@ -116,7 +123,7 @@ export class BusinessCalendar {
   /** The first business day on or after `date`. */
   onOrNextBusinessDay(date: IsoDate): IsoDate {
     let day = toDayNumber(date);
-    while (!this.isBusinessDay(fromDayNumber(day))) day += 1;
+    while (!this.isBusinessDayNumber(day)) day += 1;
     return fromDayNumber(day);
   }
 
@@ -138,8 +145,8 @@ export class BusinessCalendar {
 
   /** Closed weekdays d with from < d ≤ to. */
   private closedWeekdaysIn(from: DayNumber, to: DayNumber): number {
-    const firstYear = Number(fromDayNumber(from).slice(0, 4));
-    const lastYear = Number(fromDayNumber(to).slice(0, 4));
+    const firstYear = yearOf(from);
+    const lastYear = yearOf(to);
     let count = 0;
     for (let year = firstYear; year <= lastYear; year += 1) {
       for (const day of this.closedWeekdays(year)) if (day > from && day <= to) count += 1;

@@ -263,11 +263,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
 }
 
 function departmentRows(valid: readonly Proposal[], key: (p: Proposal) => string | null): DepartmentRow[] {
-  const groups = new Map<string, Proposal[]>();
-  for (const p of valid) {
-    const name = key(p) ?? '(blank)';
-    groups.set(name, [...(groups.get(name) ?? []), p]);
-  }
+  const groups = Map.groupBy(valid, (p) => key(p) ?? '(blank)');
   return [...groups]
     .map(([department, ps]) => ({
       department,
@@ -286,12 +282,10 @@ function departmentRows(valid: readonly Proposal[], key: (p: Proposal) => string
 }
 
 function quarterRows(valid: readonly Proposal[]): QuarterRow[] {
-  const groups = new Map<string, Proposal[]>();
-  for (const p of valid) {
-    if (!p.submittedOn) continue;
-    const q = quarterOf(p.submittedOn);
-    groups.set(q, [...(groups.get(q) ?? []), p]);
-  }
+  const groups = Map.groupBy(
+    valid.filter((p) => p.submittedOn),
+    (p) => quarterOf(p.submittedOn!),
+  );
   return [...groups]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([quarter, ps]) => ({

@@ -203,11 +203,16 @@ interface FieldParse {
 }
 
 function parseFields(schema: z.ZodObject, row: SheetRow): FieldParse {
+  const cells: Record<string, unknown> = {};
+  for (const header of Object.keys(schema.shape)) cells[header] = row.cells[header] ?? null;
+  // Most rows are clean: one parse of the whole row. A row with a problem is parsed cell by cell,
+  // so one bad cell never hides the others, each issue names its column, and the good cells are kept.
+  const whole = schema.safeParse(cells);
+  if (whole.success) return { fields: new Fields(whole.data), issues: [] };
   const fields: Record<string, unknown> = {};
   const issues: { column: string; message: string }[] = [];
-  // Each cell is parsed on its own, so one bad cell never hides the others or drops the row.
   for (const [header, cell] of Object.entries(schema.shape)) {
-    const result = (cell as z.ZodType).safeParse(row.cells[header] ?? null);
+    const result = (cell as z.ZodType).safeParse(cells[header]);
     if (result.success) fields[header] = result.data;
     else
       for (const issue of result.error.issues) issues.push({ column: header, message: `${header}: ${issue.message}` });
@@ -215,8 +220,8 @@ function parseFields(schema: z.ZodObject, row: SheetRow): FieldParse {
   return { fields: new Fields(fields), issues };
 }
 
-function hasData(row: SheetRow): boolean {
-  return Object.values(row.cells).some((v) => !isBlankCell(v));
+function hasStaffData(row: SheetRow, staffHeaders: readonly string[]): boolean {
+  return staffHeaders.some((h) => !isBlankCell(row.cells[h]));
 }
 
 /** Groups rows by ID, reporting rows with no ID and IDs used more than once. */
@@ -230,11 +235,7 @@ function identify(
   const rowsById = new Map<string, SheetRow[]>();
   let unaddressable = 0;
   for (const row of table.rows) {
-    const staffCells = {
-      rowNumber: row.rowNumber,
-      cells: Object.fromEntries(staffHeaders.map((h) => [h, row.cells[h] ?? null])),
-    };
-    if (!hasData(staffCells)) continue;
+    if (!hasStaffData(row, staffHeaders)) continue;
     const id = cellText(row.cells[idHeader]);
     if (id === '' || isCellError(row.cells[idHeader])) {
       unaddressable += 1;

@@ -98,7 +98,8 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
   });
   logIssues(logger, plan);
 
-  const rendered = plan.notifications.map((n) => ({ notification: n, message: templates.render(n) }));
+  // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
+  const rendered = plan.notifications.map((n) => ({ notification: n, subject: templates.render(n).subject }));
   const reports: NotificationReport[] = [];
   const failures: string[] = [];
   const stamp = stampAt(plan.timestamp);
@@ -111,12 +112,12 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
   };
 
   if (options.dryRun) {
-    for (const { notification, message } of rendered) reports.push(report(notification, message.subject, 'planned'));
+    for (const { notification, subject } of rendered) reports.push(report(notification, subject, 'planned'));
   } else if (rendered.length > 0) {
     // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
     const intents = rendered
       .filter(({ notification }) => !plan.history.notifications.intents.has(notification.key))
-      .map(({ notification, message }) =>
+      .map(({ notification, subject }) =>
         stamp({
           on: plan.today,
           bucpId: notification.bucpIds.length === 1 ? notification.bucpIds[0]! : '',
@@ -124,14 +125,15 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
           kind: 'notification-intent',
           from: notification.kind,
           to: [...notification.to, ...notification.cc].join(', '),
-          detail: message.subject,
+          detail: subject,
           key: notification.key,
         }),
       );
     if (pending.length + intents.length > 0)
       tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
     pending = [];
-    for (const { notification, message } of rendered) {
+    for (const { notification } of rendered) {
+      const message = templates.render(notification);
       const outcome = await mailer.send({
         key: notification.key,
         kind: notification.kind,

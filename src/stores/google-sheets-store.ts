@@ -363,15 +363,17 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         continue;
       }
       const headers = Object.keys(write.values);
+      // System columns sit side by side: one range per row, where a null leaves an unchanged cell alone.
+      const cols = headers.map((h) => positions.column(write.tab, h));
+      const first = Math.min(...cols);
+      const values: (string | number | null)[] = Array.from({ length: Math.max(...cols) - first + 1 }, () => null);
+      headers.forEach((h, i) => {
+        values[cols[i]! - first] = toApiValue(write.values[h]!);
+      });
+      const last = columnLetter(first + values.length);
       for (const row of rows) {
-        for (const header of headers) {
-          const c = positions.column(write.tab, header);
-          data.push({
-            range: `${quoteTab(write.tab)}!${columnLetter(c + 1)}${row}`,
-            values: [[toApiValue(write.values[header]!)]],
-          });
-          cellsWritten += 1;
-        }
+        data.push({ range: `${quoteTab(write.tab)}!${columnLetter(first + 1)}${row}:${last}${row}`, values: [values] });
+        cellsWritten += headers.length;
         targets.push({ tab: write.tab, id: write.id, row, headers });
       }
     }

@@ -260,8 +260,7 @@ interface Applied {
 /** Applies a plan to a loaded workbook. Rows are found by ID now, not by where they were at read time. */
 function applyPlan(workbook: ExcelJS.Workbook, plan: WritePlan): Applied {
   const result: Applied = { changed: false, cellsWritten: 0, rowsAppended: 0, missingIds: [] };
-  const byTab = new Map<string, typeof plan.cells>();
-  for (const write of plan.cells) byTab.set(write.tab, [...(byTab.get(write.tab) ?? []), write]);
+  const byTab = Map.groupBy(plan.cells, (write) => write.tab);
   for (const [tabName, writes] of byTab) {
     const sheet = workbook.getWorksheet(tabName);
     const contract = TRACKER_TABS.find((t) => t.name === tabName);

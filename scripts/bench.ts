@@ -1,0 +1,99 @@
+// npm run bench [-- --sizes 1000,10000,100000 --per-row-max 100000]
+// A full cycle at each size against the Sheets emulator (in its own process), with the service's
+// batched store and with a naive per-row writer on the same data. Not part of the tests.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000,100000' },
+    'per-row-max': { type: 'string', default: '100000' },
+  },
+});
+const sizes = values.sizes.split(',').map(Number);
+const perRowMax = Number(values['per-row-max']);
+const child = fileURLToPath(new URL('./bench/cycle-process.ts', import.meta.url));
+
+interface Result {
+  size: number;
+  mode: string;
+  calls: number;
+  bytesSent: number;
+  bytesReceived: number;
+  cpuMs: number;
+  wallMs: number;
+  peakRssMb: number;
+  cellsWritten: number;
+  messages: number;
+}
+
+function measure(size: number, mode: string): Result {
+  const out = execFileSync(process.execPath, [child, String(size), mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
+}
+
+const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+const rows: string[] = [];
+const line = (cells: (string | number)[]) => rows.push(cells.map(String).join(' | '));
+line([
+  'proposals',
+  'store',
+  'API calls',
+  'MB sent',
+  'MB received',
+  'CPU ms',
+  'wall ms',
+  'peak RSS MB',
+  'cells written',
+]);
+const verdicts: string[] = [];
+for (const size of sizes) {
+  const batched = measure(size, 'batched');
+  line([
+    size,
+    'batched',
+    batched.calls,
+    mb(batched.bytesSent),
+    mb(batched.bytesReceived),
+    batched.cpuMs,
+    batched.wallMs,
+    batched.peakRssMb,
+    batched.cellsWritten,
+  ]);
+  if (size <= perRowMax) {
+    const naive = measure(size, 'per-row');
+    line([
+      size,
+      'per-row',
+      naive.calls,
+      mb(naive.bytesSent),
+      mb(naive.bytesReceived),
+      naive.cpuMs,
+      naive.wallMs,
+      naive.peakRssMb,
+      naive.cellsWritten,
+    ]);
+    line([
+      size,
+      'per-row ÷ batched',
+      `${(naive.calls / batched.calls).toFixed(0)}×`,
+      `${(naive.bytesSent / batched.bytesSent).toFixed(2)}×`,
+      `${(naive.bytesReceived / batched.bytesReceived).toFixed(2)}×`,
+      `${(naive.cpuMs / batched.cpuMs).toFixed(2)}×`,
+      `${(naive.wallMs / batched.wallMs).toFixed(2)}×`,
+      '',
+      '',
+    ]);
+  }
+  if (size === 10_000)
+    verdicts.push(
+      `10,000 proposals: ${batched.cpuMs} ms CPU (target under 1,000): ${batched.cpuMs < 1000 ? 'met' : 'NOT met'}`,
+    );
+  if (size === 100_000)
+    verdicts.push(
+      `100,000 proposals: ${batched.peakRssMb} MB peak RSS (target under 300): ${batched.peakRssMb < 300 ? 'met' : 'NOT met'}`,
+    );
+}
+console.log(rows.join('\n'));
+for (const v of verdicts) console.log(v);
