@@ -14,7 +14,7 @@ import type {
   WriteResult,
 } from '../core/ports.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
-import { type RetryPolicy, type SheetsClient, DEFAULT_RETRY, withRetry } from './google/transport.ts';
+import { type RetryPolicy, type SheetsClient, DEFAULT_RETRY, SheetsApiError, withRetry } from './google/transport.ts';
 import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid, tableFromGrid } from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
@@ -177,6 +177,17 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   }
 
   async read(): Promise<TrackerSnapshot> {
+    try {
+      return await this.readOnce();
+    } catch (error) {
+      // The remembered tab list is stale (a tab was deleted or renamed): look again, once.
+      if (!(error instanceof SheetsApiError && error.status === 400)) throw error;
+      await this.loadSheetIds(true);
+      return this.readOnce();
+    }
+  }
+
+  private async readOnce(): Promise<TrackerSnapshot> {
     const ids = await this.loadSheetIds();
     const problems: string[] = [];
     const wanted = [...TRACKER_TABS.map((t) => t.name), ...SUMMARY_TABS];

@@ -1,0 +1,88 @@
+import { afterEach, expect, test } from 'vitest';
+import { LayoutError } from '../../src/jobs/run-cycle.job.ts';
+import { SERVICE_ACCOUNT, googleWorkspace } from '../support/google.ts';
+
+type Workspace = Awaited<ReturnType<typeof googleWorkspace>>;
+const open: Workspace[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((w) => w.stop()));
+});
+async function workspace() {
+  const ws = await googleWorkspace({ quota: false });
+  open.push(ws);
+  return ws;
+}
+
+test('a spreadsheet not shared with the service account says which email to share it with', async () => {
+  const ws = await workspace();
+  ws.emulator.denyAccess(ws.tracker.spreadsheetId);
+  await expect(ws.run('2026-11-23T08:00')).rejects.toThrow(
+    new RegExp(`share it with ${SERVICE_ACCOUNT.replace(/\./g, '\\.')} as an Editor`),
+  );
+});
+
+test('a missing tab or header says to run bucp init', async () => {
+  const ws = await workspace();
+  const id = ws.tracker.spreadsheetId;
+  const issues = ws.emulator.sheet(id, 'Issues').sheetId;
+  await ws.client.api.spreadsheets.batchUpdate({
+    spreadsheetId: id,
+    requestBody: { requests: [{ deleteSheet: { sheetId: issues } }] },
+  });
+  ws.emulator.editCell({ spreadsheetId: id, title: 'Proposals' }, 'AD1', '');
+  // A new store (a restarted service) sees the spreadsheet as it is now.
+  const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
+  const store = new GoogleSheetsTrackerStore({ spreadsheetId: id, client: ws.client });
+  const snapshot = await store.read();
+  expect([...snapshot.layoutProblems].sort()).toEqual(
+    [
+      'The "Proposals" tab lacks the column(s) "Status": run `bucp init` to add them',
+      'The spreadsheet has no "Issues" tab: run `bucp init` to add it',
+    ].sort(),
+  );
+  await expect(ws.run('2026-11-23T08:00')).rejects.toThrow(LayoutError);
+});
+
+test('serial dates, text dates, blank cells, a blank header cell and trailing empty rows all read right', async () => {
+  const ws = await workspace();
+  const id = ws.tracker.spreadsheetId;
+  const header = ws.header('Proposals');
+  const col = (h: string) => header.indexOf(h);
+  const row = (fields: Record<string, string | number | null>) => header.map((h) => fields[h] ?? null);
+  ws.emulator.setRows(
+    { spreadsheetId: id, title: 'Proposals' },
+    [
+      // Typed by staff: Sheets turns these into real dates (serial numbers on an UNFORMATTED read).
+      row({ 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02', 'Concept On': '10/1/2026' }),
+    ],
+    { startRow: 2 },
+  );
+  ws.emulator.setRows(
+    { spreadsheetId: id, title: 'Proposals' },
+    [
+      // Pasted as plain text: still dates to the service.
+      row({
+        'BUCP ID': 'B-2',
+        Stage: 'Concept',
+        'Stage Entered On': '11/2/2026',
+        'Concept On': '2026-10-01',
+        Notes: '',
+      }),
+      row({}),
+      row({}),
+    ],
+    { startRow: 3, input: 'RAW' },
+  );
+  // A column staff added with no header (or the tail of a merged header cell): its data is ignored.
+  ws.emulator.setCell({ spreadsheetId: id, title: 'Proposals' }, 'AJ2', 'scribble');
+  expect(ws.emulator.sheet(id, 'Proposals').cell(`${String.fromCharCode(65 + col('Stage Entered On'))}2`).type).toBe(
+    'number',
+  );
+  const report = await ws.run('2026-11-23T08:00');
+  expect(report.rowIssues.filter((i) => i.severity === 'error')).toEqual([]);
+  expect(report.findings.map((f) => [f.bucpId, f.stageSince, f.businessDaysInStage])).toEqual([
+    ['B-1', '2026-11-02', 14], // Veterans Day (11-11) is not a business day
+    ['B-2', '2026-11-02', 14],
+  ]);
+  expect(report.proposals.total).toBe(2);
+});
