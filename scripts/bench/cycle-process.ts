@@ -21,7 +21,8 @@ import { type SheetsClient, createSheetsClient } from '../../src/stores/google/t
 const [size = 1000, mode = 'batched'] = [Number(process.argv[2]), process.argv[3]];
 
 const emulator = fork(fileURLToPath(new URL('./emulator-process.ts', import.meta.url)), {
-  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  // Ignored stdio: a grandchild holding the output pipe would keep the parent's execFileSync waiting.
+  stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
 });
 const ask = <T>(message: object, reply: string) =>
   new Promise<T>((resolve) => {
@@ -36,6 +37,8 @@ const ask = <T>(message: object, reply: string) =>
 const { rootUrl } = await new Promise<{ rootUrl: string }>((resolve) =>
   emulator.once('message', (m: { rootUrl: string }) => resolve(m)),
 );
+
+process.on('exit', () => emulator.kill('SIGKILL'));
 
 const auth = new OAuth2Client();
 auth.setCredentials({ access_token: 'bench-token', expiry_date: Date.now() + 3_600_000 });
@@ -126,7 +129,8 @@ const stats = await ask<{ calls: number; byApi: object; bytesIn: number; bytesOu
   { type: 'stats' },
   'stats',
 );
-emulator.send({ type: 'stop' });
+// Ended outright: the emulator's state is thrown away, and it must not hold the output pipe open.
+emulator.kill('SIGKILL');
 process.stdout.write(
   `${JSON.stringify({
     size,

@@ -81,7 +81,8 @@ interface Target {
 /** A whole system tab, padded with blanks to clear what the old content had beyond the new. */
 function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v4.Schema$ValueRange {
   const height = Math.max(old.length, grid.length, 1);
-  const width = Math.max(1, ...old.map((r) => r.length), ...grid.map((r) => r.length));
+  const widest = (rows: readonly { length: number }[]) => rows.reduce((m, r) => Math.max(m, r.length), 0);
+  const width = Math.max(1, widest(old), widest(grid));
   const values = Array.from({ length: height }, (_, r) =>
     Array.from({ length: width }, (_, c) => {
       const v = grid[r]?.[c];
@@ -291,8 +292,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         plan.cells.filter((w) => moved.some((t) => t.tab === w.tab && t.id === w.id)),
         positions,
       );
-      fix.push(...retarget.data);
-      next.push(...retarget.targets);
+      for (const range of retarget.data) fix.push(range);
+      for (const target of retarget.targets) next.push(target);
       await this.batchUpdate(fix);
       written = next;
     }

@@ -827,7 +827,7 @@ const handlers: Record<string, Handler> = {
       });
     });
     const height = cells.length;
-    const width = Math.max(0, ...cells.map((r) => r.length));
+    const width = cells.reduce((m, r) => Math.max(m, r.length), 0);
     if (r1 !== undefined && r0 + height > r1) fail(`rows: ${height} rows do not fit in the range`);
     if (c1 !== undefined && c0 + width > c1) fail(`rows: ${width} columns do not fit in the range`);
     if (r0 + height > sheet.rowCount || c0 + width > sheet.columnCount) {

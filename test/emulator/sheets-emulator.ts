@@ -476,14 +476,14 @@ function normalizeValues(values: unknown, major: 'ROWS' | 'COLUMNS', where: stri
   }
   const lists = values as (Scalar | null)[][];
   if (major === 'ROWS') return lists;
-  const height = Math.max(0, ...lists.map((l) => l.length));
+  const height = lists.reduce((m, l) => Math.max(m, l.length), 0);
   const rows: (Scalar | null)[][] = [];
   for (let r = 0; r < height; r++) rows.push(lists.map((col) => (r < col.length ? col[r]! : null)));
   return rows;
 }
 
 function transposeOut(rows: Scalar[][]): Scalar[][] {
-  const width = Math.max(0, ...rows.map((r) => r.length));
+  const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
   const cols: Scalar[][] = [];
   for (let c = 0; c < width; c++) {
     const col: Scalar[] = [];
@@ -577,7 +577,7 @@ export class SheetsEmulator {
     const sheets = seed.sheets?.length ? seed.sheets : [{ title: 'Sheet1' }];
     sheets.forEach((s, i) => {
       const rows = s.rows ?? [];
-      const width = Math.max(0, ...rows.map((r) => r.length));
+      const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
       const sheetId = s.sheetId ?? (i === 0 ? 0 : model.newId());
       model.reserveId(sheetId);
       if (model.sheetByTitle(s.title)) throw new Error(`duplicate sheet title ${s.title}`);
@@ -1377,7 +1377,7 @@ export class SheetsEmulator {
     const endRow = single ? undefined : resolved.endRow;
     const endCol = single ? undefined : resolved.endCol;
     const height = rows.length;
-    const width = Math.max(0, ...rows.map((r) => r.length));
+    const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
     const requested = (): string => model.a1(sheet, r0, c0, endRow, endCol);
     if (endRow !== undefined && r0 + height > endRow) {
       throw invalid(`Requested writing within range [${requested()}], but tried writing to row [${endRow + 1}]`);
@@ -1593,7 +1593,7 @@ export class SheetsEmulator {
     }
     const start = last >= 0 ? last + 1 : r0;
     const height = rows.length;
-    const width = Math.max(0, ...rows.map((r) => r.length));
+    const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
     if (height) {
       if (insert === 'INSERT_ROWS') model.insertDimension(sheet, 'ROWS', Math.min(start, sheet.rowCount), height);
       else if (start + height > sheet.rowCount) sheet.rowCount = start + height;
@@ -1805,7 +1805,7 @@ export class SpreadsheetHandle {
   ): SheetHandle {
     const model = this.emulator.model(this.spreadsheetId);
     if (model.sheetByTitle(title)) throw new Error(`sheet ${title} exists`);
-    const width = Math.max(0, ...rows.map((r) => r.length));
+    const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
     const sheet = new SheetModel(
       model.newId(),
       title,
