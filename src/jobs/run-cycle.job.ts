@@ -82,20 +82,9 @@ const stampAt =
  * the Activity Log, the Issues tab and the summary tabs. A cycle with nothing new writes nothing.
  */
 export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<CycleReport> {
-  const { config, store, restricted, mailer, templates, logger } = deps;
+  const { config, store, mailer, templates, logger } = deps;
   const started = Date.now();
-  const snapshot = await store.read();
-  if (snapshot.layoutProblems.length > 0) {
-    throw new LayoutError(
-      `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
-    );
-  }
-  const restrictedIds = await restricted.recordIds();
-  const plan = planCycle(snapshot, restrictedIds, {
-    config,
-    now: options.now,
-    link: (t, id, r) => store.rowLink(t, id, r),
-  });
+  const plan = await readAndPlan(deps, options);
   logIssues(logger, plan);
 
   // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
@@ -228,6 +217,23 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
     'cycle finished',
   );
   return result;
+}
+
+/** Reads and decides. The raw snapshot stays in here, so it can be freed once the plan exists. */
+async function readAndPlan(deps: CycleDeps, options: CycleOptions): Promise<CyclePlan> {
+  const { config, store, restricted } = deps;
+  const snapshot = await store.read();
+  if (snapshot.layoutProblems.length > 0) {
+    throw new LayoutError(
+      `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
+    );
+  }
+  const restrictedIds = await restricted.recordIds();
+  return planCycle(snapshot, restrictedIds, {
+    config,
+    now: options.now,
+    link: (t, id, r) => store.rowLink(t, id, r),
+  });
 }
 
 function report(

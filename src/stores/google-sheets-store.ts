@@ -1,7 +1,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
-import type { CellValue, SystemValue } from '../core/cells.ts';
-import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS } from '../core/contract.ts';
+import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
+import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
 import { isoDateToSerial } from '../core/dates.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import { columnLetter, type WorkbookLayout } from '../core/layout.ts';
@@ -78,6 +78,22 @@ interface Target {
   readonly headers: readonly string[];
 }
 
+function systemCellsById(table: SheetTable, tab: TabContract): Map<string, Map<string, string | number>> {
+  const headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
+  const byId = new Map<string, Map<string, string | number>>();
+  for (const row of table.rows) {
+    const id = String(row.cells[tab.idColumn!] ?? '').trim();
+    if (!id) continue;
+    const values = new Map<string, string | number>();
+    for (const h of headers) {
+      const v = row.cells[h];
+      if (typeof v === 'string' || typeof v === 'number') values.set(h, v);
+    }
+    byId.set(id, values);
+  }
+  return byId;
+}
+
 /** A whole system tab, padded with blanks to clear what the old content had beyond the new. */
 function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v4.Schema$ValueRange {
   const height = Math.max(old.length, grid.length, 1);
@@ -93,7 +109,10 @@ function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v
 }
 
 interface ReadState {
+  /** The whole-tab system grids (Issues, summaries), to write them only when they change. */
   readonly grids: Map<string, Grid>;
+  /** Each row's system cells as read, by tab and ID: enough to undo a value that landed on the wrong row. */
+  readonly system: Map<string, Map<string, Map<string, string | number>>>;
 }
 
 /**
@@ -207,13 +226,20 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     );
     const grids = new Map<string, Grid>();
     (data.valueRanges ?? []).forEach((range, i) => grids.set(present[i]!, (range.values ?? []) as Grid));
-    this.last = { grids };
+    const kept = new Map<string, Grid>();
+    const system = new Map<string, Map<string, Map<string, string | number>>>();
     const tables = new Map<string, ReturnType<typeof tableFromGrid>>();
     for (const tab of TRACKER_TABS) {
       const read = tableFromGrid(tab.name, grids.get(tab.name) ?? [], toCellValue);
+      // Only what a write needs is kept past the read: big tabs' raw grids are dropped here.
+      if (tab.idColumn) system.set(tab.name, systemCellsById(read.table, tab));
+      else if (!tab.appendOnly) kept.set(tab.name, grids.get(tab.name) ?? []);
+      grids.delete(tab.name);
       tables.set(tab.name, read);
       if (ids.has(tab.name)) problems.push(...read.problems, ...contractProblems(tab, new Set(read.columns.keys())));
     }
+    for (const [tab, grid] of grids) kept.set(tab, grid);
+    this.last = { grids: kept, system };
     return {
       proposals: tables.get(TABS.proposals)!.table,
       disputes: tables.get(TABS.disputes)!.table,
@@ -223,7 +249,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   }
 
   async write(plan: WritePlan): Promise<WriteResult> {
-    this.last ??= { grids: new Map<string, Grid>() };
+    this.last ??= { grids: new Map<string, Grid>(), system: new Map() };
     const last = this.last;
     const tabGrids: { tab: string; grid: GridValue[][] }[] = [];
     if (plan.issues) tabGrids.push({ tab: TABS.issues, grid: [[...ISSUE_HEADERS], ...plan.issues.map(issueRow)] });
@@ -394,13 +420,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   /** A system cell as the cycle read it, to restore a row that briefly took another row's value. */
   private snapshotValue(tab: string, id: string, header: string): string | number {
-    const grid = this.last?.grids.get(tab) ?? [];
-    const head = (grid[0] ?? []).map((h) => String(h ?? '').trim());
-    const idIndex = head.indexOf(TRACKER_TABS.find((t) => t.name === tab)?.idColumn ?? '');
-    const c = head.indexOf(header);
-    const row = grid.find((r, i) => i > 0 && String(r?.[idIndex] ?? '').trim() === id);
-    const value = c >= 0 ? row?.[c] : undefined;
-    return typeof value === 'number' || typeof value === 'string' ? value : '';
+    return this.last?.system.get(tab)?.get(id)?.get(header) ?? '';
   }
 
   private async readColumn(tab: string, index: number): Promise<unknown[][]> {
