@@ -1,6 +1,6 @@
 // The Sheets emulator in a process of its own, so the benchmark measures only the service's CPU and
 // memory. Controlled over IPC: seed a tracker, read call statistics.
-import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
+import { PROPOSAL_COLUMNS, STAGES as STAGES_ALL } from '../../src/core/contract.ts';
 import { SheetsEmulator } from '../../test/emulator/sheets-emulator.ts';
 
 const emulator = new SheetsEmulator({ quota: false });
@@ -9,17 +9,7 @@ emulator.registerToken('bench-token', 'bucp-bench@bench.iam.gserviceaccount.com'
 emulator.createSpreadsheet('bench-tracker', { title: 'BUCP tracker (benchmark)' });
 emulator.createSpreadsheet('bench-restricted', { title: 'BUCP restricted (benchmark)' });
 
-const STAGES = [
-  'Concept',
-  'Drafting',
-  'Internal Review',
-  'Provider Review',
-  'Signatures',
-  'Filed',
-  'Fulfillment',
-  'Active',
-  'Closed',
-];
+const STAGES = STAGES_ALL.filter((s) => s !== 'Withdrawn');
 const DEPARTMENTS = ['DHCS', 'CDPH', 'CDSS', 'DDS', 'DSH', 'HCAI', 'DCSS', 'CDA', 'EMSA', 'DOR'];
 const DATASETS = ['MEDS', 'CalFresh Caseload', 'Vital Statistics Births', 'Hospital Discharge', 'CWS/CMS', 'CMIPS'];
 

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
+import { OPEN_STAGES, PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
 import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
 import type { WriteHookContext } from '../emulator/sheets-emulator.ts';
 import { googleWorkspace } from '../support/google.ts';
@@ -14,16 +14,8 @@ afterEach(async () => {
 });
 
 const STAFF = PROPOSAL_COLUMNS.filter((c) => c.owner === 'staff').map((c) => c.header);
-const STAGES = [
-  'Concept',
-  'Drafting',
-  'Internal Review',
-  'Provider Review',
-  'Signatures',
-  'Filed',
-  'Fulfillment',
-  'Active',
-];
+/** The open stages, and Active. */
+const STAGES: string[] = [...OPEN_STAGES, 'Active'];
 const CYCLES = 200;
 
 function seeded(seed: number) {

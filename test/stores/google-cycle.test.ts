@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { OPEN_STAGES } from '../../src/core/contract.ts';
 import { type ApiName } from '../emulator/sheets-emulator.ts';
 import { googleWorkspace } from '../support/google.ts';
 import { enteredDaysAgo, proposal } from '../support/workspace.ts';
@@ -12,16 +13,7 @@ afterEach(async () => {
 async function trackerWith(count: number): Promise<Workspace> {
   const ws = await googleWorkspace({ quota: false });
   open.push(ws);
-  const stages = [
-    'Concept',
-    'Drafting',
-    'Internal Review',
-    'Provider Review',
-    'Signatures',
-    'Filed',
-    'Fulfillment',
-    'Active',
-  ];
+  const stages: string[] = [...OPEN_STAGES, 'Active'];
   ws.addProposals(
     Array.from({ length: count }, (_, i) =>
       proposal(`B-${i + 1}`, {
