@@ -211,8 +211,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     const ids = await this.loadSheetIds();
     const problems: string[] = [];
     const wanted = [...TRACKER_TABS.map((t) => t.name), ...SUMMARY_TABS];
-    for (const tab of TRACKER_TABS) {
-      if (!ids.has(tab.name)) problems.push(`The spreadsheet has no "${tab.name}" tab: run \`bucp init\` to add it`);
+    for (const name of wanted) {
+      if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
     const data = await this.call('values.batchGet', () =>
@@ -275,8 +275,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       needed.set(tab, range.values!.length);
       data.push(range);
     }
-    await this.ensureRows(needed);
-    await this.batchUpdate(data);
+    // The Activity Log first: it is the record of what was sent, and must not depend on the cell write.
     if (plan.appendActivity.length > 0) {
       // values.append grows the grid as the log grows. If a retry repeats an append whose answer was
       // lost, the repeated lines carry the same key and time, and the log reader skips them.
@@ -290,6 +289,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         }),
       );
     }
+    await this.ensureRows(needed);
+    await this.batchUpdate(data);
     for (const { tab, grid } of changedGrids) last.grids.set(tab, grid);
 
     // Verify: if staff moved rows during the write, put every moved value where it belongs.

@@ -86,3 +86,24 @@ test('serial dates, text dates, blank cells, a blank header cell and trailing em
   ]);
   expect(report.proposals.total).toBe(2);
 });
+
+test('when the cell write fails after the sends, the Activity Log still has them, and the rerun sends nothing twice', async () => {
+  const ws = await workspace();
+  ws.addProposals([
+    {
+      'BUCP ID': 'B-1',
+      Stage: 'Drafting',
+      'Stage Entered On': '2026-10-01',
+      'Requesting Coordinator Email': 'req@dhcs.example.gov',
+    },
+  ]);
+  ws.addRestricted([{ 'BUCP ID': 'B-1' }]);
+  // The final cell write is refused outright (not a retryable fault).
+  ws.emulator.failNext(1, 400, { apis: ['values.batchUpdate'] });
+  await expect(ws.run('2026-11-23T08:00')).rejects.toThrow(/values\.batchUpdate failed \(400\)/);
+  expect((await ws.outbox.entries()).map((e) => e.kind)).toEqual(['escalation', 'reminder']);
+  const rerun = await ws.run('2026-11-23T09:00');
+  expect(rerun.notifications).toEqual([]);
+  expect(await ws.outbox.entries()).toHaveLength(2);
+  expect(rerun.findings[0]).toMatchObject({ bucpId: 'B-1', status: 'Escalated' });
+});
