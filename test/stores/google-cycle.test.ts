@@ -95,3 +95,25 @@ describe('formula injection', () => {
     ).toBe(true);
   });
 });
+
+describe('links in emails', () => {
+  test('open the spreadsheet at the proposal row', async () => {
+    const ws = await googleWorkspace({ quota: false });
+    open.push(ws);
+    ws.addProposals([proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 20) })]);
+    ws.addRestricted([{ 'BUCP ID': 'B-1' }]);
+    await ws.run('2026-11-23T08:00');
+    const entry = (await ws.outbox.entries()).find((e) => e.kind === 'reminder')!;
+    const { readFile } = await import('node:fs/promises');
+    const { simpleParser } = await import('mailparser');
+    const mail = await simpleParser(await readFile(`${ws.outbox.dir}/${entry.file}`));
+    const gid = ws.emulator.sheet(ws.tracker.spreadsheetId, 'Proposals').sheetId;
+    const link = `/spreadsheets/d/${ws.tracker.spreadsheetId}/edit#gid=${gid}&range=A2`;
+    expect(mail.text).toContain(link);
+    expect(
+      String(mail.html)
+        .replace(/&#x3D;/g, '=')
+        .replace(/&amp;/g, '&'),
+    ).toContain(`href="https://docs.google.com${link}"`);
+  });
+});
