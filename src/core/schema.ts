@@ -202,17 +202,23 @@ interface FieldParse {
   readonly issues: { column: string; message: string }[];
 }
 
-function parseFields(schema: z.ZodObject, row: SheetRow): FieldParse {
-  const cells: Record<string, unknown> = {};
-  for (const header of Object.keys(schema.shape)) cells[header] = row.cells[header] ?? null;
-  // Most rows are clean: one parse of the whole row. A row with a problem is parsed cell by cell,
-  // so one bad cell never hides the others, each issue names its column, and the good cells are kept.
-  const whole = schema.safeParse(cells);
-  if (whole.success) return { fields: new Fields(whole.data), issues: [] };
+/** What a blank cell reads as, by column: an empty list for multi-value columns, otherwise nothing. */
+function blankValues(columns: readonly Column[]): ReadonlyMap<string, unknown> {
+  return new Map(columns.map((c) => [c.header, c.type === 'multi' ? [] : null]));
+}
+
+function parseFields(schema: z.ZodObject, row: SheetRow, blanks: ReadonlyMap<string, unknown>): FieldParse {
   const fields: Record<string, unknown> = {};
   const issues: { column: string; message: string }[] = [];
+  // Each cell is parsed on its own, so one bad cell never hides the others or drops the row.
+  // A blank cell always reads the same way (nothing, or an empty list), so only filled cells need zod.
   for (const [header, cell] of Object.entries(schema.shape)) {
-    const result = (cell as z.ZodType).safeParse(cells[header]);
+    const value = row.cells[header] ?? null;
+    if (isBlankCell(value)) {
+      fields[header] = blanks.get(header) ?? null;
+      continue;
+    }
+    const result = (cell as z.ZodType).safeParse(value);
     if (result.success) fields[header] = result.data;
     else
       for (const issue of result.error.issues) issues.push({ column: header, message: `${header}: ${issue.message}` });
@@ -287,13 +293,14 @@ const staffHeadersOf = (columns: readonly Column[]) => columns.filter((c) => c.o
 export function parseProposals(table: SheetTable, context: ParseContext): ParsedTab<Proposal> {
   const tab = TABS.proposals;
   const schema = ProposalRowSchema(context);
+  const blanks = blankValues(PROPOSAL_COLUMNS);
   const identified = identify(table, tab, 'BUCP ID', staffHeadersOf(PROPOSAL_COLUMNS));
   const issues = [...identified.issues];
   const departments = new Set(context.departments.map((d) => d.toLowerCase()));
   const records: Proposal[] = [];
 
   for (const { row, id } of identified.rows) {
-    const parsed = parseFields(schema, row);
+    const parsed = parseFields(schema, row, blanks);
     const f = parsed.fields;
     const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
       ...i,
@@ -385,12 +392,13 @@ export function parseDisputes(
 ): ParsedTab<Dispute> {
   const tab = TABS.disputes;
   const schema = DisputeRowSchema(context);
+  const blanks = blankValues(DISPUTE_COLUMNS);
   const identified = identify(table, tab, 'Dispute ID', staffHeadersOf(DISPUTE_COLUMNS));
   const issues = [...identified.issues];
   const records: Dispute[] = [];
 
   for (const { row, id } of identified.rows) {
-    const parsed = parseFields(schema, row);
+    const parsed = parseFields(schema, row, blanks);
     const f = parsed.fields;
     const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
       ...i,
