@@ -27,10 +27,20 @@ export interface DisputeMemory {
   readonly levelsSeen: Set<string>;
 }
 
+/** The failed sends of one notification: how many, the last one, and whether the relay refused for good. */
+export interface FailureMemory {
+  readonly count: number;
+  readonly lastAt: string;
+  readonly permanent: boolean;
+  readonly error: string;
+}
+
+const PERMANENT = /^permanent: /;
+
 export interface NotificationMemory {
   readonly intents: Set<string>;
   readonly sent: Set<string>;
-  readonly failures: Map<string, number>;
+  readonly failures: Map<string, FailureMemory>;
 }
 
 export interface History {
@@ -76,7 +86,12 @@ export function applyEvent(history: History, event: ActivityEvent): void {
       n.sent.add(event.key);
       return;
     case 'notification-failed':
-      n.failures.set(event.key, (n.failures.get(event.key) ?? 0) + 1);
+      n.failures.set(event.key, {
+        count: (n.failures.get(event.key)?.count ?? 0) + 1,
+        lastAt: event.at,
+        permanent: PERMANENT.test(event.detail),
+        error: event.detail.replace(/^(permanent|temporary): /, ''),
+      });
       return;
     default:
   }
@@ -125,4 +140,9 @@ function applyDisputeEvent(history: History, event: ActivityEvent): void {
 
 export function nextActionDetail(due: IsoDate, action: string | null): string {
   return `due ${due}${action ? `: ${action}` : ''}`;
+}
+
+/** The Activity Log detail of a failed send; its prefix is how the log remembers a permanent failure. */
+export function failureDetail(error: string, permanent: boolean): string {
+  return `${permanent ? 'permanent' : 'temporary'}: ${error}`;
 }

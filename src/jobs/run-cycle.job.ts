@@ -2,7 +2,8 @@ import type { ActivityEvent } from '../core/activity.ts';
 import type { Config } from '../core/config.ts';
 import { type CyclePlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
 import { disputeStatus } from '../core/evaluate.ts';
-import { applyEvent } from '../core/history.ts';
+import { applyEvent, failureDetail } from '../core/history.ts';
+import { gateRetries } from '../core/retries.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { PlannedNotification } from '../core/notifications.ts';
 import type { Mailer, RestrictedStore, SendOutcome, TrackerStore, WriteResult } from '../core/ports.ts';
@@ -34,7 +35,7 @@ export interface NotificationReport {
   readonly idempotencyKey: string;
   readonly subject: string;
   readonly sent: boolean;
-  readonly status: SendOutcome['status'] | 'planned';
+  readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up';
   readonly error?: string;
 }
 
@@ -84,7 +85,10 @@ const stampAt =
 export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<CycleReport> {
   const { config, store, mailer, templates, logger } = deps;
   const started = Date.now();
-  const plan = await readAndPlan(deps, options);
+  const planned = await readAndPlan(deps, options);
+  // Failed sends wait out their backoff or are given up; either way they show on the Issues tab.
+  const gate = gateRetries(planned.notifications, planned.history, options.now);
+  const plan: CyclePlan = { ...planned, notifications: gate.send, issues: [...planned.issues, ...gate.issues] };
   logIssues(logger, plan);
 
   // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
@@ -162,6 +166,8 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
     }
   }
 
+  for (const n of gate.deferred) reports.push(report(n, templates.render(n).subject, 'deferred'));
+  for (const n of gate.givenUp) reports.push(report(n, templates.render(n).subject, 'given-up'));
   const outcome = finishCycle(plan, config);
   if (!options.dryRun) {
     tally(
@@ -275,7 +281,7 @@ function outcomeEvents(n: PlannedNotification, outcome: SendOutcome, plan: Cycle
       ...n.onSent,
     ];
   }
-  return [{ ...base, kind: 'notification-failed', detail: outcome.error }];
+  return [{ ...base, kind: 'notification-failed', detail: failureDetail(outcome.error, outcome.permanent) }];
 }
 
 function logIssues(logger: Logger, plan: CyclePlan): void {

@@ -194,3 +194,16 @@ export async function readRows(
   });
   return rows;
 }
+
+/** Every row of a tab, in sheet order, as header → raw exceljs value. */
+export async function readAllRows(file: string, tab: string): Promise<Record<string, ExcelJS.CellValue>[]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(file);
+  const sheet = workbook.getWorksheet(tab)!;
+  const columns = headerColumns(sheet);
+  const rows: Record<string, ExcelJS.CellValue>[] = [];
+  sheet.eachRow((row, n) => {
+    if (n > 1) rows.push(Object.fromEntries([...columns].map(([h, c]) => [h, row.getCell(c).value])));
+  });
+  return rows;
+}

@@ -1,0 +1,85 @@
+import { TABS } from './contract.ts';
+import type { History } from './history.ts';
+import type { PlannedNotification } from './notifications.ts';
+import type { RowIssue } from './schema.ts';
+
+export interface RetryRules {
+  /** Wait before the first retry of a permanent failure; doubled after each further one. */
+  readonly permanentBackoffMinutes: number;
+  /** Sends of one notification before it is given up and left to a person. */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_RETRY_RULES: RetryRules = { permanentBackoffMinutes: 30, maxAttempts: 5 };
+
+export interface RetryGate {
+  readonly send: readonly PlannedNotification[];
+  /** Waiting out a backoff after a permanent failure. */
+  readonly deferred: readonly PlannedNotification[];
+  /** Failed as often as the rules allow: never sent again by the service. */
+  readonly givenUp: readonly PlannedNotification[];
+  readonly issues: readonly RowIssue[];
+}
+
+/**
+ * Which planned notifications to send now. A temporary failure (4xx, a dropped connection) is
+ * retried on the next cycle; a permanent one (5xx) waits 30, 60, 120 … minutes; either is given up
+ * after the attempt cap. Waiting and given-up messages become lines on the Issues tab.
+ */
+export function gateRetries(
+  planned: readonly PlannedNotification[],
+  history: History,
+  now: Date,
+  rules: RetryRules = DEFAULT_RETRY_RULES,
+): RetryGate {
+  const send: PlannedNotification[] = [];
+  const deferred: PlannedNotification[] = [];
+  const givenUp: PlannedNotification[] = [];
+  const issues: RowIssue[] = [];
+  for (const n of planned) {
+    const failure = history.notifications.failures.get(n.key);
+    if (!failure) {
+      send.push(n);
+      continue;
+    }
+    const about = n.disputeId
+      ? `dispute ${n.disputeId}`
+      : n.bucpIds.length === 1
+        ? n.bucpIds[0]!
+        : `${n.bucpIds.length} proposals`;
+    const issue = (severity: RowIssue['severity'], message: string): RowIssue => ({
+      tab: n.disputeId ? TABS.disputes : TABS.proposals,
+      row: 0,
+      id: n.disputeId ?? (n.bucpIds.length === 1 ? n.bucpIds[0]! : null),
+      column: 'Email',
+      severity,
+      message,
+    });
+    if (failure.count >= rules.maxAttempts) {
+      givenUp.push(n);
+      issues.push(
+        issue(
+          'error',
+          `The ${n.kind} email to ${n.to.join(', ')} about ${about} failed ${failure.count} times (${failure.error}); it will not be retried: check the address, then send it by hand`,
+        ),
+      );
+      continue;
+    }
+    if (failure.permanent) {
+      const wait = rules.permanentBackoffMinutes * 2 ** (failure.count - 1) * 60_000;
+      const retryAt = new Date(Date.parse(failure.lastAt) + wait);
+      if (now < retryAt) {
+        deferred.push(n);
+        issues.push(
+          issue(
+            'warning',
+            `The ${n.kind} email to ${n.to.join(', ')} about ${about} was refused (${failure.error}); next try after ${retryAt.toISOString()}`,
+          ),
+        );
+        continue;
+      }
+    }
+    send.push(n);
+  }
+  return { send, deferred, givenUp, issues };
+}
