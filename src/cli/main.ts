@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { DateTime } from 'luxon';
 import type { Config } from '../core/config.ts';
+import { calendarFor } from '../core/cycle.ts';
+import { addDays, localDate } from '../core/dates.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config-file.ts';
 import { runCheck } from '../jobs/check.job.ts';
 import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
@@ -28,6 +30,23 @@ export function parseNow(value: string | undefined, timezone: string): Date {
   const parsed = DateTime.fromISO(value, { zone: timezone });
   if (!parsed.isValid) throw new UsageError(`--now "${value}" is not an ISO date-time such as 2026-11-23T08:00`);
   return parsed.toJSDate();
+}
+
+/**
+ * The clock for a sample tracker: now on a business day, otherwise the morning of the most recent
+ * business day, so a first look shows a business day's mail. Real trackers always run on the real clock.
+ */
+export function sampleClock(now: Date, config: Config): Date {
+  const calendar = calendarFor(config);
+  const today = localDate(now, config.timezone);
+  if (calendar.isBusinessDay(today)) return now;
+  let day = today;
+  while (!calendar.isBusinessDay(day)) day = addDays(day, -1);
+  return DateTime.fromISO(`${day}T09:00`, { zone: config.timezone }).toJSDate();
+}
+
+function describeClock(clock: Date, config: Config): string {
+  return DateTime.fromJSDate(clock, { zone: config.timezone }).toFormat('cccc d LLLL yyyy, HH:mm');
 }
 
 interface Io {
@@ -162,7 +181,9 @@ export function buildProgram(io: Io): Command {
     .option('--now <iso>', 'the clock (default: now)')
     .action(async (opts: { dir: string; config: string; now?: string }) => {
       const { config: base } = await loadConfig(opts.config);
-      const now = parseNow(opts.now, base.timezone);
+      const asked = parseNow(opts.now, base.timezone);
+      const now = opts.now ? asked : sampleClock(asked, base);
+      if (now !== asked) io.out(`Today is not a business day: the demo runs as of ${describeClock(now, base)}.`);
       const { config, configFile } = await prepareDemoFolder(opts.dir, base);
       const seeded = await seedSampleTracker(config, now);
       const report = await cycleOnce(config, now, io, { dryRun: false });
@@ -189,12 +210,14 @@ export function buildProgram(io: Io): Command {
     .option('--now <iso>', 'the clock (default: now)')
     .action(async (opts: { config: string; now?: string }) => {
       const { config, file } = await loadConfig(opts.config);
-      const now = parseNow(opts.now, config.timezone);
+      let now = parseNow(opts.now, config.timezone);
       if (await sampleTrackerMissing(config)) {
+        if (!opts.now) now = sampleClock(now, config);
         const seeded = await seedSampleTracker(config, now);
         io.out(
           `No tracker at ${trackerLocation(config)} yet: created one with ${seeded.proposals} sample proposals.\n` +
-            `  Replace it with your own workbook, or set store.path in ${file}.`,
+            `  Replace it with your own workbook, or set store.path in ${file}.` +
+            (opts.now ? '' : `\n  This first run of the sample is as of ${describeClock(now, config)}.`),
         );
       }
       const report = await cycleOnce(config, now, io, { dryRun: false });

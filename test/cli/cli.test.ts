@@ -161,3 +161,23 @@ describe('the bucp executable', () => {
     expect(stdout).toMatch(/init.*\n.*run.*\n.*check.*\n.*demo.*\n.*start/s);
   });
 });
+
+describe('the sample tracker’s clock', () => {
+  test.each([
+    ['2026-11-23T07:00', '2026-11-23T07:00'], // a business day: the real clock
+    ['2026-11-21T12:00', '2026-11-20T09:00'], // Saturday: Friday morning
+    ['2026-11-26T10:00', '2026-11-25T09:00'], // Thanksgiving: the day before
+    ['2026-11-29T10:00', '2026-11-25T09:00'], // the Sunday after: past the day after Thanksgiving and the weekend
+  ])('at %s the sample runs as of %s', async (now, expected) => {
+    const { sampleClock, parseNow } = await import('../../src/cli/main.ts');
+    const { parseConfig } = await import('../../src/core/config.ts');
+    const parsed = parseConfig({
+      store: { kind: 'xlsx', path: 'a', restrictedPath: 'b' },
+      mail: { kind: 'outbox', dir: 'o' },
+      contacts: CONTACTS,
+    });
+    if (!parsed.ok) throw new Error('config');
+    const zone = parsed.config.timezone;
+    expect(sampleClock(parseNow(now, zone), parsed.config)).toEqual(parseNow(expected, zone));
+  });
+});
