@@ -83,7 +83,7 @@ const stampAt =
  * the Activity Log, the Issues tab and the summary tabs. A cycle with nothing new writes nothing.
  */
 export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<CycleReport> {
-  const { config, store, mailer, templates, logger } = deps;
+  const { config, store, templates, logger } = deps;
   const started = Date.now();
   const planned = await readAndPlan(deps, options);
   // Failed sends wait out their backoff or are given up; either way they show on the Issues tab.
@@ -126,43 +126,10 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
       tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
     pending = [];
     for (const { notification } of rendered) {
-      const message = templates.render(notification);
-      const outcome = await mailer.send({
-        key: notification.key,
-        kind: notification.kind,
-        to: notification.to,
-        cc: notification.cc,
-        ...message,
-      });
-      const results = outcomeEvents(notification, outcome, plan).map(stamp);
-      for (const event of results) applyEvent(plan.history, event);
-      pending.push(...results);
-      if (outcome.status === 'sent' && outcome.rejected?.length) {
-        logger.warn(
-          { key: notification.key, rejected: outcome.rejected },
-          'notification sent, but some recipients were refused',
-        );
-      }
-      if (outcome.status === 'sent') {
-        logger.info(
-          {
-            key: notification.key,
-            kind: notification.kind,
-            to: notification.to,
-            duplicate: outcome.duplicate ?? false,
-          },
-          'notification sent',
-        );
-      } else {
-        failures.push(`${notification.key}: ${outcome.error}`);
-        logger.error(
-          { key: notification.key, kind: notification.kind, status: outcome.status, error: outcome.error },
-          'notification not sent',
-        );
-      }
-      reports.push(
-        report(notification, message.subject, outcome.status, outcome.status === 'sent' ? undefined : outcome.error),
-      );
+      const delivered = await deliver(notification, deps, plan);
+      pending.push(...delivered.events);
+      reports.push(delivered.report);
+      if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
     }
   }
 
@@ -240,6 +207,35 @@ async function readAndPlan(deps: CycleDeps, options: CycleOptions): Promise<Cycl
     now: options.now,
     link: (t, id, r) => store.rowLink(t, id, r),
   });
+}
+
+/** Renders and sends one message, and returns what the Activity Log should remember of it. */
+async function deliver(
+  notification: PlannedNotification,
+  deps: CycleDeps,
+  plan: CyclePlan,
+): Promise<{ events: ActivityEvent[]; report: NotificationReport }> {
+  const { mailer, templates, logger } = deps;
+  const message = templates.render(notification);
+  const outcome = await mailer.send({
+    key: notification.key,
+    kind: notification.kind,
+    to: notification.to,
+    cc: notification.cc,
+    ...message,
+  });
+  const events = outcomeEvents(notification, outcome, plan).map(stampAt(plan.timestamp));
+  // What was just sent counts at once: the system cells written after this cycle's sends depend on it.
+  for (const event of events) applyEvent(plan.history, event);
+  const log = { key: notification.key, kind: notification.kind, to: notification.to };
+  if (outcome.status === 'sent') {
+    if (outcome.rejected?.length)
+      logger.warn({ ...log, rejected: outcome.rejected }, 'sent, but some recipients were refused');
+    logger.info({ ...log, duplicate: outcome.duplicate ?? false }, 'notification sent');
+    return { events, report: report(notification, message.subject, 'sent') };
+  }
+  logger.error({ ...log, status: outcome.status, error: outcome.error }, 'notification not sent');
+  return { events, report: report(notification, message.subject, outcome.status, outcome.error) };
 }
 
 function report(
