@@ -99,6 +99,15 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
   let pending: ActivityEvent[] = [...plan.events];
   const writes = { cellsWritten: 0, rowsAppended: 0, missingIds: [] as string[] };
   const tally = (result: WriteResult) => {
+    if (result.retriedAfterConcurrentEdit > 0) {
+      logger.info(
+        { times: result.retriedAfterConcurrentEdit },
+        'staff changed the tracker during the write; reapplied',
+      );
+    }
+    if (result.missingIds.length > 0) {
+      logger.info({ ids: result.missingIds }, 'rows deleted during the cycle were not written');
+    }
     writes.cellsWritten += result.cellsWritten;
     writes.rowsAppended += result.rowsAppended;
     writes.missingIds.push(...result.missingIds);
