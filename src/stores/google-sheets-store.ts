@@ -315,8 +315,9 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
           }
         }
       }
+      const movedIds = new Set(moved.map((t) => `${t.tab}|${t.id}`));
       const retarget = this.cellRanges(
-        plan.cells.filter((w) => moved.some((t) => t.tab === w.tab && t.id === w.id)),
+        plan.cells.filter((w) => movedIds.has(`${w.tab}|${w.id}`)),
         positions,
       );
       for (const range of retarget.data) fix.push(range);
