@@ -129,8 +129,10 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     notifications.push(planDigest(recipient, items, key, today));
   }
 
+  const proposalsById = new Map(evaluation.proposals.map((f) => [f.proposal.bucpId, f.proposal]));
   for (const finding of evaluation.disputes) {
-    const planned = planDisputeEscalation(finding, evaluation, history, config, link);
+    const proposal = finding.dispute.bucpId ? proposalsById.get(finding.dispute.bucpId) : undefined;
+    const planned = planDisputeEscalation(finding, proposal, evaluation, history, config, link);
     if (planned) notifications.push(planned);
   }
   return notifications;
@@ -234,6 +236,7 @@ function planEscalation(
 
 function planDisputeEscalation(
   finding: DisputeFinding,
+  proposal: ProposalFinding['proposal'] | undefined,
   evaluation: Evaluation,
   history: History,
   config: PlanInput['config'],
@@ -245,7 +248,6 @@ function planDisputeEscalation(
   if (history.disputes.get(dispute.disputeId)?.escalations.has(dispute.level)) return null;
   const contact = config.contacts.disputeLevels[nextLevel];
   if (!contact) return null;
-  const proposal = evaluation.proposals.find((p) => p.proposal.bucpId === dispute.bucpId)?.proposal;
   const cc = [
     ...new Set(
       [
