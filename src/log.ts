@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 import { RESTRICTED_CONTENT_HEADERS } from './core/contract.ts';
 
 export type { Logger };
@@ -18,6 +19,17 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       redact: { paths: REDACT_PATHS, censor: '[restricted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? pino.destination(2),
+    options.destination ?? defaultDestination(),
   );
+}
+
+/**
+ * JSON lines on stderr for machines (a service manager, a log shipper); readable lines when stderr is
+ * a terminal. BUCP_LOG_FORMAT=json or pretty overrides the guess.
+ */
+function defaultDestination(): DestinationStream {
+  const format = process.env.BUCP_LOG_FORMAT ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  if (format === 'pretty')
+    return pretty({ destination: 2, colorize: process.stderr.isTTY, ignore: 'pid,hostname,service' });
+  return pino.destination(2);
 }

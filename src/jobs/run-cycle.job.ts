@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ActivityEvent } from '../core/activity.ts';
 import type { Config } from '../core/config.ts';
 import { type CyclePlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
@@ -41,6 +42,7 @@ export interface NotificationReport {
 
 /** The JSON report of `bucp run --once --json`. Holds nothing from the restricted store. */
 export interface CycleReport {
+  readonly runId: string;
   readonly now: string;
   readonly today: string;
   /** Nothing is sent on weekends and holidays; syncing and metrics still run. */
@@ -82,7 +84,10 @@ const stampAt =
  * One full cycle: read, decide in the core, record intents, send, then write system columns,
  * the Activity Log, the Issues tab and the summary tabs. A cycle with nothing new writes nothing.
  */
-export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<CycleReport> {
+export async function runCycle(given: CycleDeps, options: CycleOptions): Promise<CycleReport> {
+  // Every line this run logs carries its run ID, so one run can be followed through the logs.
+  const runId = randomUUID().slice(0, 8);
+  const deps: CycleDeps = { ...given, logger: given.logger.child({ runId }) };
   const { config, store, templates, logger } = deps;
   const started = Date.now();
   const planned = await readAndPlan(deps, options);
@@ -156,6 +161,7 @@ export async function runCycle(deps: CycleDeps, options: CycleOptions): Promise<
     );
   }
   const result: CycleReport = {
+    runId,
     now: options.now.toISOString(),
     today: plan.today,
     businessDay: plan.calendar.isBusinessDay(plan.today),
