@@ -117,6 +117,8 @@ export const ConfigSchema = z.strictObject({
     .default([...DEFAULT_DEPARTMENTS]),
   contacts: z.strictObject({
     governanceLiaison: email,
+    /** Managers who get the weekly digest of key metrics and the most overdue proposals. */
+    managers: z.array(email).default([]),
     disputeLevels: z.strictObject(levelKeys).default({}),
   }),
   reminders: z

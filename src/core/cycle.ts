@@ -6,6 +6,7 @@ import { type IsoDate, localDate, localTimestamp } from './dates.ts';
 import { type Evaluation, evaluate } from './evaluate.ts';
 import { type History, applyEvent, buildHistory } from './history.ts';
 import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from './metrics.ts';
+import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
 import type { TrackerSnapshot } from './ports.ts';
 import { type Dispute, type ParsedTab, type Proposal, type RowIssue, parseDisputes, parseProposals } from './schema.ts';
@@ -30,6 +31,7 @@ export interface CyclePlan {
   readonly notifications: readonly PlannedNotification[];
   /** Transitions and newly seen row issues, to append to the Activity Log. */
   readonly events: readonly ActivityEvent[];
+  readonly metrics: Metrics;
 }
 
 export function calendarFor(config: Pick<Config, 'holidays'>): BusinessCalendar {
@@ -82,7 +84,29 @@ export function planCycle(
   // Transitions change what is remembered (a new stage resets its reminders) before planning sends.
   for (const event of events) applyEvent(history, event);
   const notifications = planNotifications({ evaluation, history, calendar, config, link: context.link });
-  return { today, timestamp, calendar, proposals, disputes, evaluation, issues, history, notifications, events };
+  // Metrics depend on what was seen, not on what gets sent, so they are computed once, here.
+  const metrics = computeMetrics({
+    evaluation,
+    proposals: proposals.records,
+    history,
+    calendar,
+    unaddressableRows: proposals.unaddressableRows,
+  });
+  const digest = planManagerDigest({ evaluation, metrics, history, calendar, config, link: context.link });
+  if (digest) notifications.push(...digest);
+  return {
+    today,
+    timestamp,
+    calendar,
+    proposals,
+    disputes,
+    evaluation,
+    issues,
+    history,
+    notifications,
+    events,
+    metrics,
+  };
 }
 
 export interface CycleOutcome {
@@ -103,14 +127,7 @@ export function finishCycle(plan: CyclePlan, config: Config): CycleOutcome {
     config,
     syncedAt: plan.timestamp,
   });
-  const metrics = computeMetrics({
-    evaluation: plan.evaluation,
-    proposals: plan.proposals.records,
-    history: plan.history,
-    calendar: plan.calendar,
-    unaddressableRows: plan.proposals.unaddressableRows,
-  });
-  return { cells, metrics, summaries: summaryTables(metrics) };
+  return { cells, metrics: plan.metrics, summaries: summaryTables(plan.metrics) };
 }
 
 function sortIssues(issues: RowIssue[]): RowIssue[] {

@@ -6,8 +6,8 @@ import type { IsoDate } from './dates.ts';
 import { type DisputeFinding, type Evaluation, type ProposalFinding, recipientsFor } from './evaluate.ts';
 import { type History, type ReminderMemory, nextActionDetail } from './history.ts';
 
-export type NotificationKind = 'reminder' | 'escalation' | 'dispute-escalation' | 'next-action';
-export type TemplateName = 'reminder-digest' | 'escalation' | 'dispute-escalation' | 'next-action';
+export type NotificationKind = 'reminder' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
+export type TemplateName = 'reminder-digest' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
 export type ItemLevel = 'due-soon' | 'stalled' | 'next-action';
 export type DigestGroup = 'Escalated' | 'Stalled' | 'Due Soon' | 'Next Action Overdue';
 

@@ -6,7 +6,13 @@ import type { PlannedNotification, TemplateName } from '../core/notifications.ts
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../config/templates/', import.meta.url));
 
-const TEMPLATE_NAMES: readonly TemplateName[] = ['reminder-digest', 'escalation', 'dispute-escalation', 'next-action'];
+const TEMPLATE_NAMES: readonly TemplateName[] = [
+  'reminder-digest',
+  'escalation',
+  'dispute-escalation',
+  'next-action',
+  'manager-digest',
+];
 
 type Compiled = (context: unknown) => string;
 
@@ -27,6 +33,7 @@ export class MailTemplates {
   static async load(dir: string = DEFAULT_TEMPLATES_DIR): Promise<MailTemplates> {
     const hbs = Handlebars.create();
     hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
+    hbs.registerHelper('s', (n: unknown) => (Number(n) === 1 ? '' : 's'));
     const templates = new Map<string, { subject: Compiled; html: Compiled; text: Compiled }>();
     for (const name of TEMPLATE_NAMES) {
       const read = (part: string) => readFile(path.join(dir, `${name}.${part}.hbs`), 'utf8');

@@ -47,7 +47,7 @@ test('restricted content is found nowhere: outbox, tracker workbook, JSON report
     JSON.stringify({
       store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
       mail: { kind: 'outbox', dir: 'outbox' },
-      contacts: CONTACTS,
+      contacts: { ...CONTACTS, managers: ['manager@chhs.example.gov'] },
     }),
   );
   const out: string[] = [];
@@ -60,8 +60,9 @@ test('restricted content is found nowhere: outbox, tracker workbook, JSON report
   // Even a logger handed restricted fields by mistake redacts them.
   logger.info({ 'Specialized Security': CANARY, record: { 'Known Risks': CANARY } }, 'second line of defence');
 
-  const report = JSON.parse(out[0]!) as { notifications: unknown[] };
+  const report = JSON.parse(out[0]!) as { notifications: { kind: string }[] };
   expect(report.notifications.length).toBeGreaterThan(3);
+  expect(report.notifications.map((n) => n.kind)).toContain('manager-digest');
   const places = {
     outbox: await dumpFolder(path.join(ws.dir, 'outbox')),
     tracker: await dumpWorkbook(ws.tracker.path),
