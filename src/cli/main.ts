@@ -13,6 +13,8 @@ import { type CycleReport, LayoutError, runCycle } from '../jobs/run-cycle.job.t
 import { type Logger, createLogger } from '../log.ts';
 import { createMailer } from '../mail/create-mailer.ts';
 import { MailTemplates } from '../mail/render.ts';
+import { ServiceRunner } from '../service/runner.ts';
+import { startStatusServer } from '../service/status-server.ts';
 import { createStores } from '../stores/create-stores.ts';
 import { WorkbookError } from '../stores/xlsx-store.ts';
 
@@ -223,6 +225,42 @@ export function buildProgram(io: Io): Command {
       const report = await cycleOnce(config, now, io, { dryRun: false });
       io.out(summarize(report, { tracker: trackerLocation(config), outbox: outboxOf(config) }));
       if (!report.ok) process.exitCode = EXIT.failures;
+    });
+
+  program
+    .command('serve')
+    .description('run the service: every job on its schedule, catch-up on start, a status page; Ctrl-C stops it')
+    .addOption(configOption())
+    .option('--port <port>', 'status page port (default: service.port in the config)')
+    .action(async (opts: { config: string; port?: string }) => {
+      const { config } = await loadConfig(opts.config);
+      const port = opts.port === undefined ? config.service.port : Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw new UsageError(`--port ${opts.port} is not a port`);
+      const { tracker, restricted } = createStores(config.store);
+      const mailer = createMailer(config.mail);
+      const templates = await MailTemplates.load();
+      const runner = new ServiceRunner({
+        deps: { config, store: tracker, restricted, mailer, templates, logger: io.logger },
+      });
+      const { server, url } = await startStatusServer(() => runner.status(), { host: config.service.host, port });
+      const where = [`Tracker: ${trackerLocation(config)}`];
+      const outbox = outboxOf(config);
+      if (outbox) where.push(`Outbox: ${outbox}`);
+      io.out(
+        [...where, `Status page: ${url}/status (liveness: ${url}/healthz)`, 'Ctrl-C stops the service.'].join('\n'),
+      );
+      const stopped = new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      await runner.start();
+      const signal = await stopped;
+      io.logger.info({ signal }, 'stopping: letting a running cycle finish');
+      await runner.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mailer.close();
+      io.out('Stopped.');
     });
 
   return program;

@@ -16,6 +16,7 @@ export const ACTIVITY_KINDS = [
   'escalation-sent',
   'dispute-escalation-sent',
   'row-issue',
+  'job-run',
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 

@@ -128,6 +128,13 @@ export const ConfigSchema = z.strictObject({
       nextActionRepeatBusinessDays: z.number().int().min(1).default(5),
     })
     .default({ dueSoonWindow: 2, stalledRepeatBusinessDays: 5, nextActionRepeatBusinessDays: 5 }),
+  service: z
+    .strictObject({
+      /** The status page: /healthz and /status. Loopback by default. */
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(8787),
+    })
+    .default({ host: '127.0.0.1', port: 8787 }),
   disputes: z
     .strictObject({
       businessDaysPerLevel: z.number().int().min(1).default(10),

@@ -44,6 +44,8 @@ export interface NotificationMemory {
 }
 
 export interface History {
+  /** The slot each scheduled job last ran for, as an ISO instant. */
+  readonly jobSlots: Map<string, string>;
   readonly proposals: Map<string, ProposalMemory>;
   readonly disputes: Map<string, DisputeMemory>;
   readonly notifications: NotificationMemory;
@@ -58,6 +60,7 @@ function emptyReminders(): ReminderMemory {
 
 export function emptyHistory(): History {
   return {
+    jobSlots: new Map(),
     proposals: new Map(),
     disputes: new Map(),
     notifications: { intents: new Set(), sent: new Set(), failures: new Map() },
@@ -84,6 +87,9 @@ export function applyEvent(history: History, event: ActivityEvent): void {
     case 'notification-unknown':
       // The relay may have taken it: never resent blindly. Its Message-ID lets receivers drop a copy.
       n.sent.add(event.key);
+      return;
+    case 'job-run':
+      history.jobSlots.set(event.from, event.detail);
       return;
     case 'notification-failed':
       n.failures.set(event.key, {

@@ -3,7 +3,7 @@ import type { ActivityEvent } from '../core/activity.ts';
 import type { Config } from '../core/config.ts';
 import { type CyclePlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
 import { disputeStatus } from '../core/evaluate.ts';
-import { applyEvent, failureDetail } from '../core/history.ts';
+import { type History, applyEvent, failureDetail } from '../core/history.ts';
 import { gateRetries } from '../core/retries.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { PlannedNotification } from '../core/notifications.ts';
@@ -21,10 +21,31 @@ export interface CycleDeps {
   readonly logger: Logger;
 }
 
+/** What a cycle may do beyond syncing (system cells, the Activity Log and the Issues tab always happen). */
+export type CyclePart = 'reminders' | 'disputes' | 'metrics' | 'manager-digest';
+export const ALL_PARTS: ReadonlySet<CyclePart> = new Set(['reminders', 'disputes', 'metrics', 'manager-digest']);
+
+const PART_OF: Record<PlannedNotification['kind'], CyclePart> = {
+  reminder: 'reminders',
+  escalation: 'reminders',
+  'next-action': 'reminders',
+  'dispute-escalation': 'disputes',
+  'manager-digest': 'manager-digest',
+};
+
 export interface CycleOptions {
   readonly now: Date;
   /** Plan everything, write and send nothing. */
   readonly dryRun?: boolean;
+  /** The parts to run; all of them when left out (a one-shot run). */
+  readonly parts?: ReadonlySet<CyclePart>;
+  /** Scheduled slots this cycle stands for, recorded with its results so a restart does not redo them. */
+  readonly jobRuns?: readonly { job: string; slot: Date }[];
+  /** Decides the parts and job runs from the memory just read (the scheduler's catch-up). */
+  readonly select?: (history: History) => {
+    parts: ReadonlySet<CyclePart>;
+    jobRuns: readonly { job: string; slot: Date }[];
+  };
 }
 
 export interface NotificationReport {
@@ -92,7 +113,11 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   const started = Date.now();
   const planned = await readAndPlan(deps, options);
   // Failed sends wait out their backoff or are given up; either way they show on the Issues tab.
-  const gate = gateRetries(planned.notifications, planned.history, options.now);
+  const selected = options.select?.(planned.history);
+  const parts = selected?.parts ?? options.parts ?? ALL_PARTS;
+  const chosenJobRuns = selected?.jobRuns ?? options.jobRuns ?? [];
+  const wanted = planned.notifications.filter((n) => parts.has(PART_OF[n.kind]));
+  const gate = gateRetries(wanted, planned.history, options.now);
   const plan: CyclePlan = { ...planned, notifications: gate.send, issues: [...planned.issues, ...gate.issues] };
   logIssues(logger, plan);
 
@@ -150,13 +175,25 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   for (const n of gate.deferred) reports.push(report(n, templates.render(n).subject, 'deferred'));
   for (const n of gate.givenUp) reports.push(report(n, templates.render(n).subject, 'given-up'));
   const outcome = finishCycle(plan, config);
+  const jobRuns = chosenJobRuns.map(({ job, slot }) =>
+    stamp({
+      on: plan.today,
+      bucpId: '',
+      disputeId: '',
+      kind: 'job-run',
+      from: job,
+      to: '',
+      detail: slot.toISOString(),
+      key: `job-run:${job}:${slot.toISOString()}`,
+    }),
+  );
   if (!options.dryRun) {
     tally(
       await store.write({
         cells: outcome.cells,
-        appendActivity: pending,
+        appendActivity: [...pending, ...jobRuns],
         issues: plan.issues,
-        summaries: outcome.summaries,
+        ...(parts.has('metrics') ? { summaries: outcome.summaries } : {}),
       }),
     );
   }

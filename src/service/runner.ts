@@ -1,0 +1,152 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { calendarFor } from '../core/cycle.ts';
+import { type JobName, type JobSchedule, DEFAULT_SCHEDULES, dueJobs } from '../core/schedule.ts';
+import { type CycleDeps, type CyclePart, type CycleReport, runCycle } from '../jobs/run-cycle.job.ts';
+
+/** What each scheduled job adds to a cycle; sync is the cycle itself. */
+const PARTS_OF: Record<JobName, readonly CyclePart[]> = {
+  sync: [],
+  reminders: ['reminders'],
+  'dispute-escalation': ['disputes'],
+  metrics: ['metrics'],
+  'manager-digest': ['manager-digest'],
+};
+
+export interface JobStatus {
+  readonly job: JobName;
+  lastSlot: string | null;
+  lastRunAt: string | null;
+  lastOutcome: 'ok' | 'failed' | null;
+  lastError: string | null;
+}
+
+export interface RunnerStatus {
+  readonly startedAt: string;
+  readonly running: boolean;
+  readonly jobs: readonly (JobStatus & { nextRun: string | null })[];
+  readonly lastCycle: { runId: string; at: string; ok: boolean; sent: number; failed: number } | null;
+  readonly skippedWhileRunning: number;
+}
+
+export interface RunnerOptions {
+  readonly deps: CycleDeps;
+  readonly schedules?: readonly JobSchedule[];
+  /** The clock: tests move it by hand. */
+  readonly clock?: () => Date;
+}
+
+/**
+ * Runs the jobs on their schedules. Each tick reads the tracker once and runs every job whose latest
+ * slot has not run yet, which makes the first tick after a start the catch-up, and keeps a slot that
+ * a timer missed (a restart, a DST gap) from being lost. Job slots are remembered in the Activity Log.
+ */
+export class ServiceRunner {
+  private readonly deps: CycleDeps;
+  private readonly schedules: readonly JobSchedule[];
+  private readonly clock: () => Date;
+  private readonly startedAt: Date;
+  private readonly jobs = new Map<JobName, JobStatus>();
+  private tasks: ScheduledTask[] = [];
+  private current: Promise<CycleReport | null> | null = null;
+  private lastCycle: RunnerStatus['lastCycle'] = null;
+  private skipped = 0;
+
+  constructor(options: RunnerOptions) {
+    this.deps = options.deps;
+    this.schedules = options.schedules ?? DEFAULT_SCHEDULES;
+    this.clock = options.clock ?? (() => new Date());
+    this.startedAt = this.clock();
+    for (const s of this.schedules) {
+      this.jobs.set(s.job, { job: s.job, lastSlot: null, lastRunAt: null, lastOutcome: null, lastError: null });
+    }
+  }
+
+  /** One pass: run what is due. A tick while a cycle is still running is skipped, never stacked. */
+  async tick(): Promise<CycleReport | null> {
+    if (this.current) {
+      this.skipped += 1;
+      this.deps.logger.info('a cycle is still running; this tick is skipped');
+      return null;
+    }
+    this.current = this.runDue().finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  private async runDue(): Promise<CycleReport | null> {
+    const { config, logger } = this.deps;
+    const now = this.clock();
+    const calendar = calendarFor(config);
+    let due: { job: JobName; slot: Date }[] = [];
+    try {
+      const report = await runCycle(this.deps, {
+        now,
+        select: (history) => {
+          const last = Object.fromEntries([...history.jobSlots].map(([job, slot]) => [job, new Date(slot)]));
+          due = dueJobs(this.schedules, last, now, config.timezone, calendar);
+          for (const [job, slot] of history.jobSlots) {
+            const status = this.jobs.get(job as JobName);
+            if (status) status.lastSlot = slot;
+          }
+          return { parts: new Set(due.flatMap((d) => PARTS_OF[d.job])), jobRuns: due };
+        },
+      });
+      for (const d of due) this.record(d.job, d.slot, now, report.ok ? null : report.failures.join('; '));
+      this.lastCycle = {
+        runId: report.runId,
+        at: now.toISOString(),
+        ok: report.ok,
+        sent: report.notifications.filter((n) => n.sent).length,
+        failed: report.failures.length,
+      };
+      logger.info({ jobs: due.map((d) => d.job) }, 'scheduled jobs ran');
+      return report;
+    } catch (error) {
+      for (const d of due) this.record(d.job, null, now, (error as Error).message);
+      logger.error(
+        { err: { message: (error as Error).message }, jobs: due.map((d) => d.job) },
+        'scheduled cycle failed',
+      );
+      return null;
+    }
+  }
+
+  private record(job: JobName, slot: Date | null, at: Date, error: string | null): void {
+    const status = this.jobs.get(job);
+    if (!status) return;
+    if (slot && !error) status.lastSlot = slot.toISOString();
+    status.lastRunAt = at.toISOString();
+    status.lastOutcome = error ? 'failed' : 'ok';
+    status.lastError = error;
+  }
+
+  /** Starts the timers (node-cron, in the configured zone) and runs the catch-up tick at once. */
+  async start(): Promise<CycleReport | null> {
+    const zone = this.deps.config.timezone;
+    this.tasks = this.schedules.map((s) =>
+      cron.schedule(s.cron, () => this.tick().then(() => undefined), { timezone: zone, noOverlap: true, name: s.job }),
+    );
+    return this.tick();
+  }
+
+  /** Stops the timers and lets a running cycle finish. */
+  async stop(): Promise<void> {
+    await Promise.all(this.tasks.map((t) => t.destroy()));
+    this.tasks = [];
+    await this.current;
+  }
+
+  status(): RunnerStatus {
+    return {
+      startedAt: this.startedAt.toISOString(),
+      running: this.current !== null,
+      jobs: this.schedules.map((s, i) => ({
+        ...this.jobs.get(s.job)!,
+        nextRun: this.tasks[i]?.getNextRun()?.toISOString() ?? null,
+      })),
+      lastCycle: this.lastCycle,
+      skippedWhileRunning: this.skipped,
+    };
+  }
+}

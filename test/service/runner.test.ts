@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import { createLogger } from '../../src/log.ts';
+import { MailTemplates } from '../../src/mail/render.ts';
+import { ServiceRunner } from '../../src/service/runner.ts';
+import { CONTACTS, enteredDaysAgo, localTime, makeWorkspace, proposal } from '../support/workspace.ts';
+
+async function service(startAt: string) {
+  const ws = await makeWorkspace();
+  await ws.addProposals([
+    // Drafting (SLA 15), 20 business days in on Friday the 20th: Stalled, reminded every 5 business days.
+    proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-20', 20) }),
+    // Provider Review (SLA 15), 13 business days in on Monday the 23rd: Due Soon that Monday, not before.
+    proposal('B-2', {
+      Stage: 'Provider Review',
+      'Stage Entered On': enteredDaysAgo('2026-11-23', 13),
+      'Providing Coordinator Email': 'prov@cdph.example.gov',
+    }),
+  ]);
+  await ws.addRestricted([{ 'BUCP ID': 'B-2' }]);
+  let now = localTime(startAt);
+  const deps = {
+    config: ws.config,
+    store: ws.tracker,
+    restricted: ws.restricted,
+    mailer: ws.outbox,
+    templates: await MailTemplates.load(),
+    logger: createLogger({ destination: { write: () => true } }),
+  };
+  const runner = new ServiceRunner({ deps, clock: () => now });
+  /** Ticks at a local time and says to whom mail went. */
+  const at = async (time: string) => {
+    now = localTime(time);
+    const report = await runner.tick();
+    return report?.notifications.filter((n) => n.sent).map((n) => n.to[0]) ?? null;
+  };
+  return { ws, runner, at, deps };
+}
+
+test('down at 8:00 and up at 9:10: that day’s reminders go out once, on start', async () => {
+  const { at, runner } = await service('2026-11-20T08:05');
+  expect(await at('2026-11-20T08:05')).toEqual(['req@dhcs.example.gov']); // Friday: B-1 stalled
+  expect(await at('2026-11-23T09:10')).toEqual(['prov@cdph.example.gov']); // Monday, down at 8:00: B-2 due soon
+  expect(await at('2026-11-23T09:15')).toEqual([]);
+  const reminders = runner.status().jobs.find((j) => j.job === 'reminders')!;
+  expect(reminders).toMatchObject({ lastOutcome: 'ok', lastSlot: localTime('2026-11-23T08:00').toISOString() });
+});
+
+test('down over a weekend and through a holiday: each business day’s reminders once, after 8:00', async () => {
+  const { at } = await service('2026-11-20T08:05');
+  expect(await at('2026-11-20T08:05')).toEqual(['req@dhcs.example.gov']);
+  expect(await at('2026-11-21T10:00')).toEqual([]); // Saturday
+  expect(await at('2026-11-22T10:00')).toEqual([]); // Sunday
+  expect(await at('2026-11-23T07:45')).toEqual([]); // Monday, before the reminders slot
+  expect(await at('2026-11-23T08:01')).toEqual(['prov@cdph.example.gov']);
+  expect(await at('2026-11-27T10:00')).toEqual([]); // the day after Thanksgiving
+  // Tuesday 1 December is five business days after Friday (Thanksgiving and the day after do not count).
+  expect(await at('2026-12-01T09:30')).toEqual(['prov@cdph.example.gov', 'req@dhcs.example.gov']);
+});
+
+test('a restart keeps the memory: the job slots live in the Activity Log', async () => {
+  const first = await service('2026-11-23T09:10');
+  expect(await first.at('2026-11-23T09:10')).toEqual(['prov@cdph.example.gov', 'req@dhcs.example.gov']);
+  // A new runner on the same tracker (another process, another machine) knows what already ran.
+  const again = new ServiceRunner({ deps: first.deps, clock: () => localTime('2026-11-23T09:40') });
+  const report = await again.tick();
+  expect(report?.notifications).toEqual([]);
+  expect(again.status().jobs.find((j) => j.job === 'reminders')?.lastSlot).toBe(
+    localTime('2026-11-23T08:00').toISOString(),
+  );
+});
+
+test('bucp serve: status page, catch-up on start, and a clean stop on SIGTERM', async () => {
+  const ws = await makeWorkspace();
+  await ws.addProposals([proposal('B-1')]);
+  const configFile = path.join(ws.dir, 'bucp.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
+      mail: { kind: 'outbox', dir: 'outbox' },
+      contacts: CONTACTS,
+    }),
+  );
+  const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'serve', '--config', configFile, '--port', '0'], {
+    env: { ...process.env, BUCP_LOG_FORMAT: 'json' },
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /Status page: (http:\/\/[^/\s]+)\/status/.exec(out);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!);
+      }
+    }, 50);
+    setTimeout(() => reject(new Error(`no status page in: ${out}`)), 20_000);
+  });
+  expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
+  let status: { lastCycle: unknown; jobs: { job: string }[] } = { lastCycle: null, jobs: [] };
+  for (let i = 0; i < 100 && !status.lastCycle; i += 1) {
+    status = (await (await fetch(`${url}/status`)).json()) as typeof status;
+    if (!status.lastCycle) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(status.lastCycle).toMatchObject({ ok: true });
+  expect(status.jobs.map((j) => j.job)).toEqual([
+    'sync',
+    'reminders',
+    'dispute-escalation',
+    'metrics',
+    'manager-digest',
+  ]);
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(out).toContain('Stopped.');
+});
