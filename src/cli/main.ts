@@ -108,6 +108,34 @@ function outboxOf(config: Config): string | undefined {
   return config.mail.kind === 'outbox' ? config.mail.dir : undefined;
 }
 
+/** The long-running service, until SIGINT or SIGTERM: then a running cycle finishes and it exits 0. */
+async function runService(config: Config, io: Io, portOption: string | undefined): Promise<void> {
+  const port = portOption === undefined ? config.service.port : Number(portOption);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${portOption} is not a port`);
+  const { tracker, restricted } = createStores(config.store);
+  const mailer = createMailer(config.mail);
+  const templates = await MailTemplates.load();
+  const runner = new ServiceRunner({
+    deps: { config, store: tracker, restricted, mailer, templates, logger: io.logger },
+  });
+  const { server, url } = await startStatusServer(() => runner.status(), { host: config.service.host, port });
+  const where = [`Tracker: ${trackerLocation(config)}`];
+  const outbox = outboxOf(config);
+  if (outbox) where.push(`Outbox: ${outbox}`);
+  io.out([...where, `Status page: ${url}/status (liveness: ${url}/healthz)`, 'Ctrl-C stops the service.'].join('\n'));
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  await runner.start();
+  const signal = await stopped;
+  io.logger.info({ signal }, 'stopping: letting a running cycle finish');
+  await runner.stop();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await mailer.close();
+  io.out('Stopped.');
+}
+
 export function buildProgram(io: Io): Command {
   const program = new Command('bucp')
     .description('Tracks Business Use Case Proposals in a shared spreadsheet and chases what stalls.')
@@ -207,24 +235,33 @@ export function buildProgram(io: Io): Command {
 
   program
     .command('start')
-    .description('run the service on the configured tracker (creates a sample tracker on first start)')
+    .description('run the service (creates a sample tracker on a first start); with --once or --now, one cycle')
     .addOption(configOption())
-    .option('--now <iso>', 'the clock (default: now)')
-    .action(async (opts: { config: string; now?: string }) => {
+    .option('--once', 'run one cycle and exit', false)
+    .option('--now <iso>', 'the clock for one cycle (implies --once)')
+    .option('--port <port>', 'status page port (default: service.port in the config)')
+    .action(async (opts: { config: string; once: boolean; now?: string; port?: string }) => {
       const { config, file } = await loadConfig(opts.config);
-      let now = parseNow(opts.now, config.timezone);
+      const once = opts.once || opts.now !== undefined;
       if (await sampleTrackerMissing(config)) {
-        if (!opts.now) now = sampleClock(now, config);
+        const now = opts.now ? parseNow(opts.now, config.timezone) : sampleClock(new Date(), config);
         const seeded = await seedSampleTracker(config, now);
         io.out(
           `No tracker at ${trackerLocation(config)} yet: created one with ${seeded.proposals} sample proposals.\n` +
             `  Replace it with your own workbook, or set store.path in ${file}.` +
             (opts.now ? '' : `\n  This first run of the sample is as of ${describeClock(now, config)}.`),
         );
+        const report = await cycleOnce(config, now, io, { dryRun: false });
+        io.out(summarize(report, { tracker: trackerLocation(config), outbox: outboxOf(config) }));
+        if (!report.ok) process.exitCode = EXIT.failures;
+        if (once) return;
+      } else if (once) {
+        const report = await cycleOnce(config, parseNow(opts.now, config.timezone), io, { dryRun: false });
+        io.out(summarize(report, { tracker: trackerLocation(config), outbox: outboxOf(config) }));
+        if (!report.ok) process.exitCode = EXIT.failures;
+        return;
       }
-      const report = await cycleOnce(config, now, io, { dryRun: false });
-      io.out(summarize(report, { tracker: trackerLocation(config), outbox: outboxOf(config) }));
-      if (!report.ok) process.exitCode = EXIT.failures;
+      await runService(config, io, opts.port);
     });
 
   program
@@ -234,33 +271,7 @@ export function buildProgram(io: Io): Command {
     .option('--port <port>', 'status page port (default: service.port in the config)')
     .action(async (opts: { config: string; port?: string }) => {
       const { config } = await loadConfig(opts.config);
-      const port = opts.port === undefined ? config.service.port : Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535)
-        throw new UsageError(`--port ${opts.port} is not a port`);
-      const { tracker, restricted } = createStores(config.store);
-      const mailer = createMailer(config.mail);
-      const templates = await MailTemplates.load();
-      const runner = new ServiceRunner({
-        deps: { config, store: tracker, restricted, mailer, templates, logger: io.logger },
-      });
-      const { server, url } = await startStatusServer(() => runner.status(), { host: config.service.host, port });
-      const where = [`Tracker: ${trackerLocation(config)}`];
-      const outbox = outboxOf(config);
-      if (outbox) where.push(`Outbox: ${outbox}`);
-      io.out(
-        [...where, `Status page: ${url}/status (liveness: ${url}/healthz)`, 'Ctrl-C stops the service.'].join('\n'),
-      );
-      const stopped = new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
-      await runner.start();
-      const signal = await stopped;
-      io.logger.info({ signal }, 'stopping: letting a running cycle finish');
-      await runner.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await mailer.close();
-      io.out('Stopped.');
+      await runService(config, io, opts.port);
     });
 
   return program;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
@@ -118,6 +119,36 @@ test('bucp serve: status page, catch-up on start, and a clean stop on SIGTERM', 
     'manager-digest',
   ]);
   child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(out).toContain('Stopped.');
+});
+
+test('bucp start on a fresh checkout: a sample tracker, its mail, then the service until SIGTERM', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-start-'));
+  const configFile = path.join(dir, 'bucp.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      store: { kind: 'xlsx', path: 'data/tracker.xlsx', restrictedPath: 'data/restricted.xlsx' },
+      mail: { kind: 'outbox', dir: 'data/outbox' },
+      contacts: CONTACTS,
+    }),
+  );
+  const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'start', '--config', configFile, '--port', '0'], {
+    env: { ...process.env, BUCP_LOG_FORMAT: 'json' },
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 200 && !out.includes('Ctrl-C stops the service.'); i += 1)
+    await new Promise((r) => setTimeout(r, 100));
+  expect(out).toMatch(/created one with 6\d sample proposals/);
+  expect(out).toMatch(/Notifications: \d+ planned, [1-9]\d* sent/);
+  expect(out).toMatch(/Status page: http:\/\/127\.0\.0\.1:\d+\/status/);
+  const emails = (await readdir(path.join(dir, 'data', 'outbox'))).filter((f) => f.endsWith('.eml'));
+  expect(emails.length).toBeGreaterThan(5);
+  child.kill('SIGINT');
   expect(await exited).toBe(0);
   expect(out).toContain('Stopped.');
 });
