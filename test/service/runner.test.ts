@@ -10,6 +10,29 @@ import { MailTemplates } from '../../src/mail/render.ts';
 import { ServiceRunner } from '../../src/service/runner.ts';
 import { CONTACTS, enteredDaysAgo, localTime, makeWorkspace, proposal } from '../support/workspace.ts';
 
+/** Runs the real bucp executable and collects its output. */
+function spawnBucp(args: string[]) {
+  const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, BUCP_LOG_FORMAT: 'json' } });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    out: () => out,
+    /** Waits, up to 20 s, for the output to say something. */
+    async waitFor(pattern: RegExp): Promise<RegExpExecArray> {
+      for (let i = 0; i < 200; i += 1) {
+        const match = pattern.exec(out);
+        if (match) return match;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${pattern} never appeared in: ${out}`);
+    },
+  };
+}
+
 async function service(startAt: string) {
   const ws = await makeWorkspace();
   await ws.addProposals([
@@ -87,23 +110,8 @@ test('bucp serve: status page, catch-up on start, and a clean stop on SIGTERM', 
       contacts: CONTACTS,
     }),
   );
-  const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'serve', '--config', configFile, '--port', '0'], {
-    env: { ...process.env, BUCP_LOG_FORMAT: 'json' },
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /Status page: (http:\/\/[^/\s]+)\/status/.exec(out);
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]!);
-      }
-    }, 50);
-    setTimeout(() => reject(new Error(`no status page in: ${out}`)), 20_000);
-  });
+  const bucp = spawnBucp(['serve', '--config', configFile, '--port', '0']);
+  const url = (await bucp.waitFor(/Status page: (http:\/\/[^/\s]+)\/status/))[1]!;
   expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
   let status: { lastCycle: unknown; jobs: { job: string }[] } = { lastCycle: null, jobs: [] };
   for (let i = 0; i < 100 && !status.lastCycle; i += 1) {
@@ -118,9 +126,9 @@ test('bucp serve: status page, catch-up on start, and a clean stop on SIGTERM', 
     'metrics',
     'manager-digest',
   ]);
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
-  expect(out).toContain('Stopped.');
+  bucp.child.kill('SIGTERM');
+  expect(await bucp.exited).toBe(0);
+  expect(bucp.out()).toContain('Stopped.');
 });
 
 test('bucp start on a fresh checkout: a sample tracker, its mail, then the service until SIGTERM', async () => {
@@ -134,21 +142,15 @@ test('bucp start on a fresh checkout: a sample tracker, its mail, then the servi
       contacts: CONTACTS,
     }),
   );
-  const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'start', '--config', configFile, '--port', '0'], {
-    env: { ...process.env, BUCP_LOG_FORMAT: 'json' },
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let i = 0; i < 200 && !out.includes('Ctrl-C stops the service.'); i += 1)
-    await new Promise((r) => setTimeout(r, 100));
+  const bucp = spawnBucp(['start', '--config', configFile, '--port', '0']);
+  await bucp.waitFor(/Ctrl-C stops the service\./);
+  const out = bucp.out();
   expect(out).toMatch(/created one with 6\d sample proposals/);
   expect(out).toMatch(/Notifications: \d+ planned, [1-9]\d* sent/);
   expect(out).toMatch(/Status page: http:\/\/127\.0\.0\.1:\d+\/status/);
   const emails = (await readdir(path.join(dir, 'data', 'outbox'))).filter((f) => f.endsWith('.eml'));
   expect(emails.length).toBeGreaterThan(5);
-  child.kill('SIGINT');
-  expect(await exited).toBe(0);
-  expect(out).toContain('Stopped.');
+  bucp.child.kill('SIGINT');
+  expect(await bucp.exited).toBe(0);
+  expect(bucp.out()).toContain('Stopped.');
 });
