@@ -109,14 +109,17 @@ function outboxOf(config: Config): string | undefined {
 }
 
 /** The long-running service, until SIGINT or SIGTERM: then a running cycle finishes and it exits 0. */
-async function runService(config: Config, io: Io, portOption: string | undefined): Promise<void> {
+async function runService(config: Config, io: Io, portOption: string | undefined, startAt?: Date): Promise<void> {
   const port = portOption === undefined ? config.service.port : Number(portOption);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${portOption} is not a port`);
   const { tracker, restricted } = createStores(config.store);
   const mailer = createMailer(config.mail);
   const templates = await MailTemplates.load();
+  // With a start time (drills, tests) the service's clock starts there and runs on in real time.
+  const offset = startAt ? startAt.getTime() - Date.now() : 0;
   const runner = new ServiceRunner({
     deps: { config, store: tracker, restricted, mailer, templates, logger: io.logger },
+    clock: () => new Date(Date.now() + offset),
   });
   const { server, url } = await startStatusServer(() => runner.status(), { host: config.service.host, port });
   const where = [`Tracker: ${trackerLocation(config)}`];
@@ -269,9 +272,10 @@ export function buildProgram(io: Io): Command {
     .description('run the service: every job on its schedule, catch-up on start, a status page; Ctrl-C stops it')
     .addOption(configOption())
     .option('--port <port>', 'status page port (default: service.port in the config)')
-    .action(async (opts: { config: string; port?: string }) => {
+    .option('--now <iso>', 'start the service clock at this time (drills and tests); it runs on from there')
+    .action(async (opts: { config: string; port?: string; now?: string }) => {
       const { config } = await loadConfig(opts.config);
-      await runService(config, io, opts.port);
+      await runService(config, io, opts.port, opts.now ? parseNow(opts.now, config.timezone) : undefined);
     });
 
   return program;

@@ -38,6 +38,21 @@ export interface LayoutReport {
   readonly repaired: readonly string[];
 }
 
+/** Who may write and send right now: one instance per tracker. */
+export interface Lease {
+  readonly holder: string;
+  readonly expiresAt: string;
+  readonly heartbeatAt: string;
+}
+
+export interface LeaseControl {
+  /** Takes the lease when it is free, expired or already ours; otherwise says who holds it. */
+  acquire(holder: string, now: Date, ttlMs: number): Promise<{ acquired: boolean; lease: Lease | null }>;
+  /** Extends our lease; false when it is no longer ours. */
+  renew(holder: string, now: Date, ttlMs: number): Promise<boolean>;
+  release(holder: string): Promise<void>;
+}
+
 /** The shared tracker: a workbook, a Google spreadsheet or an Airtable base. */
 export interface TrackerStore {
   readonly kind: string;
@@ -49,6 +64,8 @@ export interface TrackerStore {
   rowLink(tab: string, id: string, rowNumber: number): string;
   /** A description for messages, such as the file path. */
   describe(): string;
+  /** The store's lease, where it has one. */
+  readonly lease?: LeaseControl;
 }
 
 /**

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
+import type { Lease } from '../core/ports.ts';
 import { calendarFor } from '../core/cycle.ts';
 import { type JobName, type JobSchedule, DEFAULT_SCHEDULES, dueJobs } from '../core/schedule.ts';
 import { type CycleDeps, type CyclePart, type CycleReport, runCycle } from '../jobs/run-cycle.job.ts';
@@ -26,13 +29,19 @@ export interface RunnerStatus {
   readonly jobs: readonly (JobStatus & { nextRun: string | null })[];
   readonly lastCycle: { runId: string; at: string; ok: boolean; sent: number; failed: number } | null;
   readonly skippedWhileRunning: number;
+  /** This instance's lease name, and the lease as last seen. */
+  readonly holder: string;
+  readonly lease: Lease | null;
+  readonly skippedForLease: number;
 }
 
 export interface RunnerOptions {
   readonly deps: CycleDeps;
   readonly schedules?: readonly JobSchedule[];
-  /** The clock: tests move it by hand. */
+  /** The clock: tests move it by hand. The lease always runs on real time. */
   readonly clock?: () => Date;
+  /** How long a lease lasts without a heartbeat: a crashed holder's lease frees itself after this. */
+  readonly leaseTtlMs?: number;
 }
 
 /**
@@ -50,8 +59,13 @@ export class ServiceRunner {
   private current: Promise<CycleReport | null> | null = null;
   private lastCycle: RunnerStatus['lastCycle'] = null;
   private skipped = 0;
+  private skippedForLease = 0;
+  private readonly holder = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly leaseTtlMs: number;
+  private lastLease: Lease | null = null;
 
   constructor(options: RunnerOptions) {
+    this.leaseTtlMs = options.leaseTtlMs ?? 5 * 60_000;
     this.deps = options.deps;
     this.schedules = options.schedules ?? DEFAULT_SCHEDULES;
     this.clock = options.clock ?? (() => new Date());
@@ -74,7 +88,32 @@ export class ServiceRunner {
     return this.current;
   }
 
+  /** One instance per tracker writes and sends: the tick runs only under the store's lease. */
   private async runDue(): Promise<CycleReport | null> {
+    const lease = this.deps.store.lease;
+    if (!lease) return this.runDueUnderLease();
+    const taken = await lease.acquire(this.holder, new Date(), this.leaseTtlMs);
+    this.lastLease = taken.lease;
+    if (!taken.acquired) {
+      this.skippedForLease += 1;
+      this.deps.logger.info(
+        { holder: taken.lease?.holder ?? 'unknown', until: taken.lease?.expiresAt ?? 'unknown' },
+        'another instance holds the lease; this tick is skipped',
+      );
+      return null;
+    }
+    const heartbeat = setInterval(() => {
+      void lease.renew(this.holder, new Date(), this.leaseTtlMs);
+    }, this.leaseTtlMs / 3);
+    try {
+      return await this.runDueUnderLease();
+    } finally {
+      clearInterval(heartbeat);
+      await lease.release(this.holder);
+    }
+  }
+
+  private async runDueUnderLease(): Promise<CycleReport | null> {
     const { config, logger } = this.deps;
     const now = this.clock();
     const calendar = calendarFor(config);
@@ -147,6 +186,9 @@ export class ServiceRunner {
       })),
       lastCycle: this.lastCycle,
       skippedWhileRunning: this.skipped,
+      holder: this.holder,
+      lease: this.lastLease,
+      skippedForLease: this.skippedForLease,
     };
   }
 }

@@ -17,6 +17,7 @@ import type {
   WriteResult,
 } from '../core/ports.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
+import { FileLease } from './file-lease.ts';
 import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid } from './table.ts';
 
 type Worksheet = ExcelJS.Worksheet;
@@ -173,11 +174,14 @@ export interface XlsxStoreOptions {
 export class XlsxTrackerStore implements TrackerStore {
   readonly kind = 'xlsx';
   readonly path: string;
+  /** The lease lives beside the workbook, so staff opening the workbook never see or break it. */
+  readonly lease: FileLease;
   private readonly maxRetries: number;
   private readonly beforeSave: (() => Promise<void>) | undefined;
 
   constructor(options: XlsxStoreOptions) {
     this.path = path.resolve(options.path);
+    this.lease = new FileLease(`${this.path}.lease.json`);
     this.maxRetries = options.maxConcurrentEditRetries ?? 5;
     this.beforeSave = options.beforeSave;
   }

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { createLogger } from '../../src/log.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
 import { ServiceRunner } from '../../src/service/runner.ts';
-import { CONTACTS, enteredDaysAgo, localTime, makeWorkspace, proposal } from '../support/workspace.ts';
+import { CONTACTS, enteredDaysAgo, localTime, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
 /** Runs the real bucp executable and collects its output. */
 function spawnBucp(args: string[]) {
@@ -153,4 +153,52 @@ test('bucp start on a fresh checkout: a sample tracker, its mail, then the servi
   bucp.child.kill('SIGINT');
   expect(await bucp.exited).toBe(0);
   expect(bucp.out()).toContain('Stopped.');
+});
+
+test('two bucp serve processes on one workbook: the lease lets one send, and nothing goes out twice', async () => {
+  const ws = await makeWorkspace();
+  await ws.addProposals(
+    Array.from({ length: 8 }, (_, i) =>
+      proposal(`B-${i}`, {
+        Stage: 'Drafting',
+        'Stage Entered On': enteredDaysAgo('2026-11-20', 20 + i),
+        'Requesting Coordinator Email': `req${i}@dhcs.example.gov`,
+      }),
+    ),
+  );
+  const configFile = path.join(ws.dir, 'bucp.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
+      mail: { kind: 'outbox', dir: 'outbox' },
+      contacts: CONTACTS,
+    }),
+  );
+  const args = ['serve', '--config', configFile, '--port', '0', '--now', '2026-11-23T09:10'];
+  const one = spawnBucp(args);
+  const two = spawnBucp(args);
+  const urls = await Promise.all(
+    [one, two].map(async (p) => (await p.waitFor(/Status page: (http:\/\/[^/\s]+)\/status/))[1]!),
+  );
+  type Status = { lastCycle: unknown; skippedForLease: number; holder: string };
+  const settled = async (url: string) => {
+    for (let i = 0; i < 100; i += 1) {
+      const status = (await (await fetch(`${url}/status`)).json()) as Status;
+      if (status.lastCycle || status.skippedForLease > 0) return status;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no cycle at ${url}`);
+  };
+  const statuses = await Promise.all(urls.map(settled));
+  expect(statuses[0]!.holder).not.toBe(statuses[1]!.holder);
+  for (const p of [one, two]) p.child.kill('SIGTERM');
+  expect(await Promise.all([one.exited, two.exited])).toEqual([0, 0]);
+  const sent = (await readAllRows(ws.tracker.path, 'Activity Log'))
+    .filter((e) => e.Kind === 'notification-sent')
+    .map((e) => String(e['Idempotency Key']));
+  expect(sent.length).toBeGreaterThan(0);
+  expect(new Set(sent).size).toBe(sent.length);
+  const outbox = (await ws.sent()).map((e) => e.key);
+  expect(new Set(outbox).size).toBe(outbox.length);
 });
