@@ -91,6 +91,9 @@ export interface CycleReport {
   readonly metrics: Metrics;
   readonly writes: { cellsWritten: number; rowsAppended: number; missingIds: string[] };
   readonly failures: string[];
+  /** Messages on record as intended but never sent, and those whose last try failed, after this cycle. */
+  readonly pendingNotifications: number;
+  readonly failedNotifications: number;
 }
 
 export class LayoutError extends Error {
@@ -225,6 +228,7 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
     metrics: outcome.metrics,
     writes,
     failures,
+    ...notificationBacklog(plan),
   };
   logger.info(
     {
@@ -242,6 +246,14 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
     'cycle finished',
   );
   return result;
+}
+
+function notificationBacklog(plan: CyclePlan): { pendingNotifications: number; failedNotifications: number } {
+  const { intents, sent, failures } = plan.history.notifications;
+  return {
+    pendingNotifications: [...intents].filter((k) => !sent.has(k) && !failures.has(k)).length,
+    failedNotifications: [...failures.keys()].filter((k) => !sent.has(k)).length,
+  };
 }
 
 /** Reads and decides. The raw snapshot stays in here, so it can be freed once the plan exists. */

@@ -27,7 +27,15 @@ export interface RunnerStatus {
   readonly startedAt: string;
   readonly running: boolean;
   readonly jobs: readonly (JobStatus & { nextRun: string | null })[];
-  readonly lastCycle: { runId: string; at: string; ok: boolean; sent: number; failed: number } | null;
+  readonly lastCycle: {
+    runId: string;
+    at: string;
+    ok: boolean;
+    sent: number;
+    failed: number;
+    pendingNotifications: number;
+    failedNotifications: number;
+  } | null;
   readonly skippedWhileRunning: number;
   /** This instance's lease name, and the lease as last seen. */
   readonly holder: string;
@@ -138,6 +146,8 @@ export class ServiceRunner {
         ok: report.ok,
         sent: report.notifications.filter((n) => n.sent).length,
         failed: report.failures.length,
+        pendingNotifications: report.pendingNotifications,
+        failedNotifications: report.failedNotifications,
       };
       logger.info({ jobs: due.map((d) => d.job) }, 'scheduled jobs ran');
       return report;

@@ -77,6 +77,8 @@ test('a 550 is retried with a growing wait, shown on the Issues tab, and given u
   ];
   for (const [time, expected] of timeline) expect(await statusAt(time), time).toBe(expected);
   expect(accepted.filter((a) => a === 'ok@dhcs.example.gov')).toHaveLength(1);
+  const last = await ws.run('2026-11-23T17:30', { mailer });
+  expect(last).toMatchObject({ pendingNotifications: 0, failedNotifications: 1 });
   expect(accepted).not.toContain('bounce@dhcs.example.gov');
 
   const issues = await readAllRows(ws.tracker.path, 'Issues');
