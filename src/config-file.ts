@@ -47,6 +47,9 @@ function resolvePaths(config: Config, base: string): Config {
     config.store.kind === 'xlsx'
       ? { ...config.store, path: at(config.store.path), restrictedPath: at(config.store.restrictedPath) }
       : { ...config.store, ...(config.store.credentials ? { credentials: at(config.store.credentials) } : {}) };
-  const mail = config.mail.kind === 'outbox' ? { ...config.mail, dir: at(config.mail.dir) } : config.mail;
+  const mail =
+    config.mail.kind === 'outbox'
+      ? { ...config.mail, dir: at(config.mail.dir) }
+      : { ...config.mail, journal: at(config.mail.journal) };
   return { ...config, store, mail };
 }

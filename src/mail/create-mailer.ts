@@ -14,5 +14,6 @@ export function createMailer(mail: Config['mail'], env: NodeJS.ProcessEnv = proc
     from: mail.from,
     timeoutMs: mail.timeoutMs,
     allowSelfSigned: mail.allowSelfSigned,
+    journal: mail.journal,
   });
 }

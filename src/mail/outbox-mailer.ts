@@ -1,7 +1,8 @@
-import { appendFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Mailer, OutgoingMessage, SendOutcome } from '../core/ports.ts';
+import { SentJournal } from './journal.ts';
 import { messageIdFor } from './message-id.ts';
 
 export interface OutboxEntry {
@@ -24,11 +25,12 @@ export class OutboxMailer implements Mailer {
   readonly dir: string;
   private readonly from: string;
   private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  private sentKeys: Map<string, string> | undefined;
+  private readonly index: SentJournal<OutboxEntry>;
 
   constructor(options: { dir: string; from: string }) {
     this.dir = path.resolve(options.dir);
     this.from = options.from;
+    this.index = new SentJournal<OutboxEntry>(path.join(this.dir, 'index.jsonl'));
   }
 
   describe(): string {
@@ -40,28 +42,12 @@ export class OutboxMailer implements Mailer {
   }
 
   async entries(): Promise<OutboxEntry[]> {
-    let text = '';
-    try {
-      text = await readFile(this.indexPath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    const entries: OutboxEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        entries.push(JSON.parse(line) as OutboxEntry);
-      } catch {
-        // A torn last line from a crash mid-append: the message file may exist, the entry does not.
-      }
-    }
-    return entries;
+    return this.index.entries();
   }
 
   async send(message: OutgoingMessage): Promise<SendOutcome> {
-    if (!this.sentKeys) this.sentKeys = new Map((await this.entries()).map((e) => [e.key, e.messageId]));
-    const already = this.sentKeys.get(message.key);
-    if (already) return { status: 'sent', messageId: already, duplicate: true };
+    const already = await this.index.get(message.key);
+    if (already) return { status: 'sent', messageId: already.messageId, duplicate: true };
     try {
       const messageId = messageIdFor(message.key, this.from);
       const info = await this.transport.sendMail({
@@ -88,10 +74,7 @@ export class OutboxMailer implements Mailer {
         subject: message.subject,
         file,
       };
-      // After a crash mid-append the index may end in a torn line: start on a fresh one.
-      const torn = await endsWithoutNewline(this.indexPath);
-      await appendFile(this.indexPath, `${torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
-      this.sentKeys.set(message.key, messageId);
+      await this.index.append(entry);
       return { status: 'sent', messageId };
     } catch (error) {
       return { status: 'failed', error: (error as Error).message, permanent: false };
@@ -100,24 +83,5 @@ export class OutboxMailer implements Mailer {
 
   async close(): Promise<void> {
     this.transport.close();
-  }
-}
-
-async function endsWithoutNewline(file: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) return false;
-    const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, size - 1);
-    return last[0] !== 0x0a;
-  } finally {
-    await handle.close();
   }
 }

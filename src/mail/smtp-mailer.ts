@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Mailer, OutgoingMessage, SendOutcome } from '../core/ports.ts';
+import { SentJournal } from './journal.ts';
 import { messageIdFor } from './message-id.ts';
 
 export interface SmtpOptions {
@@ -11,6 +12,14 @@ export interface SmtpOptions {
   readonly from: string;
   readonly timeoutMs: number;
   readonly allowSelfSigned?: boolean;
+  /** Where accepted sends are journaled; without it, a crash right after a send may repeat it. */
+  readonly journal?: string;
+}
+
+interface JournalEntry {
+  readonly key: string;
+  readonly messageId: string;
+  readonly at: string;
 }
 
 interface SmtpError extends Error {
@@ -26,9 +35,11 @@ export class SmtpMailer implements Mailer {
   readonly kind = 'smtp';
   private readonly options: SmtpOptions;
   private readonly transport: Transporter;
+  private readonly journal: SentJournal<JournalEntry> | undefined;
 
   constructor(options: SmtpOptions) {
     this.options = options;
+    this.journal = options.journal ? new SentJournal<JournalEntry>(options.journal) : undefined;
     this.transport = nodemailer.createTransport({
       pool: true,
       maxConnections: 2,
@@ -50,6 +61,8 @@ export class SmtpMailer implements Mailer {
   }
 
   async send(message: OutgoingMessage): Promise<SendOutcome> {
+    const already = await this.journal?.get(message.key);
+    if (already) return { status: 'sent', messageId: already.messageId, duplicate: true };
     try {
       const info = await this.transport.sendMail({
         from: this.options.from,
@@ -64,6 +77,7 @@ export class SmtpMailer implements Mailer {
       const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((r) =>
         typeof r === 'string' ? r : r.address,
       );
+      await this.journal?.append({ key: message.key, messageId: info.messageId, at: new Date().toISOString() });
       return { status: 'sent', messageId: info.messageId, ...(rejected.length > 0 ? { rejected } : {}) };
     } catch (error) {
       return classifySmtpError(error as SmtpError);
