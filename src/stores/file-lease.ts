@@ -1,6 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import type { Lease, LeaseControl } from '../core/ports.ts';
+
+/**
+ * Whether a holder named `host:pid:…` was a process on this machine that no longer runs (killed,
+ * crashed): its lease is stale at once, so a restart need not wait for it to expire.
+ */
+export function holderIsGone(holder: string): boolean {
+  const [host, pidText] = holder.split(':');
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 /**
  * A lease kept in a file beside the workbook. Taking a free lease is an exclusive create, so two
@@ -47,7 +64,8 @@ export class FileLease implements LeaseControl {
           ? { acquired: true, lease: wanted }
           : { acquired: false, lease: held };
       }
-      if (Date.parse(held.expiresAt) > now.getTime()) return { acquired: false, lease: held };
+      if (Date.parse(held.expiresAt) > now.getTime() && !holderIsGone(held.holder))
+        return { acquired: false, lease: held };
       // Expired: move it out of the way. If another instance got there first, the rename fails.
       try {
         await rename(this.file, `${this.file}.expired-${randomBytes(4).toString('hex')}`);

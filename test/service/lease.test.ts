@@ -87,3 +87,16 @@ test('a second runner on the same tracker skips its tick while the first holds t
   const sent = (await readAllRows(ws.tracker.path, 'Activity Log')).filter((e) => e.Kind === 'notification-sent');
   expect(sent).toHaveLength(1);
 });
+
+test('a lease whose holder was a process on this machine that has died is stale at once', async () => {
+  const file = await leaseFile();
+  const { spawnSync } = await import('node:child_process');
+  const gone = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid; // a PID that has exited
+  const holder = `${os.hostname()}:${gone}:abc123`;
+  expect((await new FileLease(file).acquire(holder, new Date(), 600_000)).acquired).toBe(true);
+  const restarted = await new FileLease(file).acquire(`${os.hostname()}:${process.pid}:def456`, new Date(), 600_000);
+  expect(restarted.acquired).toBe(true);
+  // A live holder on this machine, or one on another machine, is respected.
+  const live = await new FileLease(file).acquire(`${os.hostname()}:${process.pid}:other`, new Date(), 600_000);
+  expect(live.acquired).toBe(false);
+});
