@@ -13,6 +13,7 @@ import type {
   WritePlan,
   WriteResult,
 } from '../core/ports.ts';
+import { SheetsLease } from './google/lease.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
 import { type RetryPolicy, type SheetsClient, DEFAULT_RETRY, SheetsApiError, withRetry } from './google/transport.ts';
 import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid, tableFromGrid } from './table.ts';
@@ -43,6 +44,8 @@ export const quoteTab = (name: string) => `'${name.replace(/'/g, "''")}'`;
 export interface GoogleSheetsStoreOptions {
   readonly spreadsheetId: string;
   readonly client: SheetsClient;
+  /** How long a lease waits for concurrent takers before reading back who won. */
+  readonly leaseSettleMs?: number;
   readonly retry?: RetryPolicy;
   readonly onRetry?: (info: { what: string; attempt: number; delayMs: number; status: number | undefined }) => void;
 }
@@ -127,6 +130,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private readonly client: SheetsClient;
   private readonly retry: RetryPolicy;
   private readonly onRetry: GoogleSheetsStoreOptions['onRetry'];
+  readonly lease: SheetsLease;
   private sheetIds: Map<string, number> | undefined;
   private rowCounts = new Map<string, number>();
   private last: ReadState | undefined;
@@ -137,6 +141,12 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     this.client = options.client;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.onRetry = options.onRetry;
+    this.lease = new SheetsLease({
+      api: this.client.api,
+      spreadsheetId: this.spreadsheetId,
+      call: (what, request) => this.call(what, request),
+      ...(options.leaseSettleMs === undefined ? {} : { settleMs: options.leaseSettleMs }),
+    });
   }
 
   describe(): string {
