@@ -65,6 +65,8 @@ const GoogleSheetsStoreSchema = z.strictObject({
   credentials: z.string().min(1).optional(),
   /** Another API root: the test emulator or an egress proxy. */
   rootUrl: z.url().optional(),
+  /** An environment variable holding a short-lived access token minted elsewhere (instead of a key file). */
+  accessTokenEnv: z.string().min(1).optional(),
 });
 
 const OutboxMailSchema = z.strictObject({

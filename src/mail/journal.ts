@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /**
  * An append-only JSON-lines file of what a transport has handed over, one line per idempotency key.
- * It is written (and flushed to disk) right after a send succeeds, so a crash before the Activity Log
+ * It is written right after a send succeeds, so a crash before the Activity Log
  * records the send cannot lead to a second copy.
  */
 export class SentJournal<T extends { readonly key: string }> {
@@ -42,7 +42,9 @@ export class SentJournal<T extends { readonly key: string }> {
     await mkdir(path.dirname(this.file), { recursive: true });
     // After a crash mid-append the file may end in a torn line: start on a fresh one.
     const torn = await endsWithoutNewline(this.file);
-    await appendFile(this.file, `${torn ? '\n' : ''}${JSON.stringify(entry)}\n`, { flush: true });
+    // Not fsync'd: a killed process loses nothing already written, and a flush would widen the window
+    // between the relay's acceptance and this record. Only an OS crash could lose the last lines.
+    await appendFile(this.file, `${torn ? '\n' : ''}${JSON.stringify(entry)}\n`);
     this.keys ??= new Map((await this.entries()).map((e) => [e.key, e]));
     this.keys.set(entry.key, entry);
   }

@@ -1,10 +1,16 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
+import { stringify } from 'yaml';
 import { createLogger } from '../../src/log.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
 import { ServiceRunner } from '../../src/service/runner.ts';
 import { GoogleSheetsTrackerStore } from '../../src/stores/google-sheets-store.ts';
 import { googleWorkspace } from '../support/google.ts';
-import { enteredDaysAgo, localTime, proposal } from '../support/workspace.ts';
+import { CONTACTS, enteredDaysAgo, localTime, proposal } from '../support/workspace.ts';
 
 type Workspace = Awaited<ReturnType<typeof googleWorkspace>>;
 const open: Workspace[] = [];
@@ -62,4 +68,72 @@ test('a lease left by a crashed instance expires, and another takes over', async
   await new Promise((r) => setTimeout(r, 120));
   expect((await other.lease.acquire('elsewhere:2:b', new Date(), 60_000)).acquired).toBe(true);
   expect(await crashed.lease.renew('elsewhere:1:a', new Date(), 60_000)).toBe(false);
+});
+
+test('two real bucp serve processes on one emulated spreadsheet: nothing is sent twice', async () => {
+  const ws = await googleWorkspace({ quota: false });
+  open.push(ws);
+  ws.emulator.registerToken('process-token', 'bucp-tracker@test-project.iam.gserviceaccount.com');
+  ws.addProposals(
+    Array.from({ length: 6 }, (_, i) =>
+      proposal(`B-${i}`, {
+        Stage: 'Drafting',
+        'Stage Entered On': enteredDaysAgo('2026-11-23', 20 + i),
+        'Requesting Coordinator Email': `req${i}@dhcs.example.gov`,
+      }),
+    ),
+  );
+  ws.addRestricted(Array.from({ length: 6 }, (_, i) => ({ 'BUCP ID': `B-${i}` })));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-two-'));
+  const configFile = path.join(dir, 'bucp.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      store: {
+        kind: 'google-sheets',
+        spreadsheetId: ws.tracker.spreadsheetId,
+        restrictedSpreadsheetId: ws.restricted.spreadsheetId,
+        rootUrl: ws.rootUrl,
+        accessTokenEnv: 'BUCP_TEST_TOKEN',
+      },
+      mail: { kind: 'outbox', dir: 'outbox' },
+      contacts: CONTACTS,
+    }),
+  );
+  const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
+  const start = () => {
+    const child = spawn(
+      process.execPath,
+      [bin, 'serve', '--config', configFile, '--port', '0', '--now', '2026-11-23T09:10'],
+      {
+        env: { ...process.env, BUCP_TEST_TOKEN: 'process-token', BUCP_LOG_FORMAT: 'json' },
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    return { child, out: () => out, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
+  };
+  const processes = [start(), start()];
+  const settled = async (p: (typeof processes)[number]) => {
+    for (let i = 0; i < 300; i += 1) {
+      const url = /Status page: (http:\/\/[^/\s]+)\/status/.exec(p.out())?.[1];
+      if (url) {
+        const status = (await (await fetch(`${url}/status`)).json()) as { lastCycle: unknown; skippedForLease: number };
+        if (status.lastCycle || status.skippedForLease > 0) return status;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`never settled: ${p.out()}`);
+  };
+  await Promise.all(processes.map(settled));
+  for (const p of processes) p.child.kill('SIGTERM');
+  expect(await Promise.all(processes.map((p) => p.exited))).toEqual([0, 0]);
+  const [header = [], ...log] = ws.emulator
+    .sheet(ws.tracker.spreadsheetId, 'Activity Log')
+    .values({ render: 'UNFORMATTED_VALUE' });
+  const kind = header.indexOf('Kind');
+  const key = header.indexOf('Idempotency Key');
+  const sent = log.filter((r) => r[kind] === 'notification-sent').map((r) => String(r[key]));
+  expect(sent.length).toBeGreaterThan(0);
+  expect(new Set(sent).size).toBe(sent.length);
 });
