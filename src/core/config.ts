@@ -1,6 +1,7 @@
 import { z } from 'zod/v4';
 import { DISPUTE_LEVELS, STAGES, type DisputeLevel, type Stage } from './contract.ts';
 import { isValidTimezone, parseDateCell, type IsoDate } from './dates.ts';
+import { JOB_NAMES, type JobName, isCron } from './schedule.ts';
 
 /** Default SLAs in business days, and who each stage's reminder goes to. */
 export const DEFAULT_SLAS: Readonly<Partial<Record<Stage, number>>> = {
@@ -132,6 +133,17 @@ export const ConfigSchema = z.strictObject({
       nextActionRepeatBusinessDays: z.number().int().min(1).default(5),
     })
     .default({ dueSoonWindow: 2, stalledRepeatBusinessDays: 5, nextActionRepeatBusinessDays: 5 }),
+  /** Cron expressions (wall-clock, in `timezone`) overriding the default schedule of each job. */
+  schedules: z
+    .strictObject(
+      Object.fromEntries(
+        JOB_NAMES.map((job) => [
+          job,
+          z.string().refine(isCron, { error: 'must be a five-field cron expression such as "0 8 * * 1-5"' }).optional(),
+        ]),
+      ) as Record<JobName, z.ZodOptional<z.ZodString>>,
+    )
+    .default({}),
   service: z
     .strictObject({
       /** The status page: /healthz and /status. Loopback by default. */

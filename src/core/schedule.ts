@@ -110,3 +110,17 @@ export function dueJobs(
   }
   return due;
 }
+
+export function isCron(expression: string): boolean {
+  try {
+    CronExpressionParser.parse(expression);
+    return expression.trim().split(/\s+/).length === 5;
+  } catch {
+    return false;
+  }
+}
+
+/** The default schedules with the config's overrides. */
+export function schedulesFrom(overrides: Readonly<Partial<Record<JobName, string>>>): JobSchedule[] {
+  return DEFAULT_SCHEDULES.map((s) => (overrides[s.job] ? { ...s, cron: overrides[s.job]! } : s));
+}

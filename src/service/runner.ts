@@ -3,7 +3,7 @@ import os from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Lease } from '../core/ports.ts';
 import { calendarFor } from '../core/cycle.ts';
-import { type JobName, type JobSchedule, DEFAULT_SCHEDULES, dueJobs } from '../core/schedule.ts';
+import { type JobName, type JobSchedule, dueJobs, schedulesFrom } from '../core/schedule.ts';
 import { type CycleDeps, type CyclePart, type CycleReport, runCycle } from '../jobs/run-cycle.job.ts';
 
 /** What each scheduled job adds to a cycle; sync is the cycle itself. */
@@ -75,7 +75,7 @@ export class ServiceRunner {
   constructor(options: RunnerOptions) {
     this.leaseTtlMs = options.leaseTtlMs ?? 5 * 60_000;
     this.deps = options.deps;
-    this.schedules = options.schedules ?? DEFAULT_SCHEDULES;
+    this.schedules = options.schedules ?? schedulesFrom(options.deps.config.schedules);
     this.clock = options.clock ?? (() => new Date());
     this.startedAt = this.clock();
     for (const s of this.schedules) {

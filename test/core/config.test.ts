@@ -44,6 +44,8 @@ describe('config validation names the key path', () => {
     ],
     ['a misspelt top-level key', { ...valid, contact: {} }, '(top level)'],
     ['no contacts at all', { store: valid.store, mail: valid.mail }, 'contacts'],
+    ['a schedule that is not cron', { ...valid, schedules: { reminders: 'every morning' } }, 'schedules.reminders'],
+    ['a schedule for an unknown job', { ...valid, schedules: { backups: '0 1 * * *' } }, 'schedules'],
   ])('%s → %s', (_label, document, path) => {
     const result = parseConfig(document);
     expect(result.ok).toBe(false);

@@ -86,6 +86,20 @@ test('down over a weekend and through a holiday: each business day’s reminders
   expect(await at('2026-12-01T09:30')).toEqual(['prov@cdph.example.gov', 'req@dhcs.example.gov']);
 });
 
+test('schedules come from config: reminders moved to 10:00 are not due at 9:10', async () => {
+  const { ws, deps } = await service('2026-11-23T09:10');
+  const later = new ServiceRunner({
+    deps: { ...deps, config: { ...ws.config, schedules: { reminders: '0 10 * * 1-5' } } },
+    clock: () => localTime('2026-11-23T09:10'),
+  });
+  // The last 10:00 slot was Friday's; this tracker never ran, so Friday's runs now, as a catch-up.
+  expect(later.status().jobs.find((j) => j.job === 'reminders')).toBeDefined();
+  await later.tick();
+  expect(later.status().jobs.find((j) => j.job === 'reminders')?.lastSlot).toBe(
+    localTime('2026-11-20T10:00').toISOString(),
+  );
+});
+
 test('a restart keeps the memory: the job slots live in the Activity Log', async () => {
   const first = await service('2026-11-23T09:10');
   expect(await first.at('2026-11-23T09:10')).toEqual(['prov@cdph.example.gov', 'req@dhcs.example.gov']);
