@@ -10,6 +10,21 @@ import { MailTemplates } from '../../src/mail/render.ts';
 import { ServiceRunner } from '../../src/service/runner.ts';
 import { CONTACTS, enteredDaysAgo, localTime, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
+/** A config for a local workbook and an outbox, in `dir` (or a subfolder of it). */
+async function writeLocalConfig(dir: string, folder = ''): Promise<string> {
+  const at = (file: string) => (folder ? `${folder}/${file}` : file);
+  const configFile = path.join(dir, 'bucp.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      store: { kind: 'xlsx', path: at('tracker.xlsx'), restrictedPath: at('restricted.xlsx') },
+      mail: { kind: 'outbox', dir: at('outbox') },
+      contacts: CONTACTS,
+    }),
+  );
+  return configFile;
+}
+
 /** Runs the real bucp executable and collects its output. */
 function spawnBucp(args: string[]) {
   const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
@@ -115,15 +130,7 @@ test('a restart keeps the memory: the job slots live in the Activity Log', async
 test('bucp serve: status page, catch-up on start, and a clean stop on SIGTERM', async () => {
   const ws = await makeWorkspace();
   await ws.addProposals([proposal('B-1')]);
-  const configFile = path.join(ws.dir, 'bucp.yaml');
-  await writeFile(
-    configFile,
-    stringify({
-      store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
-      mail: { kind: 'outbox', dir: 'outbox' },
-      contacts: CONTACTS,
-    }),
-  );
+  const configFile = await writeLocalConfig(ws.dir);
   const bucp = spawnBucp(['serve', '--config', configFile, '--port', '0']);
   const url = (await bucp.waitFor(/Status page: (http:\/\/[^/\s]+)\/status/))[1]!;
   expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
@@ -147,15 +154,7 @@ test('bucp serve: status page, catch-up on start, and a clean stop on SIGTERM', 
 
 test('bucp start on a fresh checkout: a sample tracker, its mail, then the service until SIGTERM', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-start-'));
-  const configFile = path.join(dir, 'bucp.yaml');
-  await writeFile(
-    configFile,
-    stringify({
-      store: { kind: 'xlsx', path: 'data/tracker.xlsx', restrictedPath: 'data/restricted.xlsx' },
-      mail: { kind: 'outbox', dir: 'data/outbox' },
-      contacts: CONTACTS,
-    }),
-  );
+  const configFile = await writeLocalConfig(dir, 'data');
   const bucp = spawnBucp(['start', '--config', configFile, '--port', '0']);
   await bucp.waitFor(/Ctrl-C stops the service\./);
   const out = bucp.out();
@@ -180,15 +179,7 @@ test('two bucp serve processes on one workbook: the lease lets one send, and not
       }),
     ),
   );
-  const configFile = path.join(ws.dir, 'bucp.yaml');
-  await writeFile(
-    configFile,
-    stringify({
-      store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
-      mail: { kind: 'outbox', dir: 'outbox' },
-      contacts: CONTACTS,
-    }),
-  );
+  const configFile = await writeLocalConfig(ws.dir);
   const args = ['serve', '--config', configFile, '--port', '0', '--now', '2026-11-23T09:10'];
   const one = spawnBucp(args);
   const two = spawnBucp(args);
