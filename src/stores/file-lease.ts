@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Lease, LeaseControl } from '../core/ports.ts';
+
+/** A takeover lock older than this was left by a crash and may be removed. */
+const TAKEOVER_STALE_MS = 30_000;
 
 /**
  * Whether a holder named `host:pid:…` was a process on this machine that no longer runs (killed,
@@ -21,8 +24,9 @@ export function holderIsGone(holder: string): boolean {
 
 /**
  * A lease kept in a file beside the workbook. Taking a free lease is an exclusive create, so two
- * instances cannot both succeed; an expired one is first renamed away, and only one rename of the same
- * file can succeed, so only one instance takes it over.
+ * instances cannot both succeed. An expired one is removed only under a takeover lock (itself an
+ * exclusive create) and after checking again that it is the same expired lease; the lease is then
+ * taken by the same exclusive create, so there is still one winner.
  */
 export class FileLease implements LeaseControl {
   readonly file: string;
@@ -66,15 +70,41 @@ export class FileLease implements LeaseControl {
       }
       if (Date.parse(held.expiresAt) > now.getTime() && !holderIsGone(held.holder))
         return { acquired: false, lease: held };
-      // Expired: move it out of the way. If another instance got there first, the rename fails.
-      try {
-        await rename(this.file, `${this.file}.expired-${randomBytes(4).toString('hex')}`);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
+      // Expired. Only the instance holding the takeover lock may remove it, and it checks again under
+      // that lock; everyone else backs off. Then the removed lease is re-created by exclusive create.
+      if (!(await this.takeOver(held, now))) return { acquired: false, lease: held };
     }
     const held = await this.current();
     return { acquired: false, lease: held === 'unreadable' ? null : held };
+  }
+
+  /** Removes an expired lease under the takeover lock; false when another instance is taking over. */
+  private async takeOver(seen: Lease, now: Date): Promise<boolean> {
+    const lock = `${this.file}.takeover`;
+    try {
+      await (await open(lock, 'wx')).close();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A takeover lock left by a crash during a takeover goes after a while.
+      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > TAKEOVER_STALE_MS) await rm(lock, { force: true });
+      return false;
+    }
+    try {
+      const again = await this.current();
+      if (
+        again !== null &&
+        again !== 'unreadable' &&
+        again.holder === seen.holder &&
+        again.expiresAt === seen.expiresAt
+      ) {
+        if (Date.parse(again.expiresAt) <= now.getTime() || holderIsGone(again.holder))
+          await rm(this.file, { force: true });
+      }
+      return true;
+    } finally {
+      await rm(lock, { force: true });
+    }
   }
 
   async renew(holder: string, now: Date, ttlMs: number): Promise<boolean> {
