@@ -154,24 +154,16 @@ function proposalWarnings(proposal: Proposal, stage: Stage, restrictedIds: Reado
     );
   }
   const reminded = REMINDED_BY_STAGE[stage];
-  const blank = (column: string, value: string | null) => value === null && !proposal.errorColumns.includes(column);
-  if (
-    (reminded === 'requesting' || reminded === 'both') &&
-    blank('Requesting Coordinator Email', proposal.requestingCoordinatorEmail)
-  ) {
-    warn(
-      'Requesting Coordinator Email',
-      `Requesting Coordinator Email: is blank, so nobody is reminded while in ${stage}`,
-    );
-  }
-  if (
-    (reminded === 'providing' || reminded === 'both') &&
-    blank('Providing Coordinator Email', proposal.providingCoordinatorEmail)
-  ) {
-    warn(
-      'Providing Coordinator Email',
-      `Providing Coordinator Email: is blank, so nobody is reminded while in ${stage}`,
-    );
+  const coordinators = [
+    { side: 'requesting', column: 'Requesting Coordinator Email', email: proposal.requestingCoordinatorEmail },
+    { side: 'providing', column: 'Providing Coordinator Email', email: proposal.providingCoordinatorEmail },
+  ] as const;
+  for (const { side, column, email } of coordinators) {
+    const remindedHere = reminded === side || reminded === 'both';
+    // A cell that failed to parse already has its error; it is not also called blank.
+    if (remindedHere && email === null && !proposal.errorColumns.includes(column)) {
+      warn(column, `${column}: is blank, so nobody is reminded while in ${stage}`);
+    }
   }
   return issues;
 }
