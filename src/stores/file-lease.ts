@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Lease, LeaseControl } from '../core/ports.ts';
 
@@ -23,8 +23,8 @@ export function holderIsGone(holder: string): boolean {
 }
 
 /**
- * A lease kept in a file beside the workbook. Taking a free lease is an exclusive create, so two
- * instances cannot both succeed. An expired one is removed only under a takeover lock (itself an
+ * A lease kept in a file beside the workbook. Taking a free lease is an exclusive create (a link of a
+ * fully written file), so two instances cannot both succeed. An expired one is removed only under a takeover lock (itself an
  * exclusive create) and after checking again that it is the same expired lease; the lease is then
  * taken by the same exclusive create, so there is still one winner.
  */
@@ -52,13 +52,17 @@ export class FileLease implements LeaseControl {
   async acquire(holder: string, now: Date, ttlMs: number): Promise<{ acquired: boolean; lease: Lease | null }> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const wanted = this.lease(holder, now, ttlMs);
+      // Written whole beside it, then linked into place: link fails when the lease exists (an exclusive
+      // create), and a process killed halfway never leaves an empty lease behind.
+      const temp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(temp, JSON.stringify(wanted));
       try {
-        const handle = await open(this.file, 'wx');
-        await handle.writeFile(JSON.stringify(wanted));
-        await handle.close();
+        await link(temp, this.file);
         return { acquired: true, lease: wanted };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        await rm(temp, { force: true });
       }
       const held = await this.current();
       if (held === 'unreadable') return { acquired: false, lease: null };

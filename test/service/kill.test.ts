@@ -137,7 +137,11 @@ test(`kill -9 at random moments, ${RUNS} times: no email twice, none missing, th
     const first = serve(configFile);
     if (run % 5 === 0) {
       // Every fifth run dies the moment a workbook write has begun: its temporary file exists.
-      for (let i = 0; i < 2500 && !(await readdir(dir)).some((f) => f.endsWith('.tmp')); i += 1) {
+      for (
+        let i = 0;
+        i < 2500 && !(await readdir(dir)).some((f) => f.startsWith('.tracker.xlsx.') && f.endsWith('.tmp'));
+        i += 1
+      ) {
         await new Promise((r) => setTimeout(r, 2));
       }
     } else {
@@ -154,7 +158,7 @@ test(`kill -9 at random moments, ${RUNS} times: no email twice, none missing, th
         .filter((l) => l.trim())
         .map((l) => (JSON.parse(l) as { key: string }).key),
     );
-    if ((await readdir(dir)).some((f) => f.endsWith('.tmp'))) midWrite += 1;
+    if ((await readdir(dir)).some((f) => f.startsWith('.tracker.xlsx.') && f.endsWith('.tmp'))) midWrite += 1;
     // The workbook is whole after any kill, and a person can edit it before the restart.
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path.join(dir, 'tracker.xlsx'));
