@@ -20,23 +20,26 @@ export interface LoadedConfig {
   readonly config: Config;
 }
 
+/** Reads a YAML or JSON config file into a plain document, before validation. */
+export async function readConfigDocument(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
+  }
+  try {
+    // YAML 1.2 is a superset of JSON, so one parser reads both.
+    return parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '(syntax)', message: (error as Error).message }]);
+  }
+}
+
 /** Reads a YAML or JSON config, validates it, and resolves relative paths against its folder. */
 export async function loadConfig(file: string = DEFAULT_CONFIG_PATH): Promise<LoadedConfig> {
   const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
-    throw new ConfigError(absolute, [{ path: '(file)', message: `cannot be read: ${(error as Error).message}` }]);
-  }
-  let document: unknown;
-  try {
-    // YAML 1.2 is a superset of JSON, so one parser reads both.
-    document = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(absolute, [{ path: '(syntax)', message: (error as Error).message }]);
-  }
-  const parsed = parseConfig(document);
+  const parsed = parseConfig(await readConfigDocument(absolute));
   if (!parsed.ok) throw new ConfigError(absolute, parsed.problems);
   return { file: absolute, config: resolvePaths(parsed.config, path.dirname(absolute)) };
 }

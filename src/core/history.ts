@@ -38,7 +38,8 @@ export interface FailureMemory {
 const PERMANENT = /^permanent: /;
 
 export interface NotificationMemory {
-  readonly intents: Set<string>;
+  /** Each recorded intent with the time of its latest line: a recent one without an outcome is in flight. */
+  readonly intents: Map<string, string>;
   readonly sent: Set<string>;
   readonly failures: Map<string, FailureMemory>;
 }
@@ -63,7 +64,7 @@ export function emptyHistory(): History {
     jobSlots: new Map(),
     proposals: new Map(),
     disputes: new Map(),
-    notifications: { intents: new Set(), sent: new Set(), failures: new Map() },
+    notifications: { intents: new Map(), sent: new Set(), failures: new Map() },
     eventKeys: new Set(),
   };
 }
@@ -79,7 +80,7 @@ export function applyEvent(history: History, event: ActivityEvent): void {
   const n = history.notifications;
   switch (event.kind) {
     case 'notification-intent':
-      n.intents.add(event.key);
+      n.intents.set(event.key, event.at);
       return;
     case 'notification-sent':
       n.sent.add(event.key);

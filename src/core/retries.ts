@@ -83,3 +83,29 @@ export function gateRetries(
   }
   return { send, deferred, givenUp, issues };
 }
+
+/**
+ * When mail is handed to another sender (an n8n Send Email node), a recorded intent is a claim:
+ * until its outcome is recorded, or the claim is older than `claimMinutes`, the message is in
+ * flight and no second execution plans it again. An abandoned claim (a crash between sending and
+ * recording) is planned again once it expires.
+ */
+export function holdInFlight(
+  planned: readonly PlannedNotification[],
+  history: History,
+  now: Date,
+  claimMinutes: number,
+): { send: PlannedNotification[]; inFlight: PlannedNotification[] } {
+  const send: PlannedNotification[] = [];
+  const inFlight: PlannedNotification[] = [];
+  for (const n of planned) {
+    const claimedAt = history.notifications.intents.get(n.key);
+    const failedAt = history.notifications.failures.get(n.key)?.lastAt;
+    const claimed =
+      claimedAt !== undefined &&
+      Date.parse(claimedAt) + claimMinutes * 60_000 > now.getTime() &&
+      (failedAt === undefined || Date.parse(failedAt) < Date.parse(claimedAt));
+    (claimed ? inFlight : send).push(n);
+  }
+  return { send, inFlight };
+}

@@ -4,13 +4,13 @@ import type { Config } from '../core/config.ts';
 import { type CyclePlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
 import { disputeStatus } from '../core/evaluate.ts';
 import { type History, applyEvent, failureDetail } from '../core/history.ts';
-import { gateRetries } from '../core/retries.ts';
+import { gateRetries, holdInFlight } from '../core/retries.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { PlannedNotification } from '../core/notifications.ts';
 import type { Mailer, RestrictedStore, SendOutcome, TrackerStore, WriteResult } from '../core/ports.ts';
 import type { RowIssue } from '../core/schema.ts';
 import type { Logger } from '../log.ts';
-import type { MailTemplates } from '../mail/render.ts';
+import type { MailTemplates, RenderedMessage } from '../mail/render.ts';
 
 export interface CycleDeps {
   readonly config: Config;
@@ -41,6 +41,12 @@ export interface CycleOptions {
   readonly parts?: ReadonlySet<CyclePart>;
   /** Scheduled slots this cycle stands for, recorded with its results so a restart does not redo them. */
   readonly jobRuns?: readonly { job: string; slot: Date }[];
+  /**
+   * Hand the messages over instead of sending them (an n8n Send Email node sends them, and
+   * `recordOutcomes` records what happened). Each handed-over message is claimed by its intent for
+   * `claimMinutes`, so a second execution in that time does not plan it again.
+   */
+  readonly handoff?: { readonly claimMinutes: number };
   /** Decides the parts and job runs from the memory just read (the scheduler's catch-up). */
   readonly select?: (history: History) => {
     parts: ReadonlySet<CyclePart>;
@@ -57,8 +63,21 @@ export interface NotificationReport {
   readonly idempotencyKey: string;
   readonly subject: string;
   readonly sent: boolean;
-  readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up';
+  readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up' | 'handed-off' | 'in-flight';
   readonly error?: string;
+}
+
+/** A message handed over for another sender, with everything needed to send it and record the outcome. */
+export interface HandoffMessage {
+  readonly idempotencyKey: string;
+  readonly kind: PlannedNotification['kind'];
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  readonly bucpIds: readonly string[];
+  readonly disputeId: string | null;
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
 }
 
 /** The JSON report of `bucp run --once --json`. Holds nothing from the restricted store. */
@@ -87,6 +106,8 @@ export interface CycleReport {
     status: string;
   }[];
   readonly notifications: NotificationReport[];
+  /** The messages handed over, in a handoff run; empty otherwise. */
+  readonly handoff: HandoffMessage[];
   readonly rowIssues: RowIssue[];
   readonly metrics: Metrics;
   readonly writes: { cellsWritten: number; rowsAppended: number; missingIds: string[] };
@@ -100,7 +121,7 @@ export class LayoutError extends Error {
   override readonly name = 'LayoutError';
 }
 
-const stampAt =
+export const stampAt =
   (at: string) =>
   (event: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...event, at });
 
@@ -121,12 +142,16 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   const chosenJobRuns = selected?.jobRuns ?? options.jobRuns ?? [];
   const wanted = planned.notifications.filter((n) => parts.has(PART_OF[n.kind]));
   const gate = gateRetries(wanted, planned.history, options.now);
-  const plan: CyclePlan = { ...planned, notifications: gate.send, issues: [...planned.issues, ...gate.issues] };
+  const held = options.handoff
+    ? holdInFlight(gate.send, planned.history, options.now, options.handoff.claimMinutes)
+    : { send: gate.send, inFlight: [] };
+  const plan: CyclePlan = { ...planned, notifications: held.send, issues: [...planned.issues, ...gate.issues] };
   logIssues(logger, plan);
 
   // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
   const rendered = plan.notifications.map((n) => ({ notification: n, subject: templates.render(n).subject }));
   const reports: NotificationReport[] = [];
+  const handoff: HandoffMessage[] = [];
   const failures: string[] = [];
   const stamp = stampAt(plan.timestamp);
   let pending: ActivityEvent[] = [...plan.events];
@@ -150,8 +175,9 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
     for (const { notification, subject } of rendered) reports.push(report(notification, subject, 'planned'));
   } else if (rendered.length > 0) {
     // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
+    // A handoff claims every message it hands over, again where an earlier claim expired.
     const intents = rendered
-      .filter(({ notification }) => !plan.history.notifications.intents.has(notification.key))
+      .filter(({ notification }) => options.handoff || !plan.history.notifications.intents.has(notification.key))
       .map(({ notification, subject }) =>
         stamp({
           on: plan.today,
@@ -167,14 +193,21 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
     if (pending.length + intents.length > 0)
       tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
     pending = [];
-    for (const { notification } of rendered) {
+    for (const { notification } of options.handoff ? [] : rendered) {
       const delivered = await deliver(notification, deps, plan);
       pending.push(...delivered.events);
       reports.push(delivered.report);
       if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
     }
+    if (options.handoff) {
+      for (const { notification } of rendered) {
+        handoff.push(handoffMessage(notification, templates.render(notification)));
+        reports.push(report(notification, handoff.at(-1)!.subject, 'handed-off'));
+      }
+    }
   }
 
+  for (const n of held.inFlight) reports.push(report(n, templates.render(n).subject, 'in-flight'));
   for (const n of gate.deferred) reports.push(report(n, templates.render(n).subject, 'deferred'));
   for (const n of gate.givenUp) reports.push(report(n, templates.render(n).subject, 'given-up'));
   const outcome = finishCycle(plan, config);
@@ -224,6 +257,7 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
       status: disputeStatus(d, plan.history),
     })),
     notifications: reports,
+    handoff,
     rowIssues: [...plan.issues],
     metrics: outcome.metrics,
     writes,
@@ -251,13 +285,16 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
 function notificationBacklog(plan: CyclePlan): { pendingNotifications: number; failedNotifications: number } {
   const { intents, sent, failures } = plan.history.notifications;
   return {
-    pendingNotifications: [...intents].filter((k) => !sent.has(k) && !failures.has(k)).length,
+    pendingNotifications: [...intents.keys()].filter((k) => !sent.has(k) && !failures.has(k)).length,
     failedNotifications: [...failures.keys()].filter((k) => !sent.has(k)).length,
   };
 }
 
 /** Reads and decides. The raw snapshot stays in here, so it can be freed once the plan exists. */
-async function readAndPlan(deps: CycleDeps, options: CycleOptions): Promise<CyclePlan> {
+export async function readAndPlan(
+  deps: Pick<CycleDeps, 'config' | 'store' | 'restricted'>,
+  options: CycleOptions,
+): Promise<CyclePlan> {
   const { config, store, restricted } = deps;
   const snapshot = await store.read();
   if (snapshot.layoutProblems.length > 0) {
@@ -302,6 +339,18 @@ async function deliver(
   return { events, report: report(notification, message.subject, outcome.status, outcome.error) };
 }
 
+function handoffMessage(n: PlannedNotification, message: RenderedMessage): HandoffMessage {
+  return {
+    idempotencyKey: n.key,
+    kind: n.kind,
+    to: n.to,
+    cc: n.cc,
+    bucpIds: n.bucpIds,
+    disputeId: n.disputeId,
+    ...message,
+  };
+}
+
 function report(
   n: PlannedNotification,
   subject: string,
@@ -322,7 +371,11 @@ function report(
   };
 }
 
-function outcomeEvents(n: PlannedNotification, outcome: SendOutcome, plan: CyclePlan): Omit<ActivityEvent, 'at'>[] {
+export function outcomeEvents(
+  n: PlannedNotification,
+  outcome: SendOutcome,
+  plan: CyclePlan,
+): Omit<ActivityEvent, 'at'>[] {
   const base = {
     on: plan.today,
     bucpId: n.bucpIds.length === 1 ? n.bucpIds[0]! : '',

@@ -1,0 +1,56 @@
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { Mailer } from '../../../../core/ports.ts';
+import type { HandoffMessage } from '../../../../jobs/run-cycle.job.ts';
+import type { BucpContext } from '../../../transport/index.ts';
+
+/** One operation of the BUCP Tracker node: its parameters and what it does. */
+export interface Operation {
+  readonly name: string;
+  readonly value: string;
+  readonly action: string;
+  readonly summary: string;
+  readonly description: INodeProperties[];
+  execute(this: BucpContext, items: INodeExecutionData[]): Promise<INodeExecutionData[]>;
+}
+
+/** n8n sends the mail (Send Email); a job that tried to send here would be a bug. */
+export const NO_MAILER: Mailer = {
+  kind: 'n8n',
+  send: () => Promise.reject(new Error('In n8n, mail goes through the Send Email node: use Plan Reminders')),
+  close: () => Promise.resolve(),
+  describe: () => 'n8n Send Email node',
+};
+
+/** A JSON-safe copy: n8n items hold plain data only. */
+export function plain(value: unknown): IDataObject {
+  return JSON.parse(JSON.stringify(value)) as IDataObject;
+}
+
+/** One item per handed-over message, shaped for n8n's Send Email node. */
+export function messageItems(messages: readonly HandoffMessage[]): INodeExecutionData[] {
+  return messages.map((m) => ({
+    json: plain({
+      idempotencyKey: m.idempotencyKey,
+      kind: m.kind,
+      to: m.to.join(', '),
+      cc: m.cc.join(', '),
+      subject: m.subject,
+      html: m.html,
+      text: m.text,
+      bucpIds: m.bucpIds,
+      disputeId: m.disputeId,
+    }),
+    pairedItem: { item: 0 },
+  }));
+}
+
+export const claimMinutesProperty = (operation: string): INodeProperties => ({
+  displayName: 'Claim Minutes',
+  name: 'claimMinutes',
+  type: 'number',
+  default: 30,
+  typeOptions: { minValue: 1 },
+  description:
+    'How long a planned message stays claimed by this execution. Until Record Sent records it, or the claim runs out, no other execution plans it again.',
+  displayOptions: { show: { operation: [operation] } },
+});

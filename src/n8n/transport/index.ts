@@ -1,0 +1,282 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { JWT } from 'google-auth-library';
+import { parse as parseYaml } from 'yaml';
+import type {
+  IDataObject,
+  IExecuteFunctions,
+  INodeProperties,
+  IPollFunctions,
+  Logger as N8nLogger,
+} from 'n8n-workflow';
+import { ConfigError, readConfigDocument } from '../../config-file.ts';
+import { type Config, parseConfig } from '../../core/config.ts';
+import type { RestrictedStore, TrackerStore } from '../../core/ports.ts';
+import { type Logger, createLogger } from '../../log.ts';
+import { MailTemplates } from '../../mail/render.ts';
+import { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } from '../../stores/google-sheets-store.ts';
+import { createSheetsClient } from '../../stores/google/transport.ts';
+import { XlsxRestrictedStore, XlsxTrackerStore } from '../../stores/xlsx-store.ts';
+
+/** What the nodes use of n8n's execution context: small enough for a typed stand-in in unit tests. */
+export type BucpContext = Pick<
+  IExecuteFunctions,
+  'getNodeParameter' | 'getCredentials' | 'getNode' | 'logger' | 'getExecutionId' | 'continueOnFail' | 'getInputData'
+>;
+export type BucpPollContext = Pick<
+  IPollFunctions,
+  'getNodeParameter' | 'getCredentials' | 'getNode' | 'logger' | 'getWorkflowStaticData' | 'getMode'
+>;
+
+/** What opening the tracker needs of either context: the node's parameters, credentials and logger. */
+export interface TrackerSource {
+  param(name: string, fallback?: unknown): unknown;
+  getCredentials: BucpContext['getCredentials'];
+  logger: N8nLogger;
+}
+
+export function executeSource(context: BucpContext): TrackerSource {
+  return {
+    param: (name, fallback) => context.getNodeParameter(name, 0, fallback),
+    getCredentials: (type) => context.getCredentials(type),
+    logger: context.logger,
+  };
+}
+
+export function pollSource(context: BucpPollContext): TrackerSource {
+  return {
+    param: (name, fallback) => context.getNodeParameter(name, fallback),
+    getCredentials: (type) => context.getCredentials(type),
+    logger: context.logger,
+  };
+}
+
+/** The store, credential and rules parameters both nodes share. */
+export const trackerProperties: INodeProperties[] = [
+  {
+    displayName: 'Tracker',
+    name: 'store',
+    type: 'options',
+    noDataExpression: true,
+    options: [
+      { name: 'Local Workbook', value: 'xlsx', description: 'An Excel workbook on the n8n host' },
+      { name: 'Google Sheets', value: 'google-sheets', description: "With n8n's Google service-account credential" },
+    ],
+    default: 'xlsx',
+  },
+  {
+    displayName: 'Spreadsheet ID',
+    name: 'spreadsheetId',
+    type: 'string',
+    default: '',
+    required: true,
+    description: 'The ID in the tracker URL: /spreadsheets/d/&lt;ID&gt;/edit',
+    displayOptions: { show: { store: ['google-sheets'] } },
+  },
+  {
+    displayName: 'Restricted Spreadsheet ID',
+    name: 'restrictedSpreadsheetId',
+    type: 'string',
+    default: '',
+    required: true,
+    description: 'The separate spreadsheet that holds Specialized Security, Specialized Privacy and Known Risks',
+    displayOptions: { show: { store: ['google-sheets'] } },
+  },
+  {
+    displayName: 'Config File',
+    name: 'configFile',
+    type: 'string',
+    default: '',
+    placeholder: '/home/node/bucp/bucp.yaml',
+    description:
+      "Path to a bucp.yaml on the n8n host: SLAs, holidays, departments, contacts, reminder and dispute rules. Its store and mail sections are ignored: the node's credential is the store, and n8n sends the mail. Leave empty to use Rules below.",
+  },
+  {
+    displayName: 'Rules (YAML)',
+    name: 'rules',
+    type: 'string',
+    typeOptions: { rows: 6 },
+    default: 'contacts:\n  governanceLiaison: governance.liaison@example.gov\n',
+    description: 'The same keys as bucp.yaml, inline. Used when Config File is empty.',
+    displayOptions: { show: { configFile: [''] } },
+  },
+];
+
+export const credentialDescriptions = [
+  { name: 'bucpWorkbookApi', required: true, displayOptions: { show: { store: ['xlsx'] } } },
+  { name: 'googleApi', required: true, displayOptions: { show: { store: ['google-sheets'] } } },
+];
+
+export interface Tracker {
+  readonly config: Config;
+  readonly store: TrackerStore;
+  readonly restricted: RestrictedStore;
+  readonly templates: MailTemplates;
+  readonly logger: Logger;
+}
+
+const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
+/** Where mail would go: never used, since n8n sends the mail. */
+const NO_MAIL = { kind: 'outbox', dir: os.tmpdir() } as const;
+
+async function storeSection(context: TrackerSource): Promise<{ section: IDataObject; auth?: JWT }> {
+  const kind = context.param('store') as string;
+  if (kind === 'google-sheets') {
+    const credential = await context.getCredentials('googleApi');
+    const auth = new JWT({
+      email: credential.email as string,
+      // n8n keeps the key as pasted; a key copied from JSON may carry literal \n.
+      key: String(credential.privateKey ?? '').replace(/\\n/g, '\n'),
+      scopes: [SHEETS_SCOPE],
+      ...(credential.inpersonate && credential.delegatedEmail ? { subject: credential.delegatedEmail as string } : {}),
+    });
+    return {
+      section: {
+        kind,
+        spreadsheetId: context.param('spreadsheetId') as string,
+        restrictedSpreadsheetId: context.param('restrictedSpreadsheetId') as string,
+      },
+      auth,
+    };
+  }
+  const credential = await context.getCredentials('bucpWorkbookApi');
+  return {
+    section: {
+      kind: 'xlsx',
+      path: path.resolve(String(credential.trackerPath ?? '')),
+      restrictedPath: path.resolve(String(credential.restrictedPath ?? '')),
+    },
+  };
+}
+
+/** The node's rules: a config file or inline YAML, with the store from the credential. */
+async function rulesFor(context: TrackerSource, store: IDataObject): Promise<Config> {
+  const file = String(context.param('configFile', '')).trim();
+  const source = file ? path.resolve(file) : 'the Rules parameter';
+  const document = file ? await readConfigDocument(source) : parseRules(source, String(context.param('rules', '')));
+  const rules = document && typeof document === 'object' ? (document as Record<string, unknown>) : {};
+  const parsed = parseConfig({ ...rules, store, mail: NO_MAIL });
+  if (!parsed.ok) throw new ConfigError(source, parsed.problems);
+  return parsed.config;
+}
+
+function parseRules(source: string, text: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(source, [{ path: '(syntax)', message: (error as Error).message }]);
+  }
+}
+
+/** Our log lines, with restricted fields redacted, passed on to n8n's logger. */
+export function loggerFor(n8nLogger: N8nLogger, level = 'info'): Logger {
+  const levels: Record<number, 'debug' | 'info' | 'warn' | 'error'> = {
+    10: 'debug',
+    20: 'debug',
+    30: 'info',
+    40: 'warn',
+    50: 'error',
+    60: 'error',
+  };
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      try {
+        const {
+          msg,
+          level: n,
+          time: _time,
+          service: _service,
+          pid: _pid,
+          hostname: _host,
+          ...meta
+        } = JSON.parse(chunk.toString()) as { msg: string; level: number } & Record<string, unknown>;
+        n8nLogger[levels[n] ?? 'info'](`[bucp] ${msg}`, meta);
+      } catch {
+        n8nLogger.info(chunk.toString());
+      }
+      done();
+    },
+  });
+  return createLogger({ level, destination });
+}
+
+/** Opens the tracker the node's parameters and credential point at. */
+export async function openTracker(context: TrackerSource): Promise<Tracker> {
+  const { section, auth } = await storeSection(context);
+  const config = await rulesFor(context, section);
+  const logger = loggerFor(context.logger);
+  const templates = await MailTemplates.load();
+  if (config.store.kind === 'google-sheets') {
+    const client = createSheetsClient({ rootUrl: config.store.rootUrl, authClient: auth });
+    return {
+      config,
+      templates,
+      logger,
+      store: new GoogleSheetsTrackerStore({ spreadsheetId: config.store.spreadsheetId, client }),
+      restricted: new GoogleSheetsRestrictedStore({ spreadsheetId: config.store.restrictedSpreadsheetId, client }),
+    };
+  }
+  return {
+    config,
+    templates,
+    logger,
+    store: new XlsxTrackerStore({ path: config.store.path }),
+    restricted: new XlsxRestrictedStore(config.store.restrictedPath),
+  };
+}
+
+/** The clock: BUCP_NOW replays a chosen moment (rehearsals and tests); otherwise the real time. */
+export function clock(logger?: Logger): Date {
+  const fixed = process.env.BUCP_NOW;
+  if (!fixed) return new Date();
+  const at = new Date(fixed);
+  if (Number.isNaN(at.getTime())) throw new Error(`BUCP_NOW is not a date and time: ${fixed}`);
+  logger?.warn({ now: at.toISOString() }, 'the clock is fixed by BUCP_NOW');
+  return at;
+}
+
+export class LeaseBusyError extends Error {
+  override readonly name = 'LeaseBusyError';
+}
+
+const LEASE_TTL_MS = 5 * 60_000;
+
+/**
+ * Runs a write under the tracker's lease, so that two n8n workers (queue mode) never plan or write
+ * the same tracker at once. A busy lease is waited for, up to `waitMs`, then reported.
+ */
+export async function underLease<T>(
+  tracker: Tracker,
+  holder: string,
+  work: () => Promise<T>,
+  options: { waitMs?: number; pollMs?: number } = {},
+): Promise<T> {
+  const lease = tracker.store.lease;
+  if (!lease) return work();
+  const waitMs = options.waitMs ?? 120_000;
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 0; ; attempt++) {
+    const taken = await lease.acquire(holder, new Date(), LEASE_TTL_MS);
+    if (taken.acquired) break;
+    if (Date.now() >= deadline) {
+      throw new LeaseBusyError(
+        `The tracker is busy: ${taken.lease?.holder ?? 'another instance'} holds its lease until ${taken.lease?.expiresAt ?? 'it expires'}. Try again later.`,
+      );
+    }
+    tracker.logger.info({ holder: taken.lease?.holder, attempt }, 'waiting for the tracker lease');
+    await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs ?? 1_000 * 2 ** attempt, 10_000)));
+  }
+  const heartbeat = setInterval(() => void lease.renew(holder, new Date(), LEASE_TTL_MS), LEASE_TTL_MS / 3);
+  try {
+    return await work();
+  } finally {
+    clearInterval(heartbeat);
+    await lease.release(holder);
+  }
+}
+
+/** A lease holder name that says which n8n host, process and execution holds it. */
+export function holderFor(context: Pick<BucpContext, 'getExecutionId'>): string {
+  return `n8n:${os.hostname()}:${process.pid}:${context.getExecutionId()}`;
+}
