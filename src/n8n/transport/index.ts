@@ -22,7 +22,14 @@ import { XlsxRestrictedStore, XlsxTrackerStore } from '../../stores/xlsx-store.t
 /** What the nodes use of n8n's execution context: small enough for a typed stand-in in unit tests. */
 export type BucpContext = Pick<
   IExecuteFunctions,
-  'getNodeParameter' | 'getCredentials' | 'getNode' | 'logger' | 'getExecutionId' | 'continueOnFail' | 'getInputData'
+  | 'getNodeParameter'
+  | 'getCredentials'
+  | 'getNode'
+  | 'logger'
+  | 'getExecutionId'
+  | 'continueOnFail'
+  | 'getInputData'
+  | 'getWorkflowStaticData'
 >;
 export type BucpPollContext = Pick<
   IPollFunctions,

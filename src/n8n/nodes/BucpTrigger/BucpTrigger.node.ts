@@ -1,20 +1,6 @@
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
-import { type WatchState, detectChanges } from '../../../core/changes.ts';
-import { readAndPlan } from '../../../jobs/run-cycle.job.ts';
-import {
-  type BucpPollContext,
-  clock,
-  credentialDescriptions,
-  openTracker,
-  pollSource,
-  trackerProperties,
-} from '../../transport/index.ts';
-
-const EVENTS = [
-  { name: 'Stage Changed', value: 'stage-changed', description: 'A proposal moved to another stage' },
-  { name: 'Became Stalled', value: 'became-stalled', description: 'A proposal became Stalled or Escalated' },
-  { name: 'New Dispute', value: 'new-dispute', description: 'A dispute was added to the Disputes tab' },
-];
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { eventsProperty, watchTracker } from '../../shared/watch.ts';
+import { type BucpPollContext, credentialDescriptions, pollSource, trackerProperties } from '../../transport/index.ts';
 
 /**
  * Polls the tracker and emits one item per change since the last poll. What it has seen lives in
@@ -22,16 +8,8 @@ const EVENTS = [
  */
 export async function pollTracker(this: BucpPollContext): Promise<INodeExecutionData[][] | null> {
   const events = new Set(this.getNodeParameter('events', []) as string[]);
-  const tracker = await openTracker(pollSource(this));
-  const plan = await readAndPlan(tracker, { now: clock(tracker.logger) });
-  const staticData = this.getWorkflowStaticData('node');
-  const previous = staticData.watchState as WatchState | undefined;
-  const { changes, state } = detectChanges(previous, plan.evaluation);
-  staticData.watchState = state as unknown as IDataObject;
-  const wanted = changes.filter((c) => events.size === 0 || events.has(c.change));
-  tracker.logger.info({ changes: changes.length, emitted: wanted.length, firstPoll: !previous }, 'tracker polled');
-  if (wanted.length === 0) return null;
-  return [wanted.map((c) => ({ json: JSON.parse(JSON.stringify({ today: plan.today, ...c })) as IDataObject }))];
+  const items = await watchTracker(pollSource(this), this.getWorkflowStaticData('global'), events);
+  return items.length > 0 ? [items] : null;
 }
 
 export class BucpTrigger implements INodeType {
@@ -48,17 +26,7 @@ export class BucpTrigger implements INodeType {
     inputs: [],
     outputs: ['main'],
     credentials: credentialDescriptions,
-    properties: [
-      {
-        displayName: 'Events',
-        name: 'events',
-        type: 'multiOptions',
-        options: EVENTS,
-        default: EVENTS.map((e) => e.value),
-        description: 'The changes that start the workflow',
-      },
-      ...trackerProperties,
-    ],
+    properties: [eventsProperty(), ...trackerProperties],
   };
 
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {

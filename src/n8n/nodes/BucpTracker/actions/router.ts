@@ -2,6 +2,7 @@ import { type INodeExecutionData, type INodeProperties, NodeOperationError } fro
 import type { BucpContext } from '../../../transport/index.ts';
 import type { Operation } from './common.ts';
 import { escalateDisputes } from './escalateDisputes.operation.ts';
+import { findChanges } from './findChanges.operation.ts';
 import { findStalled } from './findStalled.operation.ts';
 import { getProposals } from './getProposals.operation.ts';
 import { planReminders } from './planReminders.operation.ts';
@@ -17,6 +18,7 @@ export const OPERATIONS: readonly Operation[] = [
   recordSent,
   escalateDisputes,
   rollUpMetrics,
+  findChanges,
 ];
 
 export const operationProperty: INodeProperties = {

@@ -1,0 +1,42 @@
+import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { type WatchState, detectChanges } from '../../core/changes.ts';
+import { readAndPlan } from '../../jobs/run-cycle.job.ts';
+import { type TrackerSource, clock, openTracker } from '../transport/index.ts';
+
+const EVENTS = [
+  { name: 'Stage Changed', value: 'stage-changed', description: 'A proposal moved to another stage' },
+  { name: 'Became Stalled', value: 'became-stalled', description: 'A proposal became Stalled or Escalated' },
+  { name: 'New Dispute', value: 'new-dispute', description: 'A dispute was added to the Disputes tab' },
+];
+
+export const eventsProperty = (show?: INodeProperties['displayOptions']): INodeProperties => ({
+  displayName: 'Events',
+  name: 'events',
+  type: 'multiOptions',
+  options: EVENTS,
+  default: EVENTS.map((e) => e.value),
+  description: 'The changes to report',
+  ...(show ? { displayOptions: show } : {}),
+});
+
+/**
+ * Where the watcher's memory lives: the workflow's global static data, so that the BUCP Trigger
+ * and a Find Changes run in the same workflow share it and report each change once.
+ */
+const MEMORY_KEY = 'bucpWatchState';
+
+/** Reads the tracker, reports what changed since the memory was last updated, and updates it. */
+export async function watchTracker(
+  source: TrackerSource,
+  memory: IDataObject,
+  events: ReadonlySet<string>,
+): Promise<INodeExecutionData[]> {
+  const tracker = await openTracker(source);
+  const plan = await readAndPlan(tracker, { now: clock(tracker.logger) });
+  const previous = memory[MEMORY_KEY] as WatchState | undefined;
+  const { changes, state } = detectChanges(previous, plan.evaluation);
+  memory[MEMORY_KEY] = state as unknown as IDataObject;
+  const wanted = changes.filter((c) => events.size === 0 || events.has(c.change));
+  tracker.logger.info({ changes: changes.length, reported: wanted.length, firstLook: !previous }, 'tracker watched');
+  return wanted.map((c) => ({ json: JSON.parse(JSON.stringify({ today: plan.today, ...c })) as IDataObject }));
+}
