@@ -26,7 +26,9 @@ const built = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map(inPackage);
 
 await rm(out, { recursive: true, force: true });
 await build({
-  entryPoints: Object.fromEntries(built.map((file) => [file.replace(/\.js$/, ''), `src/n8n/${file.replace(/\.js$/, '.ts')}`])),
+  entryPoints: Object.fromEntries(
+    built.map((file) => [file.replace(/\.js$/, ''), `src/n8n/${file.replace(/\.js$/, '.ts')}`]),
+  ),
   absWorkingDir: root,
   outdir: out,
   bundle: true,

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { n8nHarness } from './harness-paths.ts';
+
+/** One node's output items in an execution, as `n8n execute --rawOutput` reports them. */
+export interface NodeRun {
+  readonly items: Record<string, unknown>[];
+  readonly executionTime: number;
+  readonly error?: unknown;
+}
+
+export interface Execution {
+  readonly status: string;
+  readonly nodes: ReadonlyMap<string, NodeRun>;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface RawRun {
+  status: string;
+  data: {
+    resultData: {
+      runData: Record<
+        string,
+        { executionTime: number; error?: unknown; data?: { main: ({ json: Record<string, unknown> }[] | null)[] } }[]
+      >;
+    };
+  };
+}
+
+/**
+ * A real n8n (the pinned version from the cache folder) with its own user folder: credentials and
+ * workflows are imported, then workflows run with `n8n execute --id`.
+ */
+export class N8n {
+  readonly home: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(home: string, env: Record<string, string>) {
+    this.home = home;
+    // Not the test runner's environment: n8n refuses to load nodes when NODE_ENV is "test".
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'),
+    );
+    this.env = {
+      ...inherited,
+      NODE_ENV: 'production',
+      PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+      N8N_USER_FOLDER: home,
+      N8N_DIAGNOSTICS_ENABLED: 'false',
+      N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+      N8N_PERSONALIZATION_ENABLED: 'false',
+      N8N_RUNNERS_ENABLED: 'true',
+      N8N_LOG_LEVEL: 'info',
+      BUCP_LOG_FORMAT: 'json',
+      ...env,
+    };
+  }
+
+  run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(n8nHarness().bin, args, { env: this.env, cwd: this.home });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+
+  private async importFile(kind: 'credentials' | 'workflow', name: string, content: unknown): Promise<void> {
+    const dir = path.join(this.home, 'imports');
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, name);
+    await writeFile(file, JSON.stringify(content));
+    const result = await this.run([`import:${kind}`, '--input', file]);
+    if (result.code !== 0) throw new Error(`n8n import:${kind} failed:\n${result.stdout}\n${result.stderr}`);
+  }
+
+  importCredentials(credentials: unknown[]): Promise<void> {
+    return this.importFile('credentials', 'credentials.json', credentials);
+  }
+
+  importWorkflow(workflow: { id: string }): Promise<void> {
+    return this.importFile('workflow', `${workflow.id}.json`, workflow);
+  }
+
+  async execute(id: string): Promise<Execution> {
+    const { code, stdout, stderr } = await this.run(['execute', '--id', id, '--rawOutput']);
+    // The run's JSON is printed pretty, from a line "{" to a line "}"; log lines may come around it.
+    const start = stdout.search(/^\{$/m);
+    const end = stdout.indexOf('\n}', start);
+    if (code !== 0 || start < 0 || end < 0)
+      throw new Error(`n8n execute ${id} failed (exit ${code}):\n${stdout}\n${stderr}`);
+    const raw = JSON.parse(stdout.slice(start, end + 2)) as RawRun;
+    const nodes = new Map<string, NodeRun>();
+    for (const [name, runs] of Object.entries(raw.data.resultData.runData)) {
+      const last = runs.at(-1)!;
+      nodes.set(name, {
+        items: (last.data?.main[0] ?? []).map((i) => i.json),
+        executionTime: last.executionTime,
+        ...(last.error ? { error: last.error } : {}),
+      });
+    }
+    return { status: raw.status, nodes, stdout, stderr };
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The shipped workflows, run as they are in a real n8n (the pinned version, installed outside the
+ * repo by scripts/n8n-install.ts), with our built nodes loaded through N8N_CUSTOM_EXTENSIONS, a
+ * local-workbook tracker and a real SMTP server. Asserts on the mail received and the workbook.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseConfig } from '../../src/core/config.ts';
+import { RESTRICTED_CONTENT_HEADERS, TABS } from '../../src/core/contract.ts';
+import { calendarFor } from '../../src/core/cycle.ts';
+import { localDate } from '../../src/core/dates.ts';
+import { sampleData } from '../../src/demo/sample-data.ts';
+import { runInit } from '../../src/jobs/init.job.ts';
+import { createStores } from '../../src/stores/create-stores.ts';
+import { appendRowsByHeader } from '../../src/stores/xlsx-seed.ts';
+import { dumpWorkbook } from '../support/dump.ts';
+import { editRow, readAllRows } from '../support/workspace.ts';
+import { type Execution, N8n } from './n8n.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WORKFLOWS = path.join(ROOT, 'workflows');
+const CANARY = 'CANARY-n8n-5d1e-RESTRICTED';
+/** Friday 20 November 2026, 9:00 in Sacramento: a business day. */
+const NOW = '2026-11-20T17:00:00Z';
+
+interface Received {
+  readonly rcptTo: string[];
+  readonly raw: string;
+  readonly mail: ParsedMail;
+}
+
+async function smtpServer(): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString();
+        void simpleParser(raw).then((mail) => {
+          received.push({ rcptTo: session.envelope.rcptTo.map((a) => a.address), raw, mail });
+          callback();
+        });
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { port, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function workflow(name: string): Promise<{ id: string } & Record<string, unknown>> {
+  return JSON.parse(await readFile(path.join(WORKFLOWS, `${name}.json`), 'utf8')) as { id: string };
+}
+
+let n8n: N8n;
+let smtp: Awaited<ReturnType<typeof smtpServer>>;
+let dir: string;
+const executions: Execution[] = [];
+
+async function execute(id: string): Promise<Execution> {
+  const run = await n8n.execute(id);
+  executions.push(run);
+  expect(run.status, run.stderr).toBe('success');
+  return run;
+}
+
+beforeAll(async () => {
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-n8n.ts')], { encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-'));
+  const parsed = parseConfig({
+    store: { kind: 'xlsx', path: path.join(dir, 'tracker.xlsx'), restrictedPath: path.join(dir, 'restricted.xlsx') },
+    mail: { kind: 'outbox', dir: path.join(dir, 'outbox') },
+    contacts: { governanceLiaison: 'governance.liaison@example.gov' },
+  });
+  if (!parsed.ok) throw new Error('test config');
+  const config = parsed.config;
+  const { tracker, restricted } = createStores(config.store);
+  await runInit({ config, store: tracker, restricted });
+  const data = sampleData(localDate(new Date(NOW), config.timezone), calendarFor(config));
+  await appendRowsByHeader(path.join(dir, 'tracker.xlsx'), TABS.proposals, data.proposals);
+  await appendRowsByHeader(path.join(dir, 'tracker.xlsx'), TABS.disputes, data.disputes);
+  // Every restricted field carries the canary: no node output, email or log line may show it.
+  await appendRowsByHeader(
+    path.join(dir, 'restricted.xlsx'),
+    TABS.restricted,
+    data.restricted.map((row) => ({
+      ...row,
+      ...Object.fromEntries(RESTRICTED_CONTENT_HEADERS.map((h) => [h, `${h}: ${CANARY}`])),
+    })),
+  );
+  smtp = await smtpServer();
+  n8n = new N8n(path.join(dir, 'n8n'), {
+    N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'),
+    BUCP_NOW: NOW,
+  });
+  // The ids the shipped workflows refer to; a user picks their own credentials after importing.
+  await n8n.importCredentials([
+    {
+      id: 'bucpWorkbook',
+      name: 'BUCP Local Workbook',
+      type: 'bucpWorkbookApi',
+      data: { trackerPath: path.join(dir, 'tracker.xlsx'), restrictedPath: path.join(dir, 'restricted.xlsx') },
+    },
+    {
+      id: 'bucpSmtp',
+      name: 'SMTP account',
+      type: 'smtp',
+      data: { host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
+    },
+  ]);
+  for (const file of await readdir(WORKFLOWS)) await n8n.importWorkflow(await workflow(path.basename(file, '.json')));
+}, 300_000);
+
+afterAll(async () => {
+  await smtp?.close();
+});
+
+const activity = async () => readAllRows(path.join(dir, 'tracker.xlsx'), TABS.activity);
+
+describe('the shipped workflows in a real n8n', { timeout: 120_000 }, () => {
+  test('daily-reminders sends each planned digest once, and records it', async () => {
+    const run = await execute('bucpDailyReminders');
+    const planned = run.nodes.get('Plan Reminders')!.items;
+    expect(run.nodes.get('Find Stalled')!.items.length).toBeGreaterThan(0);
+    expect(planned.length).toBeGreaterThan(0);
+    expect(smtp.received).toHaveLength(planned.length);
+    for (const item of planned) {
+      const recipients = String(item.to)
+        .split(', ')
+        .concat(item.cc ? String(item.cc).split(', ') : [])
+        .sort()
+        .join();
+      const mail = smtp.received.find((m) => m.mail.subject === item.subject && m.rcptTo.sort().join() === recipients);
+      expect(mail, `no email "${String(item.subject)}" to ${recipients}`).toBeDefined();
+      expect(mail!.mail.text).toContain(String(item.text).trim().split('\n')[0]);
+    }
+    const recorded = run.nodes.get('Record Sent')!.items;
+    expect(recorded.map((r) => r.result)).toEqual(planned.map(() => 'recorded'));
+    const sentKeys = (await activity()).filter((r) => r.Kind === 'notification-sent').map((r) => r['Idempotency Key']);
+    expect(sentKeys.sort()).toEqual(planned.map((p) => p.idempotencyKey).sort());
+
+    // The same day again: nothing new is planned, so nothing is sent twice.
+    const again = await execute('bucpDailyReminders');
+    expect(again.nodes.get('Plan Reminders')!.items).toEqual([]);
+    expect(again.nodes.has('Send Email')).toBe(false);
+    expect(smtp.received).toHaveLength(planned.length);
+  });
+
+  test('dispute-escalation sends each overdue dispute to its next level, once', async () => {
+    const before = smtp.received.length;
+    const run = await execute('bucpDisputeEscalation');
+    const planned = run.nodes.get('Escalate Disputes')!.items;
+    expect(planned.length).toBeGreaterThan(0);
+    const mails = smtp.received.slice(before);
+    expect(mails).toHaveLength(planned.length);
+    for (const item of planned) expect(mails.map((m) => m.mail.subject)).toContain(item.subject);
+    expect(run.nodes.get('Record Sent')!.items.every((r) => r.result === 'recorded')).toBe(true);
+    const again = await execute('bucpDisputeEscalation');
+    expect(again.nodes.get('Escalate Disputes')!.items).toEqual([]);
+    expect(smtp.received).toHaveLength(before + planned.length);
+  });
+
+  test('metrics-rollup writes the summary tabs and returns the metrics', async () => {
+    const run = await execute('bucpMetricsRollup');
+    const [metrics] = run.nodes.get('Roll Up Metrics')!.items;
+    expect((metrics!.proposals as { total: number }).total).toBe(64);
+    const summary = await dumpWorkbook(path.join(dir, 'tracker.xlsx'));
+    expect(summary).toContain('Summary');
+    expect(summary).toMatch(/approval rate/i);
+  });
+
+  test('stage-change-alerts tells the coordinators when a proposal moves', async () => {
+    // The first look only learns where everything stands.
+    const first = await execute('bucpStageChangeAlerts');
+    expect(first.nodes.get('Find Changes')!.items).toEqual([]);
+    const before = smtp.received.length;
+    const proposals = await readAllRows(path.join(dir, 'tracker.xlsx'), TABS.proposals);
+    const moving = proposals.find((p) => p.Stage === 'Drafting')!;
+    await editRow(path.join(dir, 'tracker.xlsx'), TABS.proposals, 'BUCP ID', String(moving['BUCP ID']), {
+      Stage: 'Internal Review',
+    });
+    const run = await execute('bucpStageChangeAlerts');
+    const changes = run.nodes.get('Find Changes')!.items;
+    expect(changes).toEqual([
+      expect.objectContaining({ change: 'stage-changed', bucpId: moving['BUCP ID'], stage: 'Internal Review' }),
+    ]);
+    const mails = smtp.received.slice(before);
+    expect(mails.map((m) => m.mail.subject)).toEqual([`${String(moving['BUCP ID'])} moved to Internal Review`]);
+    expect(mails[0]!.rcptTo.sort()).toEqual(
+      [moving['Requesting Coordinator Email'], moving['Providing Coordinator Email']].map(String).sort(),
+    );
+    // Looked at again with nothing new: no second alert.
+    const third = await execute('bucpStageChangeAlerts');
+    expect(third.nodes.get('Find Changes')!.items).toEqual([]);
+    expect(smtp.received).toHaveLength(before + 1);
+  });
+
+  test('no node output, email or log line carries restricted content', async () => {
+    expect(executions.length).toBeGreaterThanOrEqual(8);
+    for (const run of executions) {
+      for (const [name, node] of run.nodes) {
+        expect(JSON.stringify(node.items).includes(CANARY), `canary in the output of ${name}`).toBe(false);
+      }
+      expect(run.stdout.includes(CANARY), 'canary in n8n output').toBe(false);
+      expect(run.stderr.includes(CANARY), 'canary in n8n logs').toBe(false);
+    }
+    for (const m of smtp.received) expect(m.raw.includes(CANARY), 'canary in an email').toBe(false);
+    expect(await dumpWorkbook(path.join(dir, 'tracker.xlsx'))).not.toContain(CANARY);
+    // The search can fail: the canary is really in the restricted workbook the nodes opened.
+    expect(await dumpWorkbook(path.join(dir, 'restricted.xlsx'))).toContain(CANARY);
+  });
+});
