@@ -12,21 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseConfig } from '../../src/core/config.ts';
-import { RESTRICTED_CONTENT_HEADERS, TABS } from '../../src/core/contract.ts';
-import { calendarFor } from '../../src/core/cycle.ts';
-import { localDate } from '../../src/core/dates.ts';
-import { sampleData } from '../../src/demo/sample-data.ts';
-import { runInit } from '../../src/jobs/init.job.ts';
-import { createStores } from '../../src/stores/create-stores.ts';
-import { appendRowsByHeader } from '../../src/stores/xlsx-seed.ts';
+import { TABS } from '../../src/core/contract.ts';
 import { dumpWorkbook } from '../support/dump.ts';
 import { editRow, readAllRows } from '../support/workspace.ts';
 import { type Execution, N8n } from './n8n.ts';
+import { CANARY, seedTracker } from './seed.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKFLOWS = path.join(ROOT, 'workflows');
-const CANARY = 'CANARY-n8n-5d1e-RESTRICTED';
 /** Friday 20 November 2026, 9:00 in Sacramento: a business day. */
 const NOW = '2026-11-20T17:00:00Z';
 
@@ -79,27 +72,7 @@ beforeAll(async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-n8n.ts')], { encoding: 'utf8' });
   expect(build.status, build.stderr).toBe(0);
   dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-'));
-  const parsed = parseConfig({
-    store: { kind: 'xlsx', path: path.join(dir, 'tracker.xlsx'), restrictedPath: path.join(dir, 'restricted.xlsx') },
-    mail: { kind: 'outbox', dir: path.join(dir, 'outbox') },
-    contacts: { governanceLiaison: 'governance.liaison@example.gov' },
-  });
-  if (!parsed.ok) throw new Error('test config');
-  const config = parsed.config;
-  const { tracker, restricted } = createStores(config.store);
-  await runInit({ config, store: tracker, restricted });
-  const data = sampleData(localDate(new Date(NOW), config.timezone), calendarFor(config));
-  await appendRowsByHeader(path.join(dir, 'tracker.xlsx'), TABS.proposals, data.proposals);
-  await appendRowsByHeader(path.join(dir, 'tracker.xlsx'), TABS.disputes, data.disputes);
-  // Every restricted field carries the canary: no node output, email or log line may show it.
-  await appendRowsByHeader(
-    path.join(dir, 'restricted.xlsx'),
-    TABS.restricted,
-    data.restricted.map((row) => ({
-      ...row,
-      ...Object.fromEntries(RESTRICTED_CONTENT_HEADERS.map((h) => [h, `${h}: ${CANARY}`])),
-    })),
-  );
+  await seedTracker(dir, new Date(NOW));
   smtp = await smtpServer();
   n8n = new N8n(path.join(dir, 'n8n'), {
     N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'),

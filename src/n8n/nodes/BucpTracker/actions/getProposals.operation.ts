@@ -1,4 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
+import { TABS } from '../../../../core/contract.ts';
+import type { RowIssue } from '../../../../core/schema.ts';
 import { readAndPlan } from '../../../../jobs/run-cycle.job.ts';
 import { clock, executeSource, openTracker } from '../../../transport/index.ts';
 import { type Operation, plain } from './common.ts';
@@ -13,12 +15,15 @@ export const getProposals: Operation = {
   async execute() {
     const tracker = await openTracker(executeSource(this));
     const plan = await readAndPlan(tracker, { now: clock(tracker.logger) });
+    const proposalIssues = plan.issues.filter((i) => i.tab === TABS.proposals);
     const issuesById = Map.groupBy(
-      plan.issues.filter((i) => i.tab === 'Proposals' && i.id),
+      proposalIssues.filter((i) => i.id),
       (i) => i.id!,
     );
+    const brief = (issues: readonly RowIssue[]) =>
+      issues.map(({ column, severity, message }) => ({ column, severity, message }));
     const status = new Map(plan.evaluation.proposals.map((f) => [f.proposal.bucpId, f]));
-    return plan.proposals.records.map((p): INodeExecutionData => {
+    const rows = plan.proposals.records.map((p): INodeExecutionData => {
       const { systemCells: _system, errorColumns: _errors, ...fields } = p;
       const finding = status.get(p.bucpId);
       return {
@@ -26,14 +31,22 @@ export const getProposals: Operation = {
           ...fields,
           status: finding?.status ?? null,
           businessDaysInStage: finding?.businessDaysInStage ?? null,
-          rowIssues: (issuesById.get(p.bucpId) ?? []).map(({ column, severity, message }) => ({
-            column,
-            severity,
-            message,
-          })),
+          rowIssues: brief(issuesById.get(p.bucpId) ?? []),
         }),
         pairedItem: { item: 0 },
       };
     });
+    // Rows that cannot be tracked (no BUCP ID) are still reported, so nothing staff typed goes unseen.
+    const untracked = Map.groupBy(
+      proposalIssues.filter((i) => !i.id && i.row > 0),
+      (i) => i.row,
+    );
+    for (const [row, issues] of untracked) {
+      rows.push({
+        json: plain({ rowNumber: row, bucpId: null, valid: false, rowIssues: brief(issues) }),
+        pairedItem: { item: 0 },
+      });
+    }
+    return rows;
   },
 };

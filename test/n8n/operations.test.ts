@@ -1,0 +1,251 @@
+/**
+ * Each BUCP Tracker operation's `execute`, and the trigger's poll, called with a small typed
+ * stand-in for n8n's context, against a real local-workbook tracker.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { OPERATIONS, router } from '../../src/n8n/nodes/BucpTracker/actions/router.ts';
+import { pollTracker } from '../../src/n8n/nodes/BucpTrigger/BucpTrigger.node.ts';
+import {
+  type BucpContext,
+  type BucpPollContext,
+  LeaseBusyError,
+  openTracker,
+  underLease,
+  executeSource,
+} from '../../src/n8n/transport/index.ts';
+import { dumpWorkbook } from '../support/dump.ts';
+import { editRow, readAllRows } from '../support/workspace.ts';
+import { CANARY, seedTracker } from './seed.ts';
+
+const NOW = '2026-11-20T17:00:00Z';
+const RULES =
+  'contacts:\n  governanceLiaison: gl@example.gov\n  disputeLevels:\n    Risk Management Subcommittee: rms@example.gov\n';
+
+interface Rig {
+  readonly dir: string;
+  readonly logs: string[];
+  context(
+    params: Record<string, unknown>,
+    options?: { items?: INodeExecutionData[]; continueOnFail?: boolean },
+  ): BucpContext;
+  staticData: IDataObject;
+}
+
+const NODE: INode = {
+  id: 'unit',
+  name: 'BUCP Tracker',
+  type: 'CUSTOM.bucpTracker',
+  typeVersion: 1,
+  position: [0, 0],
+  parameters: {},
+};
+
+async function rig(): Promise<Rig> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-unit-'));
+  const paths = await seedTracker(dir, new Date(NOW));
+  const logs: string[] = [];
+  const log = (message: string, meta?: object) => logs.push(`${message} ${JSON.stringify(meta ?? {})}`);
+  const staticData: IDataObject = {};
+  return {
+    dir,
+    logs,
+    staticData,
+    context(params, options = {}) {
+      const all: Record<string, unknown> = { store: 'xlsx', configFile: '', rules: RULES, ...params };
+      const getNodeParameter = (name: string, index: number, fallback?: unknown) => {
+        const value = all[name];
+        if (typeof value === 'function') return (value as (i: number) => unknown)(index);
+        return value ?? fallback;
+      };
+      return {
+        getInputData: () => options.items ?? [{ json: {} }],
+        getNodeParameter: getNodeParameter as BucpContext['getNodeParameter'],
+        getCredentials: (async (type: string) => {
+          if (type !== 'bucpWorkbookApi') throw new Error(`no ${type} credential`);
+          return { trackerPath: paths.tracker, restrictedPath: paths.restricted };
+        }) as BucpContext['getCredentials'],
+        getNode: () => NODE,
+        logger: { info: log, warn: log, error: log, debug: log },
+        getExecutionId: () => 'unit-execution',
+        continueOnFail: () => options.continueOnFail ?? false,
+        getWorkflowStaticData: () => staticData,
+      };
+    },
+  };
+}
+
+const run = async (context: BucpContext) => (await router.call(context))[0]!;
+
+let r: Rig;
+beforeEach(async () => {
+  process.env.BUCP_NOW = NOW;
+  r = await rig();
+});
+
+describe('BUCP Tracker operations', () => {
+  test('Get Proposals: every row, validated, with its row issues', async () => {
+    const items = await run(r.context({ operation: 'getProposals' }));
+    expect(items).toHaveLength(64);
+    expect(items.filter((i) => i.json.bucpId === null)).toEqual([
+      expect.objectContaining({
+        json: expect.objectContaining({ valid: false, rowIssues: [expect.objectContaining({ column: 'BUCP ID' })] }),
+      }),
+    ]);
+    expect(items[0]!.json).toMatchObject({ bucpId: expect.stringMatching(/^BUCP-/), stage: expect.any(String) });
+    expect(items.every((i) => Array.isArray(i.json.rowIssues))).toBe(true);
+  });
+
+  test('Find Stalled: only Due Soon, Stalled and Escalated, with business days', async () => {
+    const items = await run(r.context({ operation: 'findStalled', includeDueSoon: false }));
+    expect(items.length).toBeGreaterThan(0);
+    for (const { json } of items) {
+      expect(['Stalled', 'Escalated']).toContain(json.status);
+      expect(json.businessDaysInStage).toBeGreaterThanOrEqual(json.slaDays as number);
+    }
+  });
+
+  test('Plan Reminders claims its messages; Record Sent records them once', async () => {
+    const planned = await run(r.context({ operation: 'planReminders', claimMinutes: 30 }));
+    expect(planned.length).toBeGreaterThan(0);
+    expect(planned[0]!.json).toMatchObject({ idempotencyKey: expect.any(String), subject: expect.any(String) });
+    // A second execution inside the claim window plans none of them again.
+    expect(await run(r.context({ operation: 'planReminders', claimMinutes: 30 }))).toEqual([]);
+
+    const sendEmailOutput = planned.map((p, i) => ({ json: { messageId: `<m${i}@relay>` }, pairedItem: { item: i } }));
+    const record = (items: INodeExecutionData[]) =>
+      run(
+        r.context(
+          {
+            operation: 'recordSent',
+            idempotencyKey: (i: number) => planned[i]!.json.idempotencyKey,
+            messageId: (i: number) => items[i]!.json.messageId,
+          },
+          { items },
+        ),
+      );
+    expect((await record(sendEmailOutput)).map((i) => i.json.result)).toEqual(planned.map(() => 'recorded'));
+    expect((await record(sendEmailOutput)).map((i) => i.json.result)).toEqual(planned.map(() => 'duplicate'));
+    const activity = await readAllRows(path.join(r.dir, 'tracker.xlsx'), 'Activity Log');
+    expect(activity.filter((a) => a.Kind === 'notification-sent')).toHaveLength(planned.length);
+  });
+
+  test('Record Sent: a bad item is an error item with Continue On Fail, and stops the node without', async () => {
+    const planned = await run(r.context({ operation: 'planReminders', claimMinutes: 30 }));
+    const keys = [planned[0]!.json.idempotencyKey, '', 'no-such-key'];
+    const items = keys.map(() => ({ json: { messageId: '<x@relay>' } }));
+    const params = { operation: 'recordSent', idempotencyKey: (i: number) => keys[i], messageId: '<x@relay>' };
+    const out = await run(r.context(params, { items, continueOnFail: true }));
+    expect(out.map((i) => i.json.result ?? i.json.error)).toEqual([
+      'recorded',
+      expect.stringContaining('no idempotency key'),
+      expect.stringContaining('no-such-key'),
+    ]);
+    expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+    await expect(run(r.context(params, { items }))).rejects.toThrow(/no idempotency key/);
+  });
+
+  test('Record Sent records a Send Email failure, so the message is retried', async () => {
+    const planned = await run(r.context({ operation: 'planReminders', claimMinutes: 30 }));
+    const key = planned[0]!.json.idempotencyKey;
+    const out = await run(
+      r.context(
+        { operation: 'recordSent', idempotencyKey: key, messageId: '' },
+        { items: [{ json: { error: 'Connection refused' } }] },
+      ),
+    );
+    expect(out[0]!.json).toMatchObject({ result: 'recorded', status: 'failed' });
+    // A failure ends the claim: the next plan offers the message again.
+    const again = await run(r.context({ operation: 'planReminders', claimMinutes: 30 }));
+    expect(again.map((i) => i.json.idempotencyKey)).toContain(key);
+  });
+
+  test('Escalate Disputes and Roll Up Metrics', async () => {
+    const escalations = await run(r.context({ operation: 'escalateDisputes', claimMinutes: 30 }));
+    expect(escalations.length).toBeGreaterThan(0);
+    expect(escalations.every((e) => String(e.json.to).length > 0 && e.json.disputeId)).toBe(true);
+    const [metrics] = await run(r.context({ operation: 'rollUpMetrics' }));
+    expect((metrics!.json.proposals as { total: number }).total).toBe(64);
+  });
+
+  test('Sync writes system columns and sends nothing', async () => {
+    const [report] = await run(r.context({ operation: 'sync' }));
+    expect((report!.json.writes as { cellsWritten: number }).cellsWritten).toBeGreaterThan(0);
+    const activity = await readAllRows(path.join(r.dir, 'tracker.xlsx'), 'Activity Log');
+    expect(activity.some((a) => String(a.Kind).startsWith('notification'))).toBe(false);
+  });
+
+  test('a bad rule names its key path', async () => {
+    const context = r.context({ operation: 'findStalled', rules: 'contacts:\n  governanceLiaison: not-an-email\n' });
+    await expect(run(context)).rejects.toThrow(/contacts\.governanceLiaison: must be an email address/);
+    const out = await run({ ...context, continueOnFail: () => true });
+    expect(out[0]!.json.error).toMatch(/contacts\.governanceLiaison/);
+  });
+
+  test('a busy lease is waited for, then reported', async () => {
+    const tracker = await openTracker(executeSource(r.context({})));
+    await tracker.store.lease!.acquire('another-worker', new Date(), 60_000);
+    await expect(underLease(tracker, 'me', () => Promise.resolve(1), { waitMs: 300, pollMs: 50 })).rejects.toThrow(
+      LeaseBusyError,
+    );
+    await tracker.store.lease!.release('another-worker');
+    await expect(underLease(tracker, 'me', () => Promise.resolve(1), { waitMs: 300, pollMs: 50 })).resolves.toBe(1);
+  });
+
+  test('the canary is in no operation’s output and no log line', async () => {
+    const outputs: unknown[] = [];
+    let planned: INodeExecutionData[] = [];
+    for (const op of OPERATIONS) {
+      const recording = op.value === 'recordSent';
+      const params = {
+        operation: op.value,
+        claimMinutes: 30,
+        includeDueSoon: true,
+        idempotencyKey: planned[0]?.json.idempotencyKey,
+        messageId: '<x@relay>',
+      };
+      const items = await run(r.context(params, recording ? { items: [{ json: { messageId: '<x@relay>' } }] } : {}));
+      if (op.value === 'planReminders') planned = items;
+      outputs.push(items);
+    }
+    expect(outputs.flat().length).toBeGreaterThan(64);
+    expect(JSON.stringify(outputs).includes(CANARY)).toBe(false);
+    expect(r.logs.join('\n').includes(CANARY)).toBe(false);
+    expect(await dumpWorkbook(path.join(r.dir, 'restricted.xlsx'))).toContain(CANARY);
+  });
+});
+
+describe('BUCP Trigger', () => {
+  test('learns on the first poll, then emits each change once', async () => {
+    const base = r.context({ events: ['stage-changed', 'became-stalled', 'new-dispute'] });
+    const poll: BucpPollContext = {
+      getNodeParameter: ((name: string, fallback?: unknown) =>
+        base.getNodeParameter(name, 0, fallback)) as BucpPollContext['getNodeParameter'],
+      getCredentials: base.getCredentials,
+      getNode: base.getNode,
+      logger: base.logger,
+      getWorkflowStaticData: () => r.staticData,
+      getMode: () => 'trigger',
+    };
+    expect(await pollTracker.call(poll)).toBeNull();
+    const proposals = await readAllRows(path.join(r.dir, 'tracker.xlsx'), 'Proposals');
+    const moving = proposals.find((p) => p.Stage === 'Drafting')!;
+    await editRow(path.join(r.dir, 'tracker.xlsx'), 'Proposals', 'BUCP ID', String(moving['BUCP ID']), {
+      Stage: 'Internal Review',
+    });
+    const emitted = await pollTracker.call(poll);
+    expect(emitted![0]!.map((i) => i.json)).toEqual([
+      expect.objectContaining({
+        change: 'stage-changed',
+        bucpId: moving['BUCP ID'],
+        previousStage: 'Drafting',
+        stage: 'Internal Review',
+      }),
+    ]);
+    expect(await pollTracker.call(poll)).toBeNull();
+    expect(JSON.stringify(r.staticData).includes(CANARY)).toBe(false);
+  });
+});
