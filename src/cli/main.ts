@@ -6,6 +6,7 @@ import type { Config } from '../core/config.ts';
 import { calendarFor } from '../core/cycle.ts';
 import { addDays, localDate } from '../core/dates.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config-file.ts';
+import { findStalled } from '../jobs/find-stalled.job.ts';
 import { runCheck } from '../jobs/check.job.ts';
 import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
 import { runInit } from '../jobs/init.job.ts';
@@ -204,6 +205,32 @@ export function buildProgram(io: Io): Command {
         );
       }
       if (!report.ok) process.exitCode = EXIT.failures;
+    });
+
+  program
+    .command('stalled')
+    .description('list the proposals that are due soon, stalled or escalated; writes nothing')
+    .addOption(configOption())
+    .option('--now <iso>', 'the clock (default: now)')
+    .option('--stalled-only', 'leave out proposals that are only due soon', false)
+    .option('--json', 'print the findings as JSON on stdout', false)
+    .action(async (opts: { config: string; now?: string; stalledOnly: boolean; json: boolean }) => {
+      const { config } = await loadConfig(opts.config);
+      const { tracker, restricted } = createStores(config.store);
+      const now = parseNow(opts.now, config.timezone);
+      const result = await findStalled(
+        { config, store: tracker, restricted },
+        { now, includeDueSoon: !opts.stalledOnly },
+      );
+      if (opts.json) io.out(JSON.stringify(result, null, 2));
+      else {
+        for (const f of result.findings) {
+          io.out(
+            `${f.status.padEnd(9)} ${f.bucpId} ${f.stage}: ${f.businessDaysInStage} business days${f.slaDays ? ` of ${f.slaDays}` : ''} (${f.useCaseName ?? ''})`,
+          );
+        }
+        io.out(`${result.findings.length} proposals need attention on ${result.today}`);
+      }
     });
 
   program
