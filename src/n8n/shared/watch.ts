@@ -20,8 +20,9 @@ export const eventsProperty = (show?: INodeProperties['displayOptions']): INodeP
 });
 
 /**
- * Where the watcher's memory lives: the workflow's global static data, so that the BUCP Trigger
- * and a Find Changes run in the same workflow share it and report each change once.
+ * The key of the watcher's memory in the node's own static data. For the trigger, n8n keeps a
+ * polling node's static data as its poll cursor: committed after every poll, even one that emits
+ * nothing, and carried across restarts and between instances.
  */
 const MEMORY_KEY = 'bucpWatchState';
 

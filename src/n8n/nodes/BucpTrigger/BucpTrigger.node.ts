@@ -8,7 +8,7 @@ import { type BucpPollContext, credentialDescriptions, pollSource, trackerProper
  */
 export async function pollTracker(this: BucpPollContext): Promise<INodeExecutionData[][] | null> {
   const events = new Set(this.getNodeParameter('events', []) as string[]);
-  const items = await watchTracker(pollSource(this), this.getWorkflowStaticData('global'), events);
+  const items = await watchTracker(pollSource(this), this.getWorkflowStaticData('node'), events);
   return items.length > 0 ? [items] : null;
 }
 
