@@ -40,7 +40,10 @@ if (cli.status !== 0) throw new Error(`bucp stalled failed:\n${cli.stderr}`);
 const cliFindings = (JSON.parse(cli.stdout) as { findings: unknown[] }).findings.length;
 
 // n8n: Manual Trigger, then Find Stalled, run with `n8n execute`.
-const n8n = new N8n(path.join(dir, 'n8n'), { N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'), BUCP_NOW: NOW });
+const n8n = await N8n.create(path.join(dir, 'n8n'), {
+  N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'),
+  BUCP_NOW: NOW,
+});
 await n8n.importCredentials([
   {
     id: 'benchWorkbook',

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import net, { type AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { n8nHarness } from './harness-paths.ts';
@@ -37,7 +38,27 @@ export class N8n {
   readonly home: string;
   private readonly env: NodeJS.ProcessEnv;
 
-  constructor(home: string, env: Record<string, string>) {
+  /** A free port on loopback, for n8n's task broker and HTTP server: several n8n may run at once. */
+  static freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer();
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+  }
+
+  static async create(home: string, env: Record<string, string>): Promise<N8n> {
+    return new N8n(home, {
+      N8N_RUNNERS_BROKER_PORT: String(await N8n.freePort()),
+      N8N_PORT: String(await N8n.freePort()),
+      ...env,
+    });
+  }
+
+  private constructor(home: string, env: Record<string, string>) {
     this.home = home;
     // Not the test runner's environment: n8n refuses to load nodes when NODE_ENV is "test".
     const inherited = Object.fromEntries(
@@ -68,6 +89,27 @@ export class N8n {
       child.on('error', reject);
       child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
+  }
+
+  /**
+   * `n8n start`: the long-running instance that runs published workflows' triggers. Its output is
+   * collected in `log`; `stop()` ends it.
+   */
+  start(): { log: () => string; stop: () => Promise<void> } {
+    const child: ChildProcess = spawn(n8nHarness().bin, ['start'], { env: this.env, cwd: this.home });
+    let log = '';
+    child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    return {
+      log: () => log,
+      stop: () =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.on('close', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+        }),
+    };
   }
 
   private async importFile(kind: 'credentials' | 'workflow', name: string, content: unknown): Promise<void> {

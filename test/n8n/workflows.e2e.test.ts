@@ -5,52 +5,21 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TABS } from '../../src/core/contract.ts';
 import { dumpWorkbook } from '../support/dump.ts';
 import { editRow, readAllRows } from '../support/workspace.ts';
 import { type Execution, N8n } from './n8n.ts';
 import { CANARY, seedTracker } from './seed.ts';
+import { smtpServer } from './smtp.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKFLOWS = path.join(ROOT, 'workflows');
 /** Friday 20 November 2026, 9:00 in Sacramento: a business day. */
 const NOW = '2026-11-20T17:00:00Z';
-
-interface Received {
-  readonly rcptTo: string[];
-  readonly raw: string;
-  readonly mail: ParsedMail;
-}
-
-async function smtpServer(): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString();
-        void simpleParser(raw).then((mail) => {
-          received.push({ rcptTo: session.envelope.rcptTo.map((a) => a.address), raw, mail });
-          callback();
-        });
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 async function workflow(name: string): Promise<{ id: string } & Record<string, unknown>> {
   return JSON.parse(await readFile(path.join(WORKFLOWS, `${name}.json`), 'utf8')) as { id: string };
@@ -74,7 +43,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-'));
   await seedTracker(dir, new Date(NOW));
   smtp = await smtpServer();
-  n8n = new N8n(path.join(dir, 'n8n'), {
+  n8n = await N8n.create(path.join(dir, 'n8n'), {
     N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'),
     BUCP_NOW: NOW,
   });

@@ -38,6 +38,9 @@ export async function watchTracker(
   const { changes, state } = detectChanges(previous, plan.evaluation);
   memory[MEMORY_KEY] = state as unknown as IDataObject;
   const wanted = changes.filter((c) => events.size === 0 || events.has(c.change));
-  tracker.logger.info({ changes: changes.length, reported: wanted.length, firstLook: !previous }, 'tracker watched');
+  tracker.logger.info(
+    { changes: changes.length, reported: wanted.length, firstLook: !previous },
+    previous ? `tracker watched: ${wanted.length} change(s) to report` : 'tracker watched: first look, learning',
+  );
   return wanted.map((c) => ({ json: JSON.parse(JSON.stringify({ today: plan.today, ...c })) as IDataObject }));
 }
