@@ -66,6 +66,8 @@ const GoogleSheetsStoreSchema = z.strictObject({
   credentials: z.string().min(1).optional(),
   /** Another API root: the test emulator or an egress proxy. */
   rootUrl: z.url().optional(),
+  /** Another OAuth token endpoint for the key file's JWT exchange: a private Google endpoint, or the test emulator. */
+  tokenUrl: z.url().optional(),
   /** An environment variable holding a short-lived access token minted elsewhere (instead of a key file). */
   accessTokenEnv: z.string().min(1).optional(),
 });

@@ -30,6 +30,7 @@ export function createStores(store: Config['store']): { tracker: TrackerStore; r
       const client = createSheetsClient({
         keyFile: store.credentials,
         rootUrl: store.rootUrl,
+        tokenUrl: store.tokenUrl,
         authClient: tokenClient(store),
       });
       return {

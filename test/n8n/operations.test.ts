@@ -17,7 +17,12 @@ import {
   underLease,
   executeSource,
 } from '../../src/n8n/transport/index.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { RESTRICTED_CONTENT_HEADERS } from '../../src/core/contract.ts';
+import { calendarFor } from '../../src/core/cycle.ts';
+import { sampleData } from '../../src/demo/sample-data.ts';
 import { dumpWorkbook } from '../support/dump.ts';
+import { SERVICE_ACCOUNT, googleWorkspace } from '../support/google.ts';
 import { editRow, readAllRows } from '../support/workspace.ts';
 import { CANARY, seedTracker } from './seed.ts';
 
@@ -30,7 +35,7 @@ interface Rig {
   readonly logs: string[];
   context(
     params: Record<string, unknown>,
-    options?: { items?: INodeExecutionData[]; continueOnFail?: boolean },
+    options?: { items?: INodeExecutionData[]; continueOnFail?: boolean; credentials?: Record<string, IDataObject> },
   ): BucpContext;
   staticData: IDataObject;
 }
@@ -65,8 +70,12 @@ async function rig(): Promise<Rig> {
         getInputData: () => options.items ?? [{ json: {} }],
         getNodeParameter: getNodeParameter as BucpContext['getNodeParameter'],
         getCredentials: (async (type: string) => {
-          if (type !== 'bucpWorkbookApi') throw new Error(`no ${type} credential`);
-          return { trackerPath: paths.tracker, restrictedPath: paths.restricted };
+          const credentials: Record<string, IDataObject> = {
+            bucpWorkbookApi: { trackerPath: paths.tracker, restrictedPath: paths.restricted },
+            ...options.credentials,
+          };
+          if (!credentials[type]) throw new Error(`no ${type} credential`);
+          return credentials[type];
         }) as BucpContext['getCredentials'],
         getNode: () => NODE,
         logger: { info: log, warn: log, error: log, debug: log },
@@ -247,5 +256,60 @@ describe('BUCP Trigger', () => {
     ]);
     expect(await pollTracker.call(poll)).toBeNull();
     expect(JSON.stringify(r.staticData).includes(CANARY)).toBe(false);
+  });
+});
+
+describe("on Google Sheets, with n8n's own Google service-account credential", () => {
+  test('the key is exchanged at the token endpoint, and the operations read and write the spreadsheet', async () => {
+    const ws = await googleWorkspace({ quota: false });
+    try {
+      const data = sampleData('2026-11-20', calendarFor(ws.config));
+      ws.addProposals(data.proposals);
+      ws.addDisputes(data.disputes);
+      ws.addRestricted(
+        data.restricted.map((row) => ({
+          ...row,
+          ...Object.fromEntries(RESTRICTED_CONTENT_HEADERS.map((h) => [h, `${h}: ${CANARY}`])),
+        })),
+      );
+      const { privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
+      ws.emulator.resetCalls();
+      const google = (operation: string) =>
+        r.context(
+          {
+            operation,
+            store: 'google-sheets',
+            spreadsheetId: ws.tracker.spreadsheetId,
+            restrictedSpreadsheetId: ws.restricted.spreadsheetId,
+            rootUrl: ws.rootUrl,
+            tokenUrl: new URL('token', ws.rootUrl).toString(),
+            claimMinutes: 30,
+          },
+          // As n8n stores a pasted key: its line breaks escaped.
+          { credentials: { googleApi: { email: SERVICE_ACCOUNT, privateKey: privateKey.replace(/\n/g, '\\n') } } },
+        );
+      const stalled = await run(google('findStalled'));
+      expect(stalled.length).toBeGreaterThan(0);
+      const planned = await run(google('planReminders'));
+      expect(planned.length).toBeGreaterThan(0);
+      const { byApi } = ws.emulator.stats;
+      expect(byApi['oauth.token']).toBeGreaterThanOrEqual(1);
+      // Every Sheets call was made with the token the key was exchanged for, as the service account.
+      const sheetsCalls = ws.emulator.calls.filter((c) => c.api !== 'oauth.token');
+      expect(sheetsCalls.length).toBeGreaterThan(0);
+      expect(sheetsCalls.every((c) => c.user === SERVICE_ACCOUNT && c.status < 400)).toBe(true);
+      const intents = ws.emulator
+        .sheet(ws.tracker.spreadsheetId, 'Activity Log')
+        .values()
+        .filter((row) => row.includes('notification-intent'));
+      expect(intents).toHaveLength(planned.length);
+      expect(JSON.stringify([stalled, planned]).includes(CANARY)).toBe(false);
+    } finally {
+      await ws.stop();
+    }
   });
 });

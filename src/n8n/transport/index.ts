@@ -16,7 +16,7 @@ import type { RestrictedStore, TrackerStore } from '../../core/ports.ts';
 import { type Logger, createLogger } from '../../log.ts';
 import { MailTemplates } from '../../mail/render.ts';
 import { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } from '../../stores/google-sheets-store.ts';
-import { createSheetsClient } from '../../stores/google/transport.ts';
+import { createSheetsClient, tokenTransporter } from '../../stores/google/transport.ts';
 import { XlsxRestrictedStore, XlsxTrackerStore } from '../../stores/xlsx-store.ts';
 
 /** What the nodes use of n8n's execution context: small enough for a typed stand-in in unit tests. */
@@ -91,6 +91,24 @@ export const trackerProperties: INodeProperties[] = [
     displayOptions: { show: { store: ['google-sheets'] } },
   },
   {
+    displayName: 'API Root URL',
+    name: 'rootUrl',
+    type: 'string',
+    default: '',
+    placeholder: 'https://sheets.googleapis.com/',
+    description: "Only for a private Google endpoint or an egress proxy: leave empty for Google's",
+    displayOptions: { show: { store: ['google-sheets'] } },
+  },
+  {
+    displayName: 'Token URL',
+    name: 'tokenUrl',
+    type: 'string',
+    default: '',
+    placeholder: 'https://oauth2.googleapis.com/token',
+    description: "Only for a private Google endpoint: where the service account's token is fetched",
+    displayOptions: { show: { store: ['google-sheets'] } },
+  },
+  {
     displayName: 'Config File',
     name: 'configFile',
     type: 'string',
@@ -131,18 +149,23 @@ async function storeSection(context: TrackerSource): Promise<{ section: IDataObj
   const kind = context.param('store') as string;
   if (kind === 'google-sheets') {
     const credential = await context.getCredentials('googleApi');
+    const tokenUrl = String(context.param('tokenUrl', '')).trim();
+    const rootUrl = String(context.param('rootUrl', '')).trim();
     const auth = new JWT({
       email: credential.email as string,
       // n8n keeps the key as pasted; a key copied from JSON may carry literal \n.
       key: String(credential.privateKey ?? '').replace(/\\n/g, '\n'),
       scopes: [SHEETS_SCOPE],
       ...(credential.inpersonate && credential.delegatedEmail ? { subject: credential.delegatedEmail as string } : {}),
+      ...(tokenUrl ? { transporter: tokenTransporter(tokenUrl) } : {}),
     });
     return {
       section: {
         kind,
         spreadsheetId: context.param('spreadsheetId') as string,
         restrictedSpreadsheetId: context.param('restrictedSpreadsheetId') as string,
+        ...(rootUrl ? { rootUrl } : {}),
+        ...(tokenUrl ? { tokenUrl } : {}),
       },
       auth,
     };

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
-import { GoogleAuth, type OAuth2Client } from 'google-auth-library';
+import { GoogleAuth, type OAuth2Client, gaxios } from 'google-auth-library';
 
 /** The only scope the service asks for. Service accounts cannot use drive.file. */
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
@@ -26,6 +26,8 @@ export interface SheetsClientOptions {
   readonly keyFile?: string | undefined;
   /** Another API root, for the emulator or a proxy. Set on the service object: google.options does not reach it. */
   readonly rootUrl?: string | undefined;
+  /** The OAuth token endpoint service-account JWTs are exchanged at; Google's public one by default. */
+  readonly tokenUrl?: string | undefined;
   /** An auth client made elsewhere (tests, or n8n's credential); JWT is an OAuth2Client too. */
   readonly authClient?: OAuth2Client;
   readonly timeoutMs?: number;
@@ -37,10 +39,34 @@ export interface SheetsClient {
   accountEmail(): Promise<string | undefined>;
 }
 
+const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
+/**
+ * The HTTP client the auth library exchanges service-account JWTs through. The library always posts
+ * to Google's public token endpoint; with `tokenUrl` (a private endpoint, such as one reached over
+ * Private Service Connect) that request goes there instead.
+ */
+export function tokenTransporter(tokenUrl: string | undefined): gaxios.Gaxios | undefined {
+  if (!tokenUrl) return undefined;
+  const transporter = new gaxios.Gaxios();
+  transporter.interceptors.request.add({
+    resolved: (config) => {
+      if (String(config.url) === GOOGLE_TOKEN_URL) config.url = new URL(tokenUrl);
+      return Promise.resolve(config);
+    },
+  });
+  return transporter;
+}
+
 export function createSheetsClient(options: SheetsClientOptions): SheetsClient {
+  const transporter = tokenTransporter(options.tokenUrl);
   const googleAuth = options.authClient
     ? undefined
-    : new GoogleAuth({ scopes: [SHEETS_SCOPE], ...(options.keyFile ? { keyFile: options.keyFile } : {}) });
+    : new GoogleAuth({
+        scopes: [SHEETS_SCOPE],
+        ...(options.keyFile ? { keyFile: options.keyFile } : {}),
+        ...(transporter ? { clientOptions: { transporter } } : {}),
+      });
   const auth = options.authClient ?? googleAuth!;
   const api = sheets({
     version: 'v4',
