@@ -154,6 +154,21 @@ describe('bucp check', () => {
   });
 });
 
+describe('bucp stalled', () => {
+  test('lists the stalled proposals and writes nothing', async () => {
+    const { bucp, configFile, out, ws } = await setup();
+    const before = await readFile(ws.tracker.path);
+    expect(await bucp('stalled', '--config', configFile, '--now', '2026-11-23T08:00', '--json')).toBe(0);
+    const result = JSON.parse(out.join('\n')) as { today: string; findings: { bucpId: string; status: string }[] };
+    expect(result.today).toBe('2026-11-23');
+    expect(result.findings).toEqual([expect.objectContaining({ bucpId: 'B-1', status: 'Stalled' })]);
+    expect((await readFile(ws.tracker.path)).equals(before)).toBe(true);
+    out.length = 0;
+    expect(await bucp('stalled', '--config', configFile, '--now', '2026-11-23T08:00')).toBe(0);
+    expect(out.join('\n')).toMatch(/^Stalled +B-1 Drafting: 20 business days of 15/m);
+  });
+});
+
 describe('the bucp executable', () => {
   test('runs on the project Node and prints help', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [BIN, '--help']);
