@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
@@ -67,9 +67,35 @@ async function loadWorkbook(file: string): Promise<ExcelJS.Workbook> {
   return workbook;
 }
 
+/** A temp file this old was left by a process killed mid-write: no live write takes an hour. */
+export const STALE_TEMP_MS = 60 * 60_000;
+
+/** Removes temp files that writers killed mid-write left beside the workbook. Best effort. */
+export async function removeStaleTemps(file: string, now = Date.now()): Promise<string[]> {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  const removed: string[] = [];
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const temp = path.join(dir, name);
+    const modified = await stat(temp).then(
+      (s) => s.mtimeMs,
+      () => now,
+    );
+    if (now - modified < STALE_TEMP_MS) continue;
+    await rm(temp, { force: true }).then(
+      () => removed.push(temp),
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
 /** Writes beside the target and renames over it, so a reader never sees half a workbook. */
 async function saveAtomically(workbook: ExcelJS.Workbook, file: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
+  await removeStaleTemps(file);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const buffer = await workbook.xlsx.writeBuffer();
