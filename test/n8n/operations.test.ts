@@ -106,6 +106,8 @@ describe('BUCP Tracker operations', () => {
     ]);
     expect(items[0]!.json).toMatchObject({ bucpId: expect.stringMatching(/^BUCP-/), stage: expect.any(String) });
     expect(items.every((i) => Array.isArray(i.json.rowIssues))).toBe(true);
+    const first = await run(r.context({ operation: 'getProposals', returnAll: false, limit: 5 }));
+    expect(first.map((i) => i.json.bucpId)).toEqual(items.slice(0, 5).map((i) => i.json.bucpId));
   });
 
   test('Find Stalled: only Due Soon, Stalled and Escalated, with business days', async () => {

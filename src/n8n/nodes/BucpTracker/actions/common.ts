@@ -54,3 +54,30 @@ export const claimMinutesProperty = (operation: string): INodeProperties => ({
     'How long a planned message stays claimed by this execution. Until Record Sent records it, or the claim runs out, no other execution plans it again.',
   displayOptions: { show: { operation: [operation] } },
 });
+
+/** n8n's usual Return All and Limit pair, for an operation that lists things. */
+export const limitProperties = (operation: string): INodeProperties[] => [
+  {
+    displayName: 'Return All',
+    name: 'returnAll',
+    type: 'boolean',
+    default: true,
+    description: 'Whether to return all results or only up to a given limit',
+    displayOptions: { show: { operation: [operation] } },
+  },
+  {
+    displayName: 'Limit',
+    name: 'limit',
+    type: 'number',
+    default: 50,
+    typeOptions: { minValue: 1 },
+    description: 'Max number of results to return',
+    displayOptions: { show: { operation: [operation], returnAll: [false] } },
+  },
+];
+
+/** The first `limit` items unless Return All is on. */
+export function limited<T>(context: BucpContext, items: T[]): T[] {
+  if (context.getNodeParameter('returnAll', 0, true) as boolean) return items;
+  return items.slice(0, context.getNodeParameter('limit', 0, 50) as number);
+}

@@ -1,6 +1,6 @@
 import { findStalled as findStalledJob } from '../../../../jobs/find-stalled.job.ts';
 import { clock, executeSource, openTracker } from '../../../transport/index.ts';
-import { type Operation, plain } from './common.ts';
+import { type Operation, limitProperties, limited, plain } from './common.ts';
 
 /** One item per proposal that is due soon, stalled or escalated. Reads only. */
 export const findStalled: Operation = {
@@ -17,11 +17,12 @@ export const findStalled: Operation = {
       description: 'Whether to list proposals that are not stalled yet but will be within the due-soon window',
       displayOptions: { show: { operation: ['findStalled'] } },
     },
+    ...limitProperties('findStalled'),
   ],
   async execute() {
     const tracker = await openTracker(executeSource(this));
     const includeDueSoon = this.getNodeParameter('includeDueSoon', 0, true) as boolean;
     const { today, findings } = await findStalledJob(tracker, { now: clock(tracker.logger), includeDueSoon });
-    return findings.map((f) => ({ json: plain({ today, ...f }), pairedItem: { item: 0 } }));
+    return limited(this, findings).map((f) => ({ json: plain({ today, ...f }), pairedItem: { item: 0 } }));
   },
 };

@@ -3,7 +3,7 @@ import { TABS } from '../../../../core/contract.ts';
 import type { RowIssue } from '../../../../core/schema.ts';
 import { readAndPlan } from '../../../../jobs/run-cycle.job.ts';
 import { clock, executeSource, openTracker } from '../../../transport/index.ts';
-import { type Operation, plain } from './common.ts';
+import { type Operation, limitProperties, limited, plain } from './common.ts';
 
 /** Every proposal row, validated, with the issues found in it. Reads only. */
 export const getProposals: Operation = {
@@ -11,7 +11,7 @@ export const getProposals: Operation = {
   value: 'getProposals',
   action: 'Get proposals',
   summary: 'Validated proposal rows, each with its row issues',
-  description: [],
+  description: limitProperties('getProposals'),
   async execute() {
     const tracker = await openTracker(executeSource(this));
     const plan = await readAndPlan(tracker, { now: clock(tracker.logger) });
@@ -47,6 +47,6 @@ export const getProposals: Operation = {
         pairedItem: { item: 0 },
       });
     }
-    return rows;
+    return limited(this, rows);
   },
 };
