@@ -70,7 +70,7 @@ test(
     const server = n8n.start();
     cleanup.push(() => server.stop());
     // A poll that found a memory has a baseline to compare with: from here on, changes are reported.
-    await until('a poll with a baseline', () => /tracker watched: \d+ change/.test(server.log()), 200_000, server.log);
+    await until('a poll with a baseline', () => /tracker watched: \d+ change/.test(server.log()), 240_000, server.log);
     expect(smtp.received).toHaveLength(0);
 
     const proposals = await readAllRows(paths.tracker, TABS.proposals);
