@@ -32,7 +32,7 @@ afterAll(async () => {
 
 test(
   'the published trigger polls, learns, and alerts the coordinators once per stage change',
-  { timeout: 300_000 },
+  { timeout: 480_000 },
   async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-live-'));
     const paths = await seedTracker(dir, new Date(NOW));
