@@ -15,7 +15,15 @@ import type {
 } from '../core/ports.ts';
 import { SheetsLease } from './google/lease.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
-import { type RetryPolicy, type SheetsClient, DEFAULT_RETRY, SheetsApiError, withRetry } from './google/transport.ts';
+import {
+  type RetryPolicy,
+  type SheetsClient,
+  DEFAULT_RETRY,
+  JSON_REQUEST,
+  SheetsApiError,
+  serializedBody,
+  withRetry,
+} from './google/transport.ts';
 import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid, tableFromGrid } from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
@@ -289,14 +297,18 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     if (plan.appendActivity.length > 0) {
       // values.append grows the grid as the log grows. If a retry repeats an append whose answer was
       // lost, the repeated lines carry the same key and time, and the log reader skips them.
+      const requestBody = serializedBody({ values: plan.appendActivity.map(activityRow) });
       await this.call('values.append', () =>
-        this.client.api.spreadsheets.values.append({
-          spreadsheetId: this.spreadsheetId,
-          range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
-          valueInputOption: 'RAW',
-          insertDataOption: 'INSERT_ROWS',
-          requestBody: { values: plan.appendActivity.map(activityRow) },
-        }),
+        this.client.api.spreadsheets.values.append(
+          {
+            spreadsheetId: this.spreadsheetId,
+            range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
+            valueInputOption: 'RAW',
+            insertDataOption: 'INSERT_ROWS',
+            requestBody,
+          },
+          JSON_REQUEST,
+        ),
       );
     }
     await this.ensureRows(needed);
@@ -345,12 +357,10 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   private async batchUpdate(data: sheets_v4.Schema$ValueRange[]): Promise<void> {
     if (data.length === 0) return;
+    // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
+    const requestBody = serializedBody({ valueInputOption: 'RAW', data });
     await this.call('values.batchUpdate', () =>
-      this.client.api.spreadsheets.values.batchUpdate({
-        spreadsheetId: this.spreadsheetId,
-        // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
-        requestBody: { valueInputOption: 'RAW', data },
-      }),
+      this.client.api.spreadsheets.values.batchUpdate({ spreadsheetId: this.spreadsheetId, requestBody }, JSON_REQUEST),
     );
   }
 
