@@ -149,7 +149,7 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   logIssues(logger, plan);
 
   // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
-  const rendered = plan.notifications.map((n) => ({ notification: n, subject: templates.render(n).subject }));
+  const rendered = plan.notifications.map((n) => ({ notification: n, subject: templates.subject(n) }));
   const reports: NotificationReport[] = [];
   const handoff: HandoffMessage[] = [];
   const failures: string[] = [];
@@ -207,9 +207,9 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
     }
   }
 
-  for (const n of held.inFlight) reports.push(report(n, templates.render(n).subject, 'in-flight'));
-  for (const n of gate.deferred) reports.push(report(n, templates.render(n).subject, 'deferred'));
-  for (const n of gate.givenUp) reports.push(report(n, templates.render(n).subject, 'given-up'));
+  for (const n of held.inFlight) reports.push(report(n, templates.subject(n), 'in-flight'));
+  for (const n of gate.deferred) reports.push(report(n, templates.subject(n), 'deferred'));
+  for (const n of gate.givenUp) reports.push(report(n, templates.subject(n), 'given-up'));
   const outcome = finishCycle(plan, config);
   const jobRuns = chosenJobRuns.map(({ job, slot }) =>
     stamp({

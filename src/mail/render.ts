@@ -49,13 +49,23 @@ export class MailTemplates {
   }
 
   render(notification: Pick<PlannedNotification, 'template' | 'data'>): RenderedMessage {
-    const template = this.templates.get(notification.template);
-    if (!template) throw new Error(`No mail template named ${notification.template}`);
+    const template = this.template(notification.template);
     return {
-      // A subject is one header line: newlines from a value must never start a new header.
-      subject: template.subject(notification.data).replace(/\s+/g, ' ').trim(),
+      subject: this.subject(notification),
       html: template.html(notification.data),
       text: template.text(notification.data),
     };
+  }
+
+  /** The subject alone, as `render` gives it. */
+  subject(notification: Pick<PlannedNotification, 'template' | 'data'>): string {
+    // A subject is one header line: newlines from a value must never start a new header.
+    return this.template(notification.template).subject(notification.data).replace(/\s+/g, ' ').trim();
+  }
+
+  private template(name: string): { subject: Compiled; html: Compiled; text: Compiled } {
+    const template = this.templates.get(name);
+    if (!template) throw new Error(`No mail template named ${name}`);
+    return template;
   }
 }
