@@ -1,4 +1,4 @@
-import type { Evaluation } from './evaluate.ts';
+import { type Evaluation, coordinatorsOf } from './evaluate.ts';
 
 /** What a watcher remembers between polls: each proposal's stage and status, and the disputes seen. */
 export interface WatchState {
@@ -41,14 +41,12 @@ export function detectChanges(
   evaluation: Pick<Evaluation, 'proposals' | 'disputes'>,
 ): { changes: TrackerChange[]; state: WatchState } {
   const proposals: Record<string, { stage: string; status: string | null }> = {};
-  const coordinatorsOf = new Map<string, string[]>();
+  const coordinatorsById = new Map<string, string[]>();
   const changes: TrackerChange[] = [];
   for (const finding of evaluation.proposals) {
     const { proposal } = finding;
-    const coordinators = [
-      ...new Set([proposal.requestingCoordinatorEmail, proposal.providingCoordinatorEmail].filter((e) => !!e)),
-    ] as string[];
-    coordinatorsOf.set(proposal.bucpId, coordinators);
+    const coordinators = coordinatorsOf(proposal);
+    coordinatorsById.set(proposal.bucpId, coordinators);
     proposals[proposal.bucpId] = { stage: finding.stage, status: finding.status };
     const before = previous?.proposals[proposal.bucpId];
     if (!previous || !before) continue;
@@ -78,7 +76,7 @@ export function detectChanges(
       bucpId: dispute.bucpId,
       level: dispute.level,
       raisedOn: dispute.raisedOn,
-      coordinators: dispute.bucpId ? (coordinatorsOf.get(dispute.bucpId) ?? []) : [],
+      coordinators: dispute.bucpId ? (coordinatorsById.get(dispute.bucpId) ?? []) : [],
     });
   }
   return { changes, state: { proposals, disputes } };

@@ -182,6 +182,13 @@ export function disputeStatus(finding: DisputeFinding, history: History): Disput
   return 'Open';
 }
 
+/** Both departments' data coordinators, where the row names them, each once. */
+export function coordinatorsOf(proposal: Proposal): string[] {
+  return [
+    ...new Set([proposal.requestingCoordinatorEmail, proposal.providingCoordinatorEmail].filter((e) => !!e)),
+  ] as string[];
+}
+
 export function recipientsFor(proposal: Proposal, stage: Stage): string[] {
   const reminded = REMINDED_BY_STAGE[stage];
   const to: string[] = [];

@@ -3,7 +3,13 @@ import type { BusinessCalendar } from './calendar.ts';
 import type { Config } from './config.ts';
 import { TABS } from './contract.ts';
 import type { IsoDate } from './dates.ts';
-import { type DisputeFinding, type Evaluation, type ProposalFinding, recipientsFor } from './evaluate.ts';
+import {
+  type DisputeFinding,
+  type Evaluation,
+  type ProposalFinding,
+  coordinatorsOf,
+  recipientsFor,
+} from './evaluate.ts';
 import { type History, type ReminderMemory, nextActionDetail } from './history.ts';
 
 export type NotificationKind = 'reminder' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
@@ -199,10 +205,7 @@ function planEscalation(
   const { proposal } = finding;
   const sponsor = proposal.sponsorEmail;
   const to = sponsor ?? config.contacts.governanceLiaison;
-  const coordinators = [proposal.requestingCoordinatorEmail, proposal.providingCoordinatorEmail].filter(
-    (e): e is string => !!e && e !== to,
-  );
-  const cc = [...new Set(coordinators)];
+  const cc = coordinatorsOf(proposal).filter((e) => e !== to);
   return {
     kind: 'escalation',
     template: 'escalation',

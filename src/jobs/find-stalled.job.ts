@@ -1,4 +1,5 @@
 import type { ProposalStatus } from '../core/contract.ts';
+import { coordinatorsOf } from '../core/evaluate.ts';
 import { type CycleDeps, readAndPlan } from './run-cycle.job.ts';
 
 /** A proposal that needs attention: Due Soon, Stalled or Escalated. Tracker fields only. */
@@ -34,9 +35,7 @@ export async function findStalled(
       businessDaysInStage: f.businessDaysInStage,
       slaDays: f.slaDays,
       stageSince: f.since,
-      coordinators: [
-        ...new Set([proposal.requestingCoordinatorEmail, proposal.providingCoordinatorEmail].filter((e) => !!e)),
-      ] as string[],
+      coordinators: coordinatorsOf(proposal),
     });
   }
   return { today: plan.today, findings };
