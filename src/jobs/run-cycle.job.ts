@@ -193,16 +193,18 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
     if (pending.length + intents.length > 0)
       tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
     pending = [];
-    for (const { notification } of options.handoff ? [] : rendered) {
-      const delivered = await deliver(notification, deps, plan);
-      pending.push(...delivered.events);
-      reports.push(delivered.report);
-      if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
-    }
     if (options.handoff) {
       for (const { notification } of rendered) {
-        handoff.push(handoffMessage(notification, templates.render(notification)));
-        reports.push(report(notification, handoff.at(-1)!.subject, 'handed-off'));
+        const message = handoffMessage(notification, templates.render(notification));
+        handoff.push(message);
+        reports.push(report(notification, message.subject, 'handed-off'));
+      }
+    } else {
+      for (const { notification } of rendered) {
+        const delivered = await deliver(notification, deps, plan);
+        pending.push(...delivered.events);
+        reports.push(delivered.report);
+        if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
       }
     }
   }
