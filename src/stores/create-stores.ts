@@ -19,7 +19,11 @@ function tokenClient(store: Extract<Config['store'], { kind: 'google-sheets' }>)
   return client;
 }
 
-export function createStores(store: Config['store']): { tracker: TrackerStore; restricted: RestrictedStore } {
+/** The stores a config names. `authClient` signs Google requests in place of the config's own credentials (n8n's). */
+export function createStores(
+  store: Config['store'],
+  options: { authClient?: OAuth2Client } = {},
+): { tracker: TrackerStore; restricted: RestrictedStore } {
   switch (store.kind) {
     case 'xlsx':
       return {
@@ -31,7 +35,7 @@ export function createStores(store: Config['store']): { tracker: TrackerStore; r
         keyFile: store.credentials,
         rootUrl: store.rootUrl,
         tokenUrl: store.tokenUrl,
-        authClient: tokenClient(store),
+        authClient: options.authClient ?? tokenClient(store),
       });
       return {
         tracker: new GoogleSheetsTrackerStore({ spreadsheetId: store.spreadsheetId, client }),

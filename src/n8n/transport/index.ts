@@ -15,9 +15,8 @@ import { type Config, parseConfig } from '../../core/config.ts';
 import type { RestrictedStore, TrackerStore } from '../../core/ports.ts';
 import { type Logger, createLogger } from '../../log.ts';
 import { MailTemplates } from '../../mail/render.ts';
-import { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } from '../../stores/google-sheets-store.ts';
-import { createSheetsClient, tokenTransporter } from '../../stores/google/transport.ts';
-import { XlsxRestrictedStore, XlsxTrackerStore } from '../../stores/xlsx-store.ts';
+import { createStores } from '../../stores/create-stores.ts';
+import { tokenTransporter } from '../../stores/google/transport.ts';
 
 /** What the nodes use of n8n's execution context: small enough for a typed stand-in in unit tests. */
 export type BucpContext = Pick<
@@ -237,23 +236,8 @@ export async function openTracker(context: TrackerSource): Promise<Tracker> {
   const config = await rulesFor(context, section);
   const logger = loggerFor(context.logger);
   const templates = await MailTemplates.load();
-  if (config.store.kind === 'google-sheets') {
-    const client = createSheetsClient({ rootUrl: config.store.rootUrl, authClient: auth });
-    return {
-      config,
-      templates,
-      logger,
-      store: new GoogleSheetsTrackerStore({ spreadsheetId: config.store.spreadsheetId, client }),
-      restricted: new GoogleSheetsRestrictedStore({ spreadsheetId: config.store.restrictedSpreadsheetId, client }),
-    };
-  }
-  return {
-    config,
-    templates,
-    logger,
-    store: new XlsxTrackerStore({ path: config.store.path }),
-    restricted: new XlsxRestrictedStore(config.store.restrictedPath),
-  };
+  const { tracker, restricted } = createStores(config.store, auth ? { authClient: auth } : {});
+  return { config, templates, logger, store: tracker, restricted };
 }
 
 /** The clock: BUCP_NOW replays a chosen moment (rehearsals and tests); otherwise the real time. */
