@@ -1,7 +1,20 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { Mailer } from '../../../../core/ports.ts';
-import type { HandoffMessage } from '../../../../jobs/run-cycle.job.ts';
-import type { BucpContext } from '../../../transport/index.ts';
+import {
+  type CycleOptions,
+  type CyclePart,
+  type CycleReport,
+  type HandoffMessage,
+  runCycle,
+} from '../../../../jobs/run-cycle.job.ts';
+import {
+  type BucpContext,
+  clock,
+  executeSource,
+  holderFor,
+  openTracker,
+  underLease,
+} from '../../../transport/index.ts';
 
 /** One operation of the BUCP Tracker node: its parameters and what it does. */
 export interface Operation {
@@ -14,12 +27,37 @@ export interface Operation {
 }
 
 /** n8n sends the mail (Send Email); a job that tried to send here would be a bug. */
-export const NO_MAILER: Mailer = {
+const NO_MAILER: Mailer = {
   kind: 'n8n',
   send: () => Promise.reject(new Error('In n8n, mail goes through the Send Email node: use Plan Reminders')),
   close: () => Promise.resolve(),
   describe: () => 'n8n Send Email node',
 };
+
+/** Runs a cycle under the tracker's lease, on the node's clock. n8n sends the mail, so there is no mailer. */
+export async function cycleUnderLease(context: BucpContext, options: Omit<CycleOptions, 'now'>): Promise<CycleReport> {
+  const tracker = await openTracker(executeSource(context));
+  return underLease(tracker, holderFor(context), () =>
+    runCycle({ ...tracker, mailer: NO_MAILER }, { ...options, now: clock(tracker.logger) }),
+  );
+}
+
+/**
+ * An operation that plans one part's messages and hands them over: one item per email, each
+ * claimed in the Activity Log, to feed to Send Email and then to Record Sent.
+ */
+export function handoffOperation(spec: Omit<Operation, 'description' | 'execute'> & { part: CyclePart }): Operation {
+  const { part, ...names } = spec;
+  return {
+    ...names,
+    description: [claimMinutesProperty(spec.value)],
+    async execute() {
+      const claimMinutes = this.getNodeParameter('claimMinutes', 0, 30) as number;
+      const report = await cycleUnderLease(this, { parts: new Set([part]), handoff: { claimMinutes } });
+      return messageItems(report.handoff);
+    },
+  };
+}
 
 /** A JSON-safe copy: n8n items hold plain data only. */
 export function plain(value: unknown): IDataObject {
@@ -27,7 +65,7 @@ export function plain(value: unknown): IDataObject {
 }
 
 /** One item per handed-over message, shaped for n8n's Send Email node. */
-export function messageItems(messages: readonly HandoffMessage[]): INodeExecutionData[] {
+function messageItems(messages: readonly HandoffMessage[]): INodeExecutionData[] {
   return messages.map((m) => ({
     json: plain({
       idempotencyKey: m.idempotencyKey,
@@ -44,7 +82,7 @@ export function messageItems(messages: readonly HandoffMessage[]): INodeExecutio
   }));
 }
 
-export const claimMinutesProperty = (operation: string): INodeProperties => ({
+const claimMinutesProperty = (operation: string): INodeProperties => ({
   displayName: 'Claim Minutes',
   name: 'claimMinutes',
   type: 'number',

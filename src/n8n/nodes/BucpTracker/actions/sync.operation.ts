@@ -1,6 +1,4 @@
-import { runCycle } from '../../../../jobs/run-cycle.job.ts';
-import { clock, executeSource, holderFor, openTracker, underLease } from '../../../transport/index.ts';
-import { NO_MAILER, type Operation, plain } from './common.ts';
+import { type Operation, cycleUnderLease, plain } from './common.ts';
 
 /** Writes the system columns, the Activity Log and the Issues tab. Sends nothing. */
 export const sync: Operation = {
@@ -10,10 +8,7 @@ export const sync: Operation = {
   summary: 'Writes system columns, the Activity Log and the Issues tab',
   description: [],
   async execute() {
-    const tracker = await openTracker(executeSource(this));
-    const report = await underLease(tracker, holderFor(this), () =>
-      runCycle({ ...tracker, mailer: NO_MAILER }, { now: clock(tracker.logger), parts: new Set() }),
-    );
+    const report = await cycleUnderLease(this, { parts: new Set() });
     return [
       {
         json: plain({
