@@ -40,18 +40,7 @@ if (cli.status !== 0) throw new Error(`bucp stalled failed:\n${cli.stderr}`);
 const cliFindings = (JSON.parse(cli.stdout) as { findings: unknown[] }).findings.length;
 
 // n8n: Manual Trigger, then Find Stalled, run with `n8n execute`.
-const n8n = await N8n.create(path.join(dir, 'n8n'), {
-  N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'),
-  BUCP_NOW: NOW,
-});
-await n8n.importCredentials([
-  {
-    id: 'benchWorkbook',
-    name: 'bench',
-    type: 'bucpWorkbookApi',
-    data: { trackerPath: paths.tracker, restrictedPath: paths.restricted },
-  },
-]);
+const n8n = await N8n.forTracker(path.join(dir, 'n8n'), { paths, now: NOW });
 await n8n.importWorkflow({
   id: 'bucpBenchFindStalled',
   name: 'bench',
@@ -71,7 +60,7 @@ await n8n.importWorkflow({
       typeVersion: 1,
       position: [200, 0],
       parameters: { operation: 'findStalled', store: 'xlsx', configFile: '', rules: RULES },
-      credentials: { bucpWorkbookApi: { id: 'benchWorkbook', name: 'bench' } },
+      credentials: { bucpWorkbookApi: { id: 'bucpWorkbook', name: 'BUCP Local Workbook' } },
     },
   ],
   connections: { 'Run now': { main: [[{ node: 'Find Stalled', type: 'main', index: 0 }]] } },

@@ -2,7 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { n8nHarness } from './harness-paths.ts';
+
+/** The built n8n package, as `npm run build:n8n` writes it. */
+const BUILT_NODES = fileURLToPath(new URL('../../dist/n8n', import.meta.url));
 
 /** One node's output items in an execution, as `n8n execute --rawOutput` reports them. */
 export interface NodeRun {
@@ -56,6 +60,38 @@ export class N8n {
       N8N_PORT: String(await N8n.freePort()),
       ...env,
     });
+  }
+
+  /**
+   * An n8n with our built nodes loaded (dist/n8n, through N8N_CUSTOM_EXTENSIONS), on a fixed clock,
+   * holding the credentials the shipped workflows name: `bucpWorkbook` for the tracker, and
+   * `bucpSmtp` for a local SMTP server when its port is given.
+   */
+  static async forTracker(
+    home: string,
+    options: { paths: { tracker: string; restricted: string }; now: string; smtpPort?: number },
+  ): Promise<N8n> {
+    const n8n = await N8n.create(home, { N8N_CUSTOM_EXTENSIONS: BUILT_NODES, BUCP_NOW: options.now });
+    const { paths, smtpPort } = options;
+    await n8n.importCredentials([
+      {
+        id: 'bucpWorkbook',
+        name: 'BUCP Local Workbook',
+        type: 'bucpWorkbookApi',
+        data: { trackerPath: paths.tracker, restrictedPath: paths.restricted },
+      },
+      ...(smtpPort === undefined
+        ? []
+        : [
+            {
+              id: 'bucpSmtp',
+              name: 'SMTP account',
+              type: 'smtp',
+              data: { host: '127.0.0.1', port: smtpPort, secure: false, disableStartTls: true, user: '', password: '' },
+            },
+          ]),
+    ]);
+    return n8n;
   }
 
   private constructor(home: string, env: Record<string, string>) {

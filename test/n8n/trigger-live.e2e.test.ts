@@ -38,24 +38,7 @@ test(
     const paths = await seedTracker(dir, new Date(NOW));
     const smtp = await smtpServer();
     cleanup.push(() => smtp.close());
-    const n8n = await N8n.create(path.join(dir, 'n8n'), {
-      N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'),
-      BUCP_NOW: NOW,
-    });
-    await n8n.importCredentials([
-      {
-        id: 'bucpWorkbook',
-        name: 'BUCP Local Workbook',
-        type: 'bucpWorkbookApi',
-        data: { trackerPath: paths.tracker, restrictedPath: paths.restricted },
-      },
-      {
-        id: 'bucpSmtp',
-        name: 'SMTP account',
-        type: 'smtp',
-        data: { host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
-      },
-    ]);
+    const n8n = await N8n.forTracker(path.join(dir, 'n8n'), { paths, now: NOW, smtpPort: smtp.port });
     const workflow = JSON.parse(await readFile(path.join(ROOT, 'workflows/stage-change-alerts.json'), 'utf8')) as {
       id: string;
       nodes: { type: string; parameters: Record<string, unknown> }[];

@@ -30,24 +30,7 @@ test('two instances running daily-reminders at once send each email once', { tim
   };
   const instances = await Promise.all(
     ['a', 'b'].map(async (name) => {
-      const n8n = await N8n.create(path.join(dir, `n8n-${name}`), {
-        N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'),
-        BUCP_NOW: NOW,
-      });
-      await n8n.importCredentials([
-        {
-          id: 'bucpWorkbook',
-          name: 'BUCP Local Workbook',
-          type: 'bucpWorkbookApi',
-          data: { trackerPath: paths.tracker, restrictedPath: paths.restricted },
-        },
-        {
-          id: 'bucpSmtp',
-          name: 'SMTP account',
-          type: 'smtp',
-          data: { host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
-        },
-      ]);
+      const n8n = await N8n.forTracker(path.join(dir, `n8n-${name}`), { paths, now: NOW, smtpPort: smtp.port });
       await n8n.importWorkflow(workflow);
       return n8n;
     }),

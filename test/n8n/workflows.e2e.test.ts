@@ -41,27 +41,10 @@ beforeAll(async () => {
   const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-n8n.ts')], { encoding: 'utf8' });
   expect(build.status, build.stderr).toBe(0);
   dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-'));
-  await seedTracker(dir, new Date(NOW));
+  const paths = await seedTracker(dir, new Date(NOW));
   smtp = await smtpServer();
-  n8n = await N8n.create(path.join(dir, 'n8n'), {
-    N8N_CUSTOM_EXTENSIONS: path.join(ROOT, 'dist/n8n'),
-    BUCP_NOW: NOW,
-  });
-  // The ids the shipped workflows refer to; a user picks their own credentials after importing.
-  await n8n.importCredentials([
-    {
-      id: 'bucpWorkbook',
-      name: 'BUCP Local Workbook',
-      type: 'bucpWorkbookApi',
-      data: { trackerPath: path.join(dir, 'tracker.xlsx'), restrictedPath: path.join(dir, 'restricted.xlsx') },
-    },
-    {
-      id: 'bucpSmtp',
-      name: 'SMTP account',
-      type: 'smtp',
-      data: { host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true, user: '', password: '' },
-    },
-  ]);
+  // The credential ids the shipped workflows refer to; a user picks their own after importing.
+  n8n = await N8n.forTracker(path.join(dir, 'n8n'), { paths, now: NOW, smtpPort: smtp.port });
   for (const file of await readdir(WORKFLOWS)) await n8n.importWorkflow(await workflow(path.basename(file, '.json')));
 }, 300_000);
 
