@@ -85,6 +85,25 @@ const GROUPED_NUMBER = /^([+-]?)(\d{1,3}(?:,\d{3})+)(?:\.(\d+))?$/;
 const PERCENT = /^([+-]?(?:\d+\.?\d*|\.\d+))%$/;
 const CURRENCY = /^(-?)\$(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d+))?$/;
 
+/** A typed date (with an optional time) as Sheets stores it: a serial in the matching format, or the text if invalid. */
+function dateEntry(
+  input: string,
+  [y, mo, d]: [number, number, number],
+  time: (string | undefined)[],
+  patterns: { date: string; dateTime: string },
+): ParsedInput {
+  const [h, mi, s] = [Number(time[0] ?? 0), Number(time[1] ?? 0), Number(time[2] ?? 0)];
+  if (!validDate(y, mo, d) || !validTime(h, mi, s)) return { kind: 'value', value: input };
+  return {
+    kind: 'value',
+    value: dateToSerial(y, mo, d, h, mi, s),
+    numberFormat:
+      time[0] !== undefined
+        ? { type: 'DATE_TIME', pattern: patterns.dateTime }
+        : { type: 'DATE', pattern: patterns.date },
+  };
+}
+
 function isDigitOrSign(code: number): boolean {
   return (code >= 48 && code <= 57) || code === 43 || code === 45 || code === 46 || code === 36;
 }
@@ -131,35 +150,17 @@ export function parseUserEntered(input: Scalar, existingFormat?: NumberFormat): 
   }
   m = ISO_DATE.exec(input);
   if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const [h, mi, s] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
-    if (validDate(y, mo, d) && validTime(h, mi, s)) {
-      const timed = m[4] !== undefined;
-      return {
-        kind: 'value',
-        value: dateToSerial(y, mo, d, h, mi, s),
-        numberFormat: timed
-          ? { type: 'DATE_TIME', pattern: 'yyyy-mm-dd hh:mm:ss' }
-          : { type: 'DATE', pattern: 'yyyy-mm-dd' },
-      };
-    }
-    return { kind: 'value', value: input };
+    return dateEntry(input, [Number(m[1]), Number(m[2]), Number(m[3])], m.slice(4, 7), {
+      date: 'yyyy-mm-dd',
+      dateTime: 'yyyy-mm-dd hh:mm:ss',
+    });
   }
   m = US_DATE.exec(input);
   if (m) {
-    const [mo, d, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const [h, mi, s] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
-    if (validDate(y, mo, d) && validTime(h, mi, s)) {
-      const timed = m[4] !== undefined;
-      return {
-        kind: 'value',
-        value: dateToSerial(y, mo, d, h, mi, s),
-        numberFormat: timed
-          ? { type: 'DATE_TIME', pattern: 'M/d/yyyy H:mm:ss' }
-          : { type: 'DATE', pattern: 'M/d/yyyy' },
-      };
-    }
-    return { kind: 'value', value: input };
+    return dateEntry(input, [Number(m[3]), Number(m[1]), Number(m[2])], m.slice(4, 7), {
+      date: 'M/d/yyyy',
+      dateTime: 'M/d/yyyy H:mm:ss',
+    });
   }
   m = TIME_ONLY.exec(input);
   if (m) {
