@@ -5,6 +5,7 @@ import type { Lease } from '../core/ports.ts';
 import { calendarFor } from '../core/cycle.ts';
 import { type JobName, type JobSchedule, dueJobs, schedulesFrom } from '../core/schedule.ts';
 import { type CycleDeps, type CyclePart, type CycleReport, runCycle } from '../jobs/run-cycle.job.ts';
+import { holdingLease } from '../jobs/lease.ts';
 
 /** What each scheduled job adds to a cycle; sync is the cycle itself. */
 const PARTS_OF: Record<JobName, readonly CyclePart[]> = {
@@ -110,15 +111,7 @@ export class ServiceRunner {
       );
       return null;
     }
-    const heartbeat = setInterval(() => {
-      void lease.renew(this.holder, new Date(), this.leaseTtlMs);
-    }, this.leaseTtlMs / 3);
-    try {
-      return await this.runDueUnderLease();
-    } finally {
-      clearInterval(heartbeat);
-      await lease.release(this.holder);
-    }
+    return holdingLease(lease, this.holder, this.leaseTtlMs, () => this.runDueUnderLease());
   }
 
   private async runDueUnderLease(): Promise<CycleReport | null> {

@@ -13,6 +13,7 @@ import type {
 import { ConfigError, readConfigDocument } from '../../config-file.ts';
 import { type Config, parseConfig } from '../../core/config.ts';
 import type { RestrictedStore, TrackerStore } from '../../core/ports.ts';
+import { holdingLease } from '../../jobs/lease.ts';
 import { type Logger, createLogger } from '../../log.ts';
 import { MailTemplates } from '../../mail/render.ts';
 import { createStores } from '../../stores/create-stores.ts';
@@ -281,13 +282,7 @@ export async function underLease<T>(
     tracker.logger.info({ holder: taken.lease?.holder, attempt }, 'waiting for the tracker lease');
     await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs ?? 1_000 * 2 ** attempt, 10_000)));
   }
-  const heartbeat = setInterval(() => void lease.renew(holder, new Date(), LEASE_TTL_MS), LEASE_TTL_MS / 3);
-  try {
-    return await work();
-  } finally {
-    clearInterval(heartbeat);
-    await lease.release(holder);
-  }
+  return holdingLease(lease, holder, LEASE_TTL_MS, work);
 }
 
 /** A lease holder name that says which n8n host, process and execution holds it. */
