@@ -5,7 +5,7 @@ import type { Config } from '../core/config.ts';
 import { calendarFor } from '../core/cycle.ts';
 import { TABS } from '../core/contract.ts';
 import { localDate } from '../core/dates.ts';
-import { sampleData } from '../demo/sample-data.ts';
+import { type SampleData, sampleData } from '../demo/sample-data.ts';
 import { appendRowsByHeader } from '../stores/xlsx-seed.ts';
 import { createStores } from '../stores/create-stores.ts';
 import { runInit } from './init.job.ts';
@@ -24,15 +24,26 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** Creates both workbooks from the templates and fills them with the sample proposals and disputes. */
-export async function seedSampleTracker(config: Config, now: Date): Promise<{ proposals: number; disputes: number }> {
+/**
+ * Creates both workbooks from the templates and fills them with the sample proposals and disputes.
+ * `count` sets the number of proposals; `restricted` may change each restricted row before it is written.
+ */
+export async function seedSampleTracker(
+  config: Config,
+  now: Date,
+  options: {
+    count?: number;
+    restricted?: (row: SampleData['restricted'][number]) => SampleData['restricted'][number];
+  } = {},
+): Promise<{ proposals: number; disputes: number }> {
   if (config.store.kind !== 'xlsx') throw new Error('The sample tracker is a local workbook: use store.kind xlsx');
   const { tracker, restricted } = createStores(config.store);
   await runInit({ config, store: tracker, restricted });
-  const data = sampleData(localDate(now, config.timezone), calendarFor(config));
+  const data = sampleData(localDate(now, config.timezone), calendarFor(config), options.count);
   await appendRowsByHeader(config.store.path, TABS.proposals, data.proposals);
   await appendRowsByHeader(config.store.path, TABS.disputes, data.disputes);
-  await appendRowsByHeader(config.store.restrictedPath, TABS.restricted, data.restricted);
+  const { restricted: change = (row) => row } = options;
+  await appendRowsByHeader(config.store.restrictedPath, TABS.restricted, data.restricted.map(change));
   return { proposals: data.proposals.length, disputes: data.disputes.length };
 }
 

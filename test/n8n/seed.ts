@@ -1,12 +1,7 @@
 import path from 'node:path';
 import { parseConfig } from '../../src/core/config.ts';
-import { RESTRICTED_CONTENT_HEADERS, TABS } from '../../src/core/contract.ts';
-import { calendarFor } from '../../src/core/cycle.ts';
-import { localDate } from '../../src/core/dates.ts';
-import { sampleData } from '../../src/demo/sample-data.ts';
-import { runInit } from '../../src/jobs/init.job.ts';
-import { createStores } from '../../src/stores/create-stores.ts';
-import { appendRowsByHeader } from '../../src/stores/xlsx-seed.ts';
+import { RESTRICTED_CONTENT_HEADERS } from '../../src/core/contract.ts';
+import { seedSampleTracker } from '../../src/jobs/demo.job.ts';
 
 export const CANARY = 'CANARY-n8n-5d1e-RESTRICTED';
 
@@ -27,19 +22,12 @@ export async function seedTracker(
     contacts: { governanceLiaison: 'governance.liaison@example.gov' },
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  const config = parsed.config;
-  const stores = createStores(config.store);
-  await runInit({ config, store: stores.tracker, restricted: stores.restricted });
-  const data = sampleData(localDate(now, config.timezone), calendarFor(config), count);
-  await appendRowsByHeader(tracker, TABS.proposals, data.proposals);
-  await appendRowsByHeader(tracker, TABS.disputes, data.disputes);
-  await appendRowsByHeader(
-    restrictedPath,
-    TABS.restricted,
-    data.restricted.map((row) => ({
+  await seedSampleTracker(parsed.config, now, {
+    ...(count === undefined ? {} : { count }),
+    restricted: (row) => ({
       ...row,
       ...Object.fromEntries(RESTRICTED_CONTENT_HEADERS.map((h) => [h, `${h}: ${CANARY}`])),
-    })),
-  );
+    }),
+  });
   return { tracker, restricted: restrictedPath };
 }
