@@ -18,13 +18,12 @@ import {
   executeSource,
 } from '../../src/n8n/transport/index.ts';
 import { generateKeyPairSync } from 'node:crypto';
-import { RESTRICTED_CONTENT_HEADERS } from '../../src/core/contract.ts';
 import { calendarFor } from '../../src/core/cycle.ts';
 import { sampleData } from '../../src/demo/sample-data.ts';
 import { dumpWorkbook } from '../support/dump.ts';
 import { SERVICE_ACCOUNT, googleWorkspace } from '../support/google.ts';
 import { editRow, readAllRows } from '../support/workspace.ts';
-import { CANARY, seedTracker } from './seed.ts';
+import { CANARY, seedTracker, withCanary } from './seed.ts';
 
 const NOW = '2026-11-20T17:00:00Z';
 const RULES =
@@ -268,12 +267,7 @@ describe("on Google Sheets, with n8n's own Google service-account credential", (
       const data = sampleData('2026-11-20', calendarFor(ws.config));
       ws.addProposals(data.proposals);
       ws.addDisputes(data.disputes);
-      ws.addRestricted(
-        data.restricted.map((row) => ({
-          ...row,
-          ...Object.fromEntries(RESTRICTED_CONTENT_HEADERS.map((h) => [h, `${h}: ${CANARY}`])),
-        })),
-      );
+      ws.addRestricted(data.restricted.map(withCanary));
       const { privateKey } = generateKeyPairSync('rsa', {
         modulusLength: 2048,
         privateKeyEncoding: { type: 'pkcs8', format: 'pem' },

@@ -5,6 +5,11 @@ import { seedSampleTracker } from '../../src/jobs/demo.job.ts';
 
 export const CANARY = 'CANARY-n8n-5d1e-RESTRICTED';
 
+/** A restricted row with the canary in every restricted field. */
+export function withCanary<T extends object>(row: T): T {
+  return { ...row, ...Object.fromEntries(RESTRICTED_CONTENT_HEADERS.map((h) => [h, `${h}: ${CANARY}`])) };
+}
+
 /**
  * A local-workbook tracker with the sample proposals as of `now`, and the canary in every
  * restricted field: no node output, email or log line may show it.
@@ -24,10 +29,7 @@ export async function seedTracker(
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   await seedSampleTracker(parsed.config, now, {
     ...(count === undefined ? {} : { count }),
-    restricted: (row) => ({
-      ...row,
-      ...Object.fromEntries(RESTRICTED_CONTENT_HEADERS.map((h) => [h, `${h}: ${CANARY}`])),
-    }),
+    restricted: withCanary,
   });
   return { tracker, restricted: restrictedPath };
 }
