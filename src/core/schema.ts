@@ -203,27 +203,62 @@ interface FieldParse {
 }
 
 /** What a blank cell reads as, by column: an empty list for multi-value columns, otherwise nothing. */
-function blankValues(columns: readonly Column[]): ReadonlyMap<string, unknown> {
-  return new Map(columns.map((c) => [c.header, c.type === 'multi' ? [] : null]));
+function blankValues(columns: readonly Column[]): Readonly<Record<string, unknown>> {
+  return Object.fromEntries(
+    columns.filter((c) => c.owner === 'staff').map((c) => [c.header, c.type === 'multi' ? [] : null]),
+  );
 }
 
-function parseFields(schema: z.ZodObject, row: SheetRow, blanks: ReadonlyMap<string, unknown>): FieldParse {
-  const fields: Record<string, unknown> = {};
-  const issues: { column: string; message: string }[] = [];
-  // Each cell is parsed on its own, so one bad cell never hides the others or drops the row.
-  // A blank cell always reads the same way (nothing, or an empty list), so only filled cells need zod.
-  for (const [header, cell] of Object.entries(schema.shape)) {
-    const value = row.cells[header] ?? null;
-    if (isBlankCell(value)) {
-      fields[header] = blanks.get(header) ?? null;
-      continue;
-    }
-    const result = (cell as z.ZodType).safeParse(value);
-    if (result.success) fields[header] = result.data;
-    else
-      for (const issue of result.error.issues) issues.push({ column: header, message: `${header}: ${issue.message}` });
+type CellParse = { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly messages: string[] };
+
+/** Distinct values remembered per column; beyond this a column of unique values (IDs, names) is parsed afresh. */
+const MEMO_LIMIT = 4096;
+
+/**
+ * Parses one tab's cells, each distinct value of a column once: a tracker repeats the same stages,
+ * departments, emails and dates on thousands of rows, and a parse result depends only on the value.
+ */
+class CellParser {
+  private readonly memos = new Map<string, Map<string | number | boolean, CellParse>>();
+  private readonly schema: z.ZodObject;
+  /** Every row's fields start as a copy of the blanks, so all rows share one object shape. */
+  private readonly blanks: Readonly<Record<string, unknown>>;
+
+  constructor(schema: z.ZodObject, blanks: Readonly<Record<string, unknown>>) {
+    this.schema = schema;
+    this.blanks = blanks;
+    for (const header of Object.keys(schema.shape)) this.memos.set(header, new Map());
   }
-  return { fields: new Fields(fields), issues };
+
+  row(row: SheetRow): FieldParse {
+    const fields: Record<string, unknown> = { ...this.blanks };
+    const issues: { column: string; message: string }[] = [];
+    // Each cell is parsed on its own, so one bad cell never hides the others or drops the row.
+    // A blank cell always reads the same way (nothing, or an empty list), so only filled cells need zod.
+    for (const [header, memo] of this.memos) {
+      const value = row.cells[header] ?? null;
+      if (isBlankCell(value)) continue;
+      const primitive = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+      let result = primitive ? memo.get(value) : undefined;
+      if (!result) {
+        result = this.parse(header, value);
+        if (primitive && memo.size < MEMO_LIMIT) memo.set(value, result);
+      }
+      if (result.ok) fields[header] = result.data;
+      else {
+        fields[header] = undefined;
+        for (const message of result.messages) issues.push({ column: header, message: `${header}: ${message}` });
+      }
+    }
+    return { fields: new Fields(fields), issues };
+  }
+
+  private parse(header: string, value: CellValue): CellParse {
+    const result = (this.schema.shape[header] as z.ZodType).safeParse(value);
+    return result.success
+      ? { ok: true, data: result.data }
+      : { ok: false, messages: result.error.issues.map((i) => i.message) };
+  }
 }
 
 function hasStaffData(row: SheetRow, staffHeaders: readonly string[]): boolean {
@@ -292,15 +327,14 @@ const staffHeadersOf = (columns: readonly Column[]) => columns.filter((c) => c.o
 
 export function parseProposals(table: SheetTable, context: ParseContext): ParsedTab<Proposal> {
   const tab = TABS.proposals;
-  const schema = ProposalRowSchema(context);
-  const blanks = blankValues(PROPOSAL_COLUMNS);
+  const cells = new CellParser(ProposalRowSchema(context), blankValues(PROPOSAL_COLUMNS));
   const identified = identify(table, tab, 'BUCP ID', staffHeadersOf(PROPOSAL_COLUMNS));
   const issues = [...identified.issues];
   const departments = new Set(context.departments.map((d) => d.toLowerCase()));
   const records: Proposal[] = [];
 
   for (const { row, id } of identified.rows) {
-    const parsed = parseFields(schema, row, blanks);
+    const parsed = cells.row(row);
     const f = parsed.fields;
     const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
       ...i,
@@ -391,14 +425,13 @@ export function parseDisputes(
   knownBucpIds: ReadonlySet<string>,
 ): ParsedTab<Dispute> {
   const tab = TABS.disputes;
-  const schema = DisputeRowSchema(context);
-  const blanks = blankValues(DISPUTE_COLUMNS);
+  const cells = new CellParser(DisputeRowSchema(context), blankValues(DISPUTE_COLUMNS));
   const identified = identify(table, tab, 'Dispute ID', staffHeadersOf(DISPUTE_COLUMNS));
   const issues = [...identified.issues];
   const records: Dispute[] = [];
 
   for (const { row, id } of identified.rows) {
-    const parsed = parseFields(schema, row, blanks);
+    const parsed = cells.row(row);
     const f = parsed.fields;
     const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
       ...i,
