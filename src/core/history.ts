@@ -15,7 +15,8 @@ export interface ReminderMemory {
 
 export interface ProposalMemory {
   stage: Visit | undefined;
-  reminders: ReminderMemory;
+  /** Created with the first reminder of a visit: most proposals are never reminded. */
+  reminders: ReminderMemory | undefined;
   /** Completed stage visits, for time-in-stage metrics. */
   readonly pastVisits: { stage: string; since: IsoDate; until: IsoDate }[];
 }
@@ -109,7 +110,7 @@ export function applyEvent(history: History, event: ActivityEvent): void {
   if (!event.bucpId) return;
   let memory = history.proposals.get(event.bucpId);
   if (!memory) {
-    memory = { stage: undefined, reminders: emptyReminders(), pastVisits: [] };
+    memory = { stage: undefined, reminders: undefined, pastVisits: [] };
     history.proposals.set(event.bucpId, memory);
   }
   const before = memory.stage;
@@ -118,10 +119,10 @@ export function applyEvent(history: History, event: ActivityEvent): void {
     if (before && event.kind === STAGE_KINDS.change) {
       memory.pastVisits.push({ stage: before.value, since: before.since, until: event.on });
     }
-    memory.reminders = emptyReminders();
+    memory.reminders = undefined;
     return;
   }
-  const r = memory.reminders;
+  const r = (memory.reminders ??= emptyReminders());
   if (event.kind === 'reminder-sent') {
     if (event.from === 'due-soon') r.dueSoonSentTo.add(event.to);
     else if (event.from === 'stalled') r.stalledLastSent.set(event.to, event.on);

@@ -219,7 +219,7 @@ const MEMO_LIMIT = 4096;
  * departments, emails and dates on thousands of rows, and a parse result depends only on the value.
  */
 class CellParser {
-  private readonly memos = new Map<string, Map<string | number | boolean, CellParse>>();
+  private readonly columns: { readonly header: string; readonly memo: Map<string | number | boolean, CellParse> }[];
   private readonly schema: z.ZodObject;
   /** Every row's fields start as a copy of the blanks, so all rows share one object shape. */
   private readonly blanks: Readonly<Record<string, unknown>>;
@@ -227,7 +227,7 @@ class CellParser {
   constructor(schema: z.ZodObject, blanks: Readonly<Record<string, unknown>>) {
     this.schema = schema;
     this.blanks = blanks;
-    for (const header of Object.keys(schema.shape)) this.memos.set(header, new Map());
+    this.columns = Object.keys(schema.shape).map((header) => ({ header, memo: new Map() }));
   }
 
   row(row: SheetRow): FieldParse {
@@ -235,7 +235,7 @@ class CellParser {
     const issues: { column: string; message: string }[] = [];
     // Each cell is parsed on its own, so one bad cell never hides the others or drops the row.
     // A blank cell always reads the same way (nothing, or an empty list), so only filled cells need zod.
-    for (const [header, memo] of this.memos) {
+    for (const { header, memo } of this.columns) {
       const value = row.cells[header] ?? null;
       if (isBlankCell(value)) continue;
       const primitive = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
@@ -317,11 +317,28 @@ function identify(
   return { rows, issues, duplicates, unaddressable };
 }
 
-function systemCellsOf(row: SheetRow, columns: readonly Column[]): Record<string, CellValue> {
-  return Object.fromEntries(
-    columns.filter((c) => c.owner === 'system').map((c) => [c.header, row.cells[c.header] ?? null]),
-  );
+/** Copies a row's system cells, every copy from one template so that all share one object shape. */
+function systemCellsReader(columns: readonly Column[]): (row: SheetRow) => Record<string, CellValue> {
+  const headers = columns.filter((c) => c.owner === 'system').map((c) => c.header);
+  const template: Record<string, CellValue> = Object.fromEntries(headers.map((h) => [h, null]));
+  return (row) => {
+    const cells = { ...template };
+    for (const h of headers) cells[h] = row.cells[h] ?? null;
+    return cells;
+  };
 }
+const proposalSystemCells = systemCellsReader(PROPOSAL_COLUMNS);
+const disputeSystemCells = systemCellsReader(DISPUTE_COLUMNS);
+
+/** Date columns that must come in this order on one proposal. */
+const DATE_ORDER: readonly (readonly [string, string])[] = [
+  ['Concept On', 'Submitted On'],
+  ['Submitted On', 'Approved On'],
+  ['Approved On', 'Filed On'],
+  ['Concept On', 'First Data Transfer On'],
+];
+
+const NO_COLUMNS: readonly string[] = Object.freeze([]);
 
 const staffHeadersOf = (columns: readonly Column[]) => columns.filter((c) => c.owner === 'staff').map((c) => c.header);
 
@@ -358,13 +375,7 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
         );
       }
     }
-    const order: [string, string][] = [
-      ['Concept On', 'Submitted On'],
-      ['Submitted On', 'Approved On'],
-      ['Approved On', 'Filed On'],
-      ['Concept On', 'First Data Transfer On'],
-    ];
-    for (const [earlier, later] of order) {
+    for (const [earlier, later] of DATE_ORDER) {
       const a = f.date(earlier);
       const b = f.date(later);
       if (a && b && b < a) warn(later, `${later}: ${b} is before ${earlier} ${a}; check both dates`);
@@ -390,7 +401,7 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
       rowNumber: row.rowNumber,
       bucpId: id,
       valid,
-      errorColumns: parsed.issues.map((i) => i.column),
+      errorColumns: parsed.issues.length === 0 ? NO_COLUMNS : parsed.issues.map((i) => i.column),
       useCaseName: f.text('Use Case Name'),
       requestingDepartment: f.text('Requesting Department'),
       providingDepartment: f.text('Providing Department'),
@@ -413,7 +424,7 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
       nextActionDue: f.text('Next Action Due'),
       dataSharingOutcome: f.text('Data-Sharing Outcome'),
       endDate: f.text('End Date'),
-      systemCells: systemCellsOf(row, PROPOSAL_COLUMNS),
+      systemCells: proposalSystemCells(row),
     });
   }
   return { records, issues, unaddressableRows: identified.unaddressable };
@@ -480,7 +491,7 @@ export function parseDisputes(
       levelEnteredOn: f.text('Level Entered On'),
       decision: f.text('Decision') as Decision | null,
       resolvedOn,
-      systemCells: systemCellsOf(row, DISPUTE_COLUMNS),
+      systemCells: disputeSystemCells(row),
     });
   }
   return { records, issues, unaddressableRows: identified.unaddressable };

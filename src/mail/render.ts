@@ -15,6 +15,7 @@ const TEMPLATE_NAMES: readonly TemplateName[] = [
 ];
 
 type Compiled = (context: unknown) => string;
+type PrecompileOptions = Parameters<typeof Handlebars.precompile>[1];
 
 export interface RenderedMessage {
   readonly subject: string;
@@ -38,11 +39,24 @@ export class MailTemplates {
     for (const name of TEMPLATE_NAMES) {
       const read = (part: string) => readFile(path.join(dir, `${name}.${part}.hbs`), 'utf8');
       const [subject, html, text] = await Promise.all([read('subject'), read('html'), read('txt')]);
+      // Compiled now, not on first use: a broken template fails at start-up, and no cycle pays for compiling.
+      const compile = (source: string, options: PrecompileOptions, part: string): Compiled => {
+        try {
+          return hbs.template(
+            new Function(`return ${hbs.precompile(source, options)}`)() as ReturnType<typeof Handlebars.precompile>,
+          );
+        } catch (error) {
+          throw new Error(
+            `The mail template ${path.join(dir, `${name}.${part}.hbs`)} does not compile: ${String(error)}`,
+            { cause: error },
+          );
+        }
+      };
       templates.set(name, {
         // HTML escapes every value; the subject and the plain-text part are not HTML, so they are not escaped.
-        subject: hbs.compile(subject, { noEscape: true, strict: true }),
-        html: hbs.compile(html, { strict: false }),
-        text: hbs.compile(text, { noEscape: true }),
+        subject: compile(subject, { noEscape: true, strict: true }, 'subject'),
+        html: compile(html, { strict: false }, 'html'),
+        text: compile(text, { noEscape: true }, 'txt'),
       });
     }
     return new MailTemplates(templates);

@@ -28,7 +28,25 @@ import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid, t
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
 
-/** A value as the API gives it with UNFORMATTED_VALUE: dates arrive as serial numbers, errors as their text. */
+/** Strings up to this long are shared between cells: a tracker repeats its stages, departments and emails. */
+const SHARED_TEXT_MAX = 64;
+
+/**
+ * A value as the API gives it with UNFORMATTED_VALUE: dates arrive as serial numbers, errors as their
+ * text. Repeated short strings come out as one shared string, which a big tracker's memory needs.
+ */
+function cellReader(): (value: unknown) => CellValue {
+  const shared = new Map<string, string>();
+  return (value) => {
+    if (typeof value === 'string' && value !== '' && value.length <= SHARED_TEXT_MAX) {
+      const known = shared.get(value);
+      if (known !== undefined) return known;
+      if (!ERROR_VALUE.test(value)) shared.set(value, value);
+    }
+    return toCellValue(value);
+  };
+}
+
 function toCellValue(value: unknown): CellValue {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value === 'string') return ERROR_VALUE.test(value) ? { error: value } : value;
@@ -89,20 +107,31 @@ interface Target {
   readonly headers: readonly string[];
 }
 
-function systemCellsById(table: SheetTable, tab: TabContract): Map<string, Map<string, string | number>> {
+/**
+ * Each row's system cells as read, by ID, in the tab's system-column order: enough to undo a value
+ * that landed on the wrong row. Rows whose system cells are all blank (a first sync) are not kept.
+ */
+function systemCellsById(table: SheetTable, tab: TabContract): SystemCellsRead {
   const headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
-  const byId = new Map<string, Map<string, string | number>>();
+  const byId = new Map<string, (string | number)[]>();
   for (const row of table.rows) {
     const id = String(row.cells[tab.idColumn!] ?? '').trim();
     if (!id) continue;
-    const values = new Map<string, string | number>();
-    for (const h of headers) {
+    let values: (string | number)[] | undefined;
+    headers.forEach((h, i) => {
       const v = row.cells[h];
-      if (typeof v === 'string' || typeof v === 'number') values.set(h, v);
-    }
-    byId.set(id, values);
+      if (typeof v !== 'string' && typeof v !== 'number') return;
+      values ??= headers.map(() => '');
+      values[i] = v;
+    });
+    if (values) byId.set(id, values);
   }
-  return byId;
+  return { headers: new Map(headers.map((h, i) => [h, i])), byId };
+}
+
+interface SystemCellsRead {
+  readonly headers: ReadonlyMap<string, number>;
+  readonly byId: ReadonlyMap<string, readonly (string | number)[]>;
 }
 
 /** A whole system tab, padded with blanks to clear what the old content had beyond the new. */
@@ -123,7 +152,7 @@ interface ReadState {
   /** The whole-tab system grids (Issues, summaries), to write them only when they change. */
   readonly grids: Map<string, Grid>;
   /** Each row's system cells as read, by tab and ID: enough to undo a value that landed on the wrong row. */
-  readonly system: Map<string, Map<string, Map<string, string | number>>>;
+  readonly system: Map<string, SystemCellsRead>;
 }
 
 /**
@@ -245,10 +274,11 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     const grids = new Map<string, Grid>();
     (data.valueRanges ?? []).forEach((range, i) => grids.set(present[i]!, (range.values ?? []) as Grid));
     const kept = new Map<string, Grid>();
-    const system = new Map<string, Map<string, Map<string, string | number>>>();
+    const system = new Map<string, SystemCellsRead>();
     const tables = new Map<string, ReturnType<typeof tableFromGrid>>();
+    const convert = cellReader();
     for (const tab of TRACKER_TABS) {
-      const read = tableFromGrid(tab.name, grids.get(tab.name) ?? [], toCellValue);
+      const read = tableFromGrid(tab.name, grids.get(tab.name) ?? [], convert);
       // Only what a write needs is kept past the read: big tabs' raw grids are dropped here.
       if (tab.idColumn) system.set(tab.name, systemCellsById(read.table, tab));
       else if (!tab.appendOnly) kept.set(tab.name, grids.get(tab.name) ?? []);
@@ -390,6 +420,10 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
           : await this.readColumn(tab.name, idIndex),
       );
     }
+    // First occurrence wins, as indexOf would: a duplicated header is reported by the read.
+    const columnsOf = new Map(
+      [...headers].map(([tab, hs]) => [tab, new Map(hs.map((h, i) => [h, i] as const).reverse())] as const),
+    );
     const rowsById = new Map<string, Map<string, number[]>>();
     for (const [tab, cells] of idColumns) {
       const byId = new Map<string, number[]>();
@@ -403,7 +437,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       idAt: (tab, row) => String(idColumns.get(tab)?.[row - 1]?.[0] ?? '').trim(),
       rowsOf: (tab, id) => rowsById.get(tab)?.get(id) ?? [],
       column: (tab, header) => {
-        const c = headers.get(tab)?.indexOf(header) ?? -1;
+        const c = columnsOf.get(tab)?.get(header) ?? -1;
         if (c < 0) throw new Error(`The "${tab}" tab lacks the column "${header}": run \`bucp init\``);
         return c;
       },
@@ -442,7 +476,9 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   /** A system cell as the cycle read it, to restore a row that briefly took another row's value. */
   private snapshotValue(tab: string, id: string, header: string): string | number {
-    return this.last?.system.get(tab)?.get(id)?.get(header) ?? '';
+    const read = this.last?.system.get(tab);
+    const index = read?.headers.get(header);
+    return (index === undefined ? undefined : read?.byId.get(id)?.[index]) ?? '';
   }
 
   private async readColumn(tab: string, index: number): Promise<unknown[][]> {

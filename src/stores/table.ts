@@ -13,10 +13,14 @@ export function contractProblems(tab: TabContract, headers: ReadonlySet<string>)
 
 /** The contract is the guard: a write to a staff column is a bug, never a plan to follow. */
 export function assertSystemColumn(tabName: string, header: string): void {
-  const tab = TRACKER_TABS.find((t) => t.name === tabName);
-  const column = tab?.columns.find((c) => c.header === header);
-  if (column?.owner !== 'system') throw new Error(`Refusing to write staff column "${header}" on "${tabName}"`);
+  if (!SYSTEM_COLUMNS.get(tabName)?.has(header)) {
+    throw new Error(`Refusing to write staff column "${header}" on "${tabName}"`);
+  }
 }
+
+const SYSTEM_COLUMNS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  TRACKER_TABS.map((t) => [t.name, new Set(t.columns.filter((c) => c.owner === 'system').map((c) => c.header))]),
+);
 
 export type GridValue = string | number | null;
 

@@ -1,6 +1,9 @@
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { TemplateName } from '../../src/core/notifications.ts';
-import { MailTemplates } from '../../src/mail/render.ts';
+import { DEFAULT_TEMPLATES_DIR, MailTemplates } from '../../src/mail/render.ts';
 
 const TODAY = '2026-11-23';
 /** A value a person could type into the tracker, with every character HTML cares about. */
@@ -317,4 +320,14 @@ test('an escalation with no sponsor says it went to the governance liaison', () 
 
 test('an unknown template is an error', () => {
   expect(() => templates.render({ template: 'nope' as TemplateName, data: {} })).toThrow(/nope/);
+});
+
+test('a template that does not compile fails at load, naming its file', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bucp-templates-'));
+  await cp(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
+  await writeFile(path.join(dir, 'escalation.html.hbs'), '<p>{{#if stage}}unclosed</p>');
+  await expect(MailTemplates.load(dir)).rejects.toThrow(/escalation\.html\.hbs does not compile/);
+  // The same copy with the file repaired loads.
+  await cp(path.join(DEFAULT_TEMPLATES_DIR, 'escalation.html.hbs'), path.join(dir, 'escalation.html.hbs'));
+  await expect(MailTemplates.load(dir)).resolves.toBeInstanceOf(MailTemplates);
 });
