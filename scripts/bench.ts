@@ -1,6 +1,8 @@
-// npm run bench [-- --sizes 1000,10000,100000 --per-row-max 100000]
+// npm run bench [-- --sizes 1000,10000,100000 --per-row-max 100000 --repeat 3]
 // A full cycle at each size against the Sheets emulator (in its own process), with the service's
 // batched store and with a naive per-row writer on the same data. Not part of the tests.
+// The batched cycle runs `repeat` times, each in a fresh process, and the run with the median CPU time is
+// reported: one run's CPU time moves by ±10% with what else the machine is doing.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -9,10 +11,12 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,10000,100000' },
     'per-row-max': { type: 'string', default: '100000' },
+    repeat: { type: 'string', default: '3' },
   },
 });
 const sizes = values.sizes.split(',').map(Number);
 const perRowMax = Number(values['per-row-max']);
+const repeat = Math.max(1, Number(values.repeat));
 const child = fileURLToPath(new URL('./bench/cycle-process.ts', import.meta.url));
 
 interface Result {
@@ -22,6 +26,8 @@ interface Result {
   bytesSent: number;
   bytesReceived: number;
   cpuMs: number;
+  userMs: number;
+  systemMs: number;
   wallMs: number;
   peakRssMb: number;
   cellsWritten: number;
@@ -31,6 +37,14 @@ interface Result {
 function measure(size: number, mode: string): Result {
   const out = execFileSync(process.execPath, [child, String(size), mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
+}
+
+/** The run with the median CPU time of `repeat` fresh processes, and the spread of all of them. */
+function measureMedian(size: number, mode: string): Result & { spread: string } {
+  const runs = Array.from({ length: repeat }, () => measure(size, mode)).sort((a, b) => a.cpuMs - b.cpuMs);
+  const median = runs[Math.floor((runs.length - 1) / 2)]!;
+  const spread = runs.length > 1 ? `${runs[0]!.cpuMs}–${runs.at(-1)!.cpuMs}` : String(median.cpuMs);
+  return { ...median, spread };
 }
 
 const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
@@ -43,13 +57,14 @@ line([
   'MB sent',
   'MB received',
   'CPU ms',
+  'CPU ms, all runs',
   'wall ms',
   'peak RSS MB',
   'cells written',
 ]);
 const verdicts: string[] = [];
 for (const size of sizes) {
-  const batched = measure(size, 'batched');
+  const batched = measureMedian(size, 'batched');
   line([
     size,
     'batched',
@@ -57,6 +72,7 @@ for (const size of sizes) {
     mb(batched.bytesSent),
     mb(batched.bytesReceived),
     batched.cpuMs,
+    batched.spread,
     batched.wallMs,
     batched.peakRssMb,
     batched.cellsWritten,
@@ -70,6 +86,7 @@ for (const size of sizes) {
       mb(naive.bytesSent),
       mb(naive.bytesReceived),
       naive.cpuMs,
+      '',
       naive.wallMs,
       naive.peakRssMb,
       naive.cellsWritten,
@@ -81,6 +98,7 @@ for (const size of sizes) {
       `${(naive.bytesSent / batched.bytesSent).toFixed(2)}×`,
       `${(naive.bytesReceived / batched.bytesReceived).toFixed(2)}×`,
       `${(naive.cpuMs / batched.cpuMs).toFixed(2)}×`,
+      '',
       `${(naive.wallMs / batched.wallMs).toFixed(2)}×`,
       '',
       '',
@@ -88,7 +106,7 @@ for (const size of sizes) {
   }
   if (size === 10_000)
     verdicts.push(
-      `10,000 proposals: ${batched.cpuMs} ms CPU (target under 1,000): ${batched.cpuMs < 1000 ? 'met' : 'NOT met'}`,
+      `10,000 proposals: ${batched.cpuMs} ms CPU, the median of ${repeat} (target under 1,000): ${batched.cpuMs < 1000 ? 'met' : 'NOT met'}`,
     );
   if (size === 100_000)
     verdicts.push(

@@ -140,6 +140,8 @@ process.stdout.write(
     bytesSent: stats.bytesIn,
     bytesReceived: stats.bytesOut,
     cpuMs: Math.round((used.user + used.system) / 1000),
+    userMs: Math.round(used.user / 1000),
+    systemMs: Math.round(used.system / 1000),
     wallMs: Math.round(wallMs),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     proposals: report.proposals.total,

@@ -194,14 +194,14 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
       tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
     pending = [];
     if (options.handoff) {
-      for (const { notification } of rendered) {
-        const message = handoffMessage(notification, templates.render(notification));
+      for (const { notification, subject } of rendered) {
+        const message = handoffMessage(notification, templates.render(notification, subject));
         handoff.push(message);
         reports.push(report(notification, message.subject, 'handed-off'));
       }
     } else {
-      for (const { notification } of rendered) {
-        const delivered = await deliver(notification, deps, plan);
+      for (const { notification, subject } of rendered) {
+        const delivered = await deliver(notification, subject, deps, plan);
         pending.push(...delivered.events);
         reports.push(delivered.report);
         if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
@@ -315,11 +315,12 @@ export async function readAndPlan(
 /** Renders and sends one message, and returns what the Activity Log should remember of it. */
 async function deliver(
   notification: PlannedNotification,
+  subject: string,
   deps: CycleDeps,
   plan: CyclePlan,
 ): Promise<{ events: ActivityEvent[]; report: NotificationReport }> {
   const { mailer, templates, logger } = deps;
-  const message = templates.render(notification);
+  const message = templates.render(notification, subject);
   const outcome = await mailer.send({
     key: notification.key,
     kind: notification.kind,

@@ -62,10 +62,11 @@ export class MailTemplates {
     return new MailTemplates(templates);
   }
 
-  render(notification: Pick<PlannedNotification, 'template' | 'data'>): RenderedMessage {
+  /** The whole message; `subject` saves rendering it again where the caller already has it. */
+  render(notification: Pick<PlannedNotification, 'template' | 'data'>, subject?: string): RenderedMessage {
     const template = this.template(notification.template);
     return {
-      subject: this.subject(notification),
+      subject: subject ?? this.subject(notification),
       html: template.html(notification.data),
       text: template.text(notification.data),
     };

@@ -1,5 +1,5 @@
 import type { sheets_v4 } from '@googleapis/sheets';
-import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
+import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
 import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
 import { isoDateToSerial } from '../core/dates.ts';
@@ -21,7 +21,7 @@ import {
   DEFAULT_RETRY,
   JSON_REQUEST,
   SheetsApiError,
-  serializedBody,
+  streamedBody,
   withRetry,
 } from './google/transport.ts';
 import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid, tableFromGrid } from './table.ts';
@@ -327,7 +327,6 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     if (plan.appendActivity.length > 0) {
       // values.append grows the grid as the log grows. If a retry repeats an append whose answer was
       // lost, the repeated lines carry the same key and time, and the log reader skips them.
-      const requestBody = serializedBody({ values: plan.appendActivity.map(activityRow) });
       await this.call('values.append', () =>
         this.client.api.spreadsheets.values.append(
           {
@@ -335,7 +334,12 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
             range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
             valueInputOption: 'RAW',
             insertDataOption: 'INSERT_ROWS',
-            requestBody,
+            requestBody: streamedBody<sheets_v4.Schema$ValueRange, ActivityEvent>(
+              {},
+              'values',
+              plan.appendActivity,
+              activityRow,
+            ),
           },
           JSON_REQUEST,
         ),
@@ -388,9 +392,18 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private async batchUpdate(data: sheets_v4.Schema$ValueRange[]): Promise<void> {
     if (data.length === 0) return;
     // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
-    const requestBody = serializedBody({ valueInputOption: 'RAW', data });
     await this.call('values.batchUpdate', () =>
-      this.client.api.spreadsheets.values.batchUpdate({ spreadsheetId: this.spreadsheetId, requestBody }, JSON_REQUEST),
+      this.client.api.spreadsheets.values.batchUpdate(
+        {
+          spreadsheetId: this.spreadsheetId,
+          requestBody: streamedBody<sheets_v4.Schema$BatchUpdateValuesRequest>(
+            { valueInputOption: 'RAW' },
+            'data',
+            data,
+          ),
+        },
+        JSON_REQUEST,
+      ),
     );
   }
 
@@ -450,6 +463,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     const targets: Target[] = [];
     const missingIds: string[] = [];
     let cellsWritten = 0;
+    const quotedTabs = new Map<string, string>();
+    const quoted = (tab: string) => quotedTabs.get(tab) ?? quotedTabs.set(tab, quoteTab(tab)).get(tab)!;
     for (const write of cells) {
       const rows = positions.rowsOf(write.tab, write.id);
       if (rows.length === 0) {
@@ -460,13 +475,13 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       // System columns sit side by side: one range per row, where a null leaves an unchanged cell alone.
       const cols = headers.map((h) => positions.column(write.tab, h));
       const first = Math.min(...cols);
-      const values: (string | number | null)[] = Array.from({ length: Math.max(...cols) - first + 1 }, () => null);
+      const values = new Array<string | number | null>(Math.max(...cols) - first + 1).fill(null);
       headers.forEach((h, i) => {
         values[cols[i]! - first] = toApiValue(write.values[h]!);
       });
       const last = columnLetter(first + values.length);
       for (const row of rows) {
-        data.push({ range: `${quoteTab(write.tab)}!${columnLetter(first + 1)}${row}:${last}${row}`, values: [values] });
+        data.push({ range: `${quoted(write.tab)}!${columnLetter(first + 1)}${row}:${last}${row}`, values: [values] });
         cellsWritten += headers.length;
         targets.push({ tab: write.tab, id: write.id, row, headers });
       }

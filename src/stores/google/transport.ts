@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { GoogleAuth, type OAuth2Client, gaxios } from 'google-auth-library';
@@ -40,15 +41,41 @@ export interface SheetsClient {
 }
 
 /**
- * A request body serialized once, for the large writes. googleapis deep-copies an object body before
- * sending it, which for a write of thousands of rows costs more than serializing it; a String object
- * is passed through as it is. Send it with JSON_REQUEST.
+ * A large request body, streamed as JSON text: `fields` are its small members, and `list` names its
+ * big array, whose items are serialized as they are sent, so the whole body never sits in memory as
+ * one string. Call it for each try: a stream is read once. googleapis deep-copies an object body
+ * before sending it; a stream is passed through as it is. Send it with JSON_REQUEST.
  */
-export function serializedBody<T>(body: T): T {
-  return new String(JSON.stringify(body)) as unknown as T;
+export function streamedBody<Body, T = unknown>(
+  fields: Readonly<Record<string, unknown>>,
+  list: string,
+  items: readonly T[],
+  toJson: (item: T) => unknown = (item) => item,
+): Body {
+  // Typed as the body it stands for: googleapis' types know object bodies only.
+  return Readable.from(jsonChunks(fields, list, items, toJson), { objectMode: false }) as unknown as Body;
 }
 
-/** The request options that go with a serialized body. */
+/** Items serialized at a time: one JSON.stringify call per slice costs far less than one per item. */
+const SLICE_ITEMS = 1000;
+
+function* jsonChunks<T>(
+  fields: Readonly<Record<string, unknown>>,
+  list: string,
+  items: readonly T[],
+  toJson: (item: T) => unknown,
+): Generator<Buffer> {
+  const head = JSON.stringify(fields);
+  yield Buffer.from(`${head.slice(0, -1)}${head === '{}' ? '' : ','}${JSON.stringify(list)}:[`, 'utf8');
+  for (let start = 0; start < items.length; start += SLICE_ITEMS) {
+    const slice = JSON.stringify(items.slice(start, start + SLICE_ITEMS).map(toJson));
+    // The slice's own brackets are dropped; a comma joins it to the slice before.
+    yield Buffer.from(`${start === 0 ? '' : ','}${slice.slice(1, -1)}`, 'utf8');
+  }
+  yield Buffer.from(']}', 'utf8');
+}
+
+/** The request options that go with a streamed body. */
 export const JSON_REQUEST = { headers: { 'content-type': 'application/json; charset=utf-8' } } as const;
 
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
