@@ -1,0 +1,78 @@
+// What every benchmark run sets up: the Sheets emulator in a process of its own, a Sheets client and a
+// config pointed at it, and the tracker provisioned by `bucp init`.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { OAuth2Client } from 'google-auth-library';
+import { type Config, parseConfig } from '../../src/core/config.ts';
+import type { TrackerStore } from '../../src/core/ports.ts';
+import { runInit } from '../../src/jobs/init.job.ts';
+import { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } from '../../src/stores/google-sheets-store.ts';
+import { type SheetsClient, createSheetsClient } from '../../src/stores/google/transport.ts';
+
+export const TRACKER_ID = 'bench-tracker';
+const RESTRICTED_ID = 'bench-restricted';
+
+export interface EmulatorStats {
+  readonly calls: number;
+  readonly byApi: Record<string, number>;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export interface BenchTracker {
+  readonly client: SheetsClient;
+  readonly config: Config;
+  readonly tracker: TrackerStore & GoogleSheetsTrackerStore;
+  readonly restricted: GoogleSheetsRestrictedStore;
+  /** Fills the Proposals tab (and the restricted one) with `count` rows as staff would type them. */
+  seed(count: number): Promise<void>;
+  /** The emulator's call counts and bytes since the seed. */
+  stats(): Promise<EmulatorStats>;
+  /** Ends the emulator outright: its state is thrown away. */
+  stop(): void;
+}
+
+export async function benchTracker(
+  makeTracker: (client: SheetsClient) => GoogleSheetsTrackerStore = (client) =>
+    new GoogleSheetsTrackerStore({ spreadsheetId: TRACKER_ID, client }),
+): Promise<BenchTracker> {
+  const emulator = fork(fileURLToPath(new URL('./emulator-process.ts', import.meta.url)), {
+    // Ignored stdio: a grandchild holding the output pipe would keep the parent's execFileSync waiting.
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  process.on('exit', () => emulator.kill('SIGKILL'));
+  const ask = <T>(message: object, reply: string) =>
+    new Promise<T>((resolve) => {
+      const on = (m: { type: string }) => {
+        if (m.type !== reply) return;
+        emulator.off('message', on);
+        resolve(m as T);
+      };
+      emulator.on('message', on);
+      emulator.send(message);
+    });
+  const { rootUrl } = await new Promise<{ rootUrl: string }>((resolve) =>
+    emulator.once('message', (m: { rootUrl: string }) => resolve(m)),
+  );
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: 'bench-token', expiry_date: Date.now() + 3_600_000 });
+  const client = createSheetsClient({ authClient: auth, rootUrl });
+  const parsed = parseConfig({
+    store: { kind: 'google-sheets', spreadsheetId: TRACKER_ID, restrictedSpreadsheetId: RESTRICTED_ID, rootUrl },
+    mail: { kind: 'outbox', dir: 'unused' },
+    contacts: { governanceLiaison: 'liaison@chhs.example.gov' },
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const tracker = makeTracker(client);
+  const restricted = new GoogleSheetsRestrictedStore({ spreadsheetId: RESTRICTED_ID, client });
+  await runInit({ config: parsed.config, store: tracker, restricted });
+  return {
+    client,
+    config: parsed.config,
+    tracker,
+    restricted,
+    seed: (count) => ask({ type: 'seed', count }, 'seeded'),
+    stats: () => ask<EmulatorStats>({ type: 'stats' }, 'stats'),
+    stop: () => emulator.kill('SIGKILL'),
+  };
+}
