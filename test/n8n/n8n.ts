@@ -69,9 +69,19 @@ export class N8n {
    */
   static async forTracker(
     home: string,
-    options: { paths: { tracker: string; restricted: string }; now: string; smtpPort?: number },
+    options: {
+      paths: { tracker: string; restricted: string };
+      now: string;
+      smtpPort?: number;
+      /** More settings, such as queue mode's. */
+      env?: Record<string, string>;
+    },
   ): Promise<N8n> {
-    const n8n = await N8n.create(home, { N8N_CUSTOM_EXTENSIONS: BUILT_NODES, BUCP_NOW: options.now });
+    const n8n = await N8n.create(home, {
+      N8N_CUSTOM_EXTENSIONS: BUILT_NODES,
+      BUCP_NOW: options.now,
+      ...options.env,
+    });
     const { paths, smtpPort } = options;
     await n8n.importCredentials([
       {
@@ -92,6 +102,11 @@ export class N8n {
           ]),
     ]);
     return n8n;
+  }
+
+  /** The HTTP port of `n8n start`: its editor, REST API and webhooks. */
+  get port(): number {
+    return Number(this.env.N8N_PORT);
   }
 
   private constructor(home: string, env: Record<string, string>) {
@@ -128,11 +143,12 @@ export class N8n {
   }
 
   /**
-   * `n8n start`: the long-running instance that runs published workflows' triggers. Its output is
-   * collected in `log`; `stop()` ends it.
+   * `n8n start`, the long-running instance that runs published workflows' triggers (and in queue
+   * mode hands their executions to the queue), or `n8n worker`, which takes executions from the
+   * queue. Its output is collected in `log`; `stop()` ends it.
    */
-  start(): { log: () => string; stop: () => Promise<void> } {
-    const child: ChildProcess = spawn(n8nHarness().bin, ['start'], { env: this.env, cwd: this.home });
+  start(command: 'start' | 'worker' = 'start', args: string[] = []): { log: () => string; stop: () => Promise<void> } {
+    const child: ChildProcess = spawn(n8nHarness().bin, [command, ...args], { env: this.env, cwd: this.home });
     let log = '';
     child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
