@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
+import { listenSmtp } from '../support/smtp-server.ts';
 import { enteredDaysAgo, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -12,10 +11,7 @@ afterEach(async () => {
 /** A real SMTP relay that refuses one address for good (550) and another for now (451). */
 async function relay() {
   const accepted: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
+  const server = await listenSmtp({
     onRcptTo(address, _session, callback) {
       if (address.address.startsWith('bounce@'))
         return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
@@ -31,12 +27,16 @@ async function relay() {
       stream.resume();
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  const mailer = new SmtpMailer({ host: '127.0.0.1', port, secure: false, from: 'bucp@localhost', timeoutMs: 5000 });
+  const mailer = new SmtpMailer({
+    host: '127.0.0.1',
+    port: server.port,
+    secure: false,
+    from: 'bucp@localhost',
+    timeoutMs: 5000,
+  });
   closers.push(async () => {
     await mailer.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   });
   return { mailer, accepted };
 }

@@ -1,11 +1,11 @@
 import net, { type AddressInfo } from 'node:net';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { OutgoingMessage } from '../../src/core/ports.ts';
 import { messageIdFor } from '../../src/mail/message-id.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
+import { listenSmtp } from '../support/smtp-server.ts';
 import { d, makeWorkspace, proposal } from '../support/workspace.ts';
 
 const FROM = 'BUCP Tracker <bucp@chhs.example.gov>';
@@ -47,10 +47,7 @@ const mailers: SmtpMailer[] = [];
 async function startServer(behaviour: { reject?: Rejection; hangAfterData?: boolean } = {}): Promise<TestServer> {
   const { reject, hangAfterData } = behaviour;
   const accepted: { mailFrom: string; rcptTo: string[]; raw: Buffer }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
+  const server = await listenSmtp({
     closeTimeout: 1_000,
     onRcptTo(_address, _session, callback) {
       if (reject?.at === 'RCPT') return callback(smtpError(reject.code, `Recipient refused (${reject.code})`));
@@ -72,14 +69,8 @@ async function startServer(behaviour: { reject?: Rejection; hangAfterData?: bool
       });
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.server.address() as AddressInfo).port;
-  let closed = false;
   const handle: TestServer = {
-    port,
+    port: server.port,
     count: () => accepted.length,
     received: () =>
       Promise.all(
@@ -90,11 +81,7 @@ async function startServer(behaviour: { reject?: Rejection; hangAfterData?: bool
           mail: await simpleParser(m.raw),
         })),
       ),
-    close: () => {
-      if (closed) return Promise.resolve();
-      closed = true;
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: server.close,
   };
   servers.push(handle);
   return handle;

@@ -1,6 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { listenSmtp } from '../support/smtp-server.ts';
 
 export interface Received {
   readonly rcptTo: string[];
@@ -11,10 +10,7 @@ export interface Received {
 /** A real SMTP server on loopback that keeps every message it accepts, parsed. */
 export async function smtpServer(): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
+  const server = await listenSmtp({
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -27,7 +23,5 @@ export async function smtpServer(): Promise<{ port: number; received: Received[]
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { port: server.port, received, close: server.close };
 }

@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
-import { SMTPServer } from 'smtp-server';
 import { expect, test } from 'vitest';
 import { stringify } from 'yaml';
+import { listenSmtp } from '../support/smtp-server.ts';
 import { CONTACTS, editRow, enteredDaysAgo, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
 const RUNS = Number(process.env.BUCP_KILL_RUNS ?? 50);
@@ -21,10 +20,7 @@ const BIN = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
 async function smtp() {
   const accepted: { key: string; messageId: string }[] = [];
   const closed = new Set<string>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
+  const server = await listenSmtp({
     onClose(session) {
       closed.add(session.id);
     },
@@ -43,13 +39,7 @@ async function smtp() {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    accepted,
-    keys: () => accepted.map((a) => a.key),
-    port: (server.server.address() as AddressInfo).port,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  return { accepted, keys: () => accepted.map((a) => a.key), port: server.port, close: server.close };
 }
 
 function serve(configFile: string) {

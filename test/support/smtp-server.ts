@@ -1,0 +1,25 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export interface LocalSmtp {
+  readonly port: number;
+  /** Stops listening; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * A real SMTP server on 127.0.0.1 at an ephemeral port, open to anyone and without STARTTLS, as the
+ * tests' relays are: each test gives only how it answers (`onRcptTo`, `onData`, `onClose`, ...).
+ */
+export async function listenSmtp(options: SMTPServerOptions): Promise<LocalSmtp> {
+  const server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, ...options });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    close: () => (closed ??= new Promise<void>((resolve) => server.close(() => resolve()))),
+  };
+}
