@@ -54,13 +54,17 @@ export interface CycleOptions {
   };
 }
 
-export interface NotificationReport {
+/** Who a planned message goes to, what it is about, and the key it is recorded under. */
+export interface MessageAddress {
   readonly kind: PlannedNotification['kind'];
   readonly to: readonly string[];
   readonly cc: readonly string[];
   readonly bucpIds: readonly string[];
   readonly disputeId: string | null;
   readonly idempotencyKey: string;
+}
+
+export interface NotificationReport extends MessageAddress {
   readonly subject: string;
   readonly sent: boolean;
   readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up' | 'handed-off' | 'in-flight';
@@ -68,17 +72,7 @@ export interface NotificationReport {
 }
 
 /** A message handed over for another sender, with everything needed to send it and record the outcome. */
-export interface HandoffMessage {
-  readonly idempotencyKey: string;
-  readonly kind: PlannedNotification['kind'];
-  readonly to: readonly string[];
-  readonly cc: readonly string[];
-  readonly bucpIds: readonly string[];
-  readonly disputeId: string | null;
-  readonly subject: string;
-  readonly html: string;
-  readonly text: string;
-}
+export interface HandoffMessage extends MessageAddress, RenderedMessage {}
 
 /** The JSON report of `bucp run --once --json`. Holds nothing from the restricted store. */
 export interface CycleReport {
@@ -342,16 +336,12 @@ async function deliver(
   return { events, report: report(notification, message.subject, outcome.status, outcome.error) };
 }
 
+function addressOf(n: PlannedNotification): MessageAddress {
+  return { kind: n.kind, to: n.to, cc: n.cc, bucpIds: n.bucpIds, disputeId: n.disputeId, idempotencyKey: n.key };
+}
+
 function handoffMessage(n: PlannedNotification, message: RenderedMessage): HandoffMessage {
-  return {
-    idempotencyKey: n.key,
-    kind: n.kind,
-    to: n.to,
-    cc: n.cc,
-    bucpIds: n.bucpIds,
-    disputeId: n.disputeId,
-    ...message,
-  };
+  return { ...addressOf(n), ...message };
 }
 
 function report(
@@ -361,12 +351,7 @@ function report(
   error?: string,
 ): NotificationReport {
   return {
-    kind: n.kind,
-    to: n.to,
-    cc: n.cc,
-    bucpIds: n.bucpIds,
-    disputeId: n.disputeId,
-    idempotencyKey: n.key,
+    ...addressOf(n),
     subject,
     sent: status === 'sent',
     status,
