@@ -16,6 +16,8 @@ export interface CycleContext {
   readonly config: Config;
   readonly now: Date;
   readonly link: RowLinker;
+  /** Called after each step of the plan, for profiling (scripts/bench/phase-memory.ts). */
+  readonly onStep?: (step: string) => void;
 }
 
 /** What a cycle decided before anything is sent: the first half of the pure core's answer. */
@@ -49,10 +51,13 @@ export function planCycle(
   const timestamp = localTimestamp(now, config.timezone);
   const calendar = calendarFor(config);
   const parseContext = { today, departments: config.departments };
+  const step = context.onStep ?? (() => {});
   const proposals = parseProposals(snapshot.proposals, parseContext);
+  step('parse proposals');
   const knownIds = new Set(proposals.records.map((p) => p.bucpId));
   const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
   const history = buildHistory(parseActivity(snapshot.activity));
+  step('disputes, history');
   const evaluation = evaluate({
     proposals: proposals.records,
     disputes: disputes.records,
@@ -62,6 +67,7 @@ export function planCycle(
     calendar,
     config,
   });
+  step('evaluate');
   const issues = sortIssues([...proposals.issues, ...disputes.issues, ...evaluation.issues]);
   const stamp = (e: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...e, at: timestamp });
   const events: ActivityEvent[] = evaluation.transitions.map(stamp);
@@ -83,7 +89,9 @@ export function planCycle(
   }
   // Transitions change what is remembered (a new stage resets its reminders) before planning sends.
   for (const event of events) applyEvent(history, event);
+  step('transitions');
   const notifications = planNotifications({ evaluation, history, calendar, config, link: context.link });
+  step(`plan ${notifications.length} messages`);
   // Metrics depend on what was seen, not on what gets sent, so they are computed once, here.
   const metrics = computeMetrics({
     evaluation,
@@ -94,6 +102,7 @@ export function planCycle(
   });
   const digest = planManagerDigest({ evaluation, metrics, history, calendar, config, link: context.link });
   if (digest) notifications.push(...digest);
+  step('metrics');
   return {
     today,
     timestamp,
