@@ -35,6 +35,11 @@ export interface ActivityEvent {
   readonly key: string;
 }
 
+/** Gives events the time they are recorded at: one timestamp for everything a cycle records. */
+export const stampAt =
+  (at: string) =>
+  (event: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...event, at });
+
 export const ACTIVITY_HEADERS = [
   'At',
   'On',

@@ -1,5 +1,4 @@
-import type { ActivityEvent } from './activity.ts';
-import { parseActivity } from './activity.ts';
+import { type ActivityEvent, parseActivity, stampAt } from './activity.ts';
 import { BusinessCalendar } from './calendar.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, localDate, localTimestamp } from './dates.ts';
@@ -69,7 +68,7 @@ export function planCycle(
   });
   step('evaluate');
   const issues = sortIssues([...proposals.issues, ...disputes.issues, ...evaluation.issues]);
-  const stamp = (e: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...e, at: timestamp });
+  const stamp = stampAt(timestamp);
   const events: ActivityEvent[] = evaluation.transitions.map(stamp);
   for (const issue of issues) {
     const key = rowIssueKey(issue);

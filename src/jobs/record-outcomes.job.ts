@@ -1,8 +1,8 @@
-import { type ActivityEvent } from '../core/activity.ts';
+import { type ActivityEvent, stampAt } from '../core/activity.ts';
 import { finishCycle } from '../core/cycle.ts';
 import { applyEvent } from '../core/history.ts';
 import type { SendOutcome } from '../core/ports.ts';
-import { type CycleDeps, outcomeEvents, readAndPlan, stampAt } from './run-cycle.job.ts';
+import { type CycleDeps, outcomeEvents, readAndPlan } from './run-cycle.job.ts';
 
 /** What another sender (an n8n Send Email node) did with one handed-over message. */
 export type HandoffOutcome =

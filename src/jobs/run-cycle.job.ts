@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ActivityEvent } from '../core/activity.ts';
+import { type ActivityEvent, stampAt } from '../core/activity.ts';
 import type { Config } from '../core/config.ts';
 import { type CyclePlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
 import { disputeStatus } from '../core/evaluate.ts';
@@ -114,10 +114,6 @@ export interface CycleReport {
 export class LayoutError extends Error {
   override readonly name = 'LayoutError';
 }
-
-export const stampAt =
-  (at: string) =>
-  (event: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...event, at });
 
 /**
  * One full cycle: read, decide in the core, record intents, send, then write system columns,
