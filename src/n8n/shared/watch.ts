@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { type WatchState, detectChanges } from '../../core/changes.ts';
 import { readAndPlan } from '../../jobs/run-cycle.job.ts';
-import { type TrackerSource, clock, openTracker } from '../transport/index.ts';
+import { type TrackerSource, clock, openTracker, plain } from '../transport/index.ts';
 
 const EVENTS = [
   { name: 'Stage Changed', value: 'stage-changed', description: 'A proposal moved to another stage' },
@@ -42,5 +42,5 @@ export async function watchTracker(
     { changes: changes.length, reported: wanted.length, firstLook: !previous },
     previous ? `tracker watched: ${wanted.length} change(s) to report` : 'tracker watched: first look, learning',
   );
-  return wanted.map((c) => ({ json: JSON.parse(JSON.stringify({ today: plan.today, ...c })) as IDataObject }));
+  return wanted.map((c) => ({ json: plain({ today: plan.today, ...c }) }));
 }

@@ -286,6 +286,11 @@ export async function underLease<T>(
 }
 
 /** A lease holder name that says which n8n host, process and execution holds it. */
+/** A JSON-safe copy: n8n items hold plain data only. */
+export function plain(value: unknown): IDataObject {
+  return JSON.parse(JSON.stringify(value)) as IDataObject;
+}
+
 export function holderFor(context: Pick<BucpContext, 'getExecutionId'>): string {
   return `n8n:${os.hostname()}:${process.pid}:${context.getExecutionId()}`;
 }

@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { Mailer } from '../../../../core/ports.ts';
 import {
   type CycleOptions,
@@ -13,6 +13,7 @@ import {
   executeSource,
   holderFor,
   openTracker,
+  plain,
   underLease,
 } from '../../../transport/index.ts';
 
@@ -57,11 +58,6 @@ export function handoffOperation(spec: Omit<Operation, 'description' | 'execute'
       return messageItems(report.handoff);
     },
   };
-}
-
-/** A JSON-safe copy: n8n items hold plain data only. */
-export function plain(value: unknown): IDataObject {
-  return JSON.parse(JSON.stringify(value)) as IDataObject;
 }
 
 /** One item per handed-over message, shaped for n8n's Send Email node. */

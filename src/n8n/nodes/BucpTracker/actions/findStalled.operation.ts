@@ -1,6 +1,6 @@
 import { findStalled as findStalledJob } from '../../../../jobs/find-stalled.job.ts';
-import { clock, executeSource, openTracker } from '../../../transport/index.ts';
-import { type Operation, limitProperties, limited, plain } from './common.ts';
+import { clock, executeSource, openTracker, plain } from '../../../transport/index.ts';
+import { type Operation, limitProperties, limited } from './common.ts';
 
 /** One item per proposal that is due soon, stalled or escalated. Reads only. */
 export const findStalled: Operation = {

@@ -2,8 +2,8 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { TABS } from '../../../../core/contract.ts';
 import type { RowIssue } from '../../../../core/schema.ts';
 import { readAndPlan } from '../../../../jobs/run-cycle.job.ts';
-import { clock, executeSource, openTracker } from '../../../transport/index.ts';
-import { type Operation, limitProperties, limited, plain } from './common.ts';
+import { clock, executeSource, openTracker, plain } from '../../../transport/index.ts';
+import { type Operation, limitProperties, limited } from './common.ts';
 
 /** Every proposal row, validated, with the issues found in it. Reads only. */
 export const getProposals: Operation = {

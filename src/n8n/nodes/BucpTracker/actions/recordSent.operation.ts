@@ -1,7 +1,7 @@
 import { type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 import { type HandoffOutcome, recordOutcomes } from '../../../../jobs/record-outcomes.job.ts';
-import { clock, executeSource, holderFor, openTracker, underLease } from '../../../transport/index.ts';
-import { type Operation, plain } from './common.ts';
+import { clock, executeSource, holderFor, openTracker, plain, underLease } from '../../../transport/index.ts';
+import { type Operation } from './common.ts';
 
 const show = { show: { operation: ['recordSent'] } };
 

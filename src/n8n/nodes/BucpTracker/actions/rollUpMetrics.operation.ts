@@ -1,4 +1,5 @@
-import { type Operation, cycleUnderLease, plain } from './common.ts';
+import { type Operation, cycleUnderLease } from './common.ts';
+import { plain } from '../../../transport/index.ts';
 
 /** Writes the summary tabs and returns the metrics. Sends nothing. */
 export const rollUpMetrics: Operation = {

@@ -1,4 +1,5 @@
-import { type Operation, cycleUnderLease, plain } from './common.ts';
+import { type Operation, cycleUnderLease } from './common.ts';
+import { plain } from '../../../transport/index.ts';
 
 /** Writes the system columns, the Activity Log and the Issues tab. Sends nothing. */
 export const sync: Operation = {
