@@ -17,7 +17,7 @@ import { holdingLease } from '../../jobs/lease.ts';
 import { type Logger, createLogger } from '../../log.ts';
 import { MailTemplates } from '../../mail/render.ts';
 import { createStores } from '../../stores/create-stores.ts';
-import { tokenTransporter } from '../../stores/google/transport.ts';
+import { SHEETS_SCOPE, tokenTransporter } from '../../stores/google/transport.ts';
 
 /** What the nodes use of n8n's execution context: small enough for a typed stand-in in unit tests. */
 export type BucpContext = Pick<
@@ -141,7 +141,6 @@ export interface Tracker {
   readonly logger: Logger;
 }
 
-const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
 /** Where mail would go: never used, since n8n sends the mail. */
 const NO_MAIL = { kind: 'outbox', dir: os.tmpdir() } as const;
 
@@ -285,12 +284,12 @@ export async function underLease<T>(
   return holdingLease(lease, holder, LEASE_TTL_MS, work);
 }
 
-/** A lease holder name that says which n8n host, process and execution holds it. */
 /** A JSON-safe copy: n8n items hold plain data only. */
 export function plain(value: unknown): IDataObject {
   return JSON.parse(JSON.stringify(value)) as IDataObject;
 }
 
+/** A lease holder name that says which n8n host, process and execution holds it. */
 export function holderFor(context: Pick<BucpContext, 'getExecutionId'>): string {
   return `n8n:${os.hostname()}:${process.pid}:${context.getExecutionId()}`;
 }
