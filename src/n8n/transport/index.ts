@@ -230,12 +230,26 @@ export function loggerFor(n8nLogger: N8nLogger, level = 'info'): Logger {
   return createLogger({ level, destination });
 }
 
+let templatesLoaded: Promise<MailTemplates> | undefined;
+
+/**
+ * The package's mail templates, compiled once per n8n process: they are files in the package, and
+ * every execution and every trigger poll opens the tracker. A failed load is tried again next time.
+ */
+function bundledTemplates(): Promise<MailTemplates> {
+  templatesLoaded ??= MailTemplates.load().catch((error: unknown) => {
+    templatesLoaded = undefined;
+    throw error;
+  });
+  return templatesLoaded;
+}
+
 /** Opens the tracker the node's parameters and credential point at. */
 export async function openTracker(context: TrackerSource): Promise<Tracker> {
   const { section, auth } = await storeSection(context);
   const config = await rulesFor(context, section);
   const logger = loggerFor(context.logger);
-  const templates = await MailTemplates.load();
+  const templates = await bundledTemplates();
   const { tracker, restricted } = createStores(config.store, auth ? { authClient: auth } : {});
   return { config, templates, logger, store: tracker, restricted };
 }
