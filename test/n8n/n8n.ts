@@ -201,3 +201,17 @@ export class N8n {
     return { status: raw.status, nodes, stdout, stderr };
   }
 }
+
+/** Waits for `check` to hold, polling every half second; on timeout, fails with the tail of n8n's log. */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  log: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; n8n said:\n${log().slice(-6000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

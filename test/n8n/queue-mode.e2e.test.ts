@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { TABS } from '../../src/core/contract.ts';
 import { readAllRows } from '../support/workspace.ts';
-import { N8n } from './n8n.ts';
+import { N8n, until } from './n8n.ts';
 import { queueServicesMissing, startPostgres, startRedis } from './queue-services.ts';
 import { CANARY, seedTracker } from './seed.ts';
 import { smtpServer } from './smtp.ts';
@@ -49,14 +49,6 @@ async function webhookDailyReminders(): Promise<Workflow> {
   for (const t of triggers) delete workflow.connections[t];
   workflow.connections.Webhook = next;
   return workflow;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, log: () => string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; n8n said:\n${log().slice(-6000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }
 
 const cleanup: (() => Promise<void>)[] = [];

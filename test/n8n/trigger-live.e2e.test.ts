@@ -10,20 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { TABS } from '../../src/core/contract.ts';
 import { editRow, readAllRows } from '../support/workspace.ts';
-import { N8n } from './n8n.ts';
+import { N8n, until } from './n8n.ts';
 import { CANARY, seedTracker } from './seed.ts';
 import { smtpServer } from './smtp.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NOW = '2026-11-20T17:00:00Z';
-
-async function until(what: string, check: () => boolean, timeoutMs: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; n8n said:\n${log().slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
