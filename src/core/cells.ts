@@ -31,9 +31,31 @@ export type SystemValue =
   | { readonly kind: 'blank' };
 
 export const blank: SystemValue = { kind: 'blank' };
-export const text = (value: string): SystemValue => (value === '' ? blank : { kind: 'text', value });
-export const num = (value: number): SystemValue => ({ kind: 'number', value });
-export const date = (value: IsoDate | null | undefined): SystemValue => (value ? { kind: 'date', value } : blank);
+
+/**
+ * System values are immutable, and a cycle writes the same few (a status, a day count, a date) on
+ * many rows: each distinct value is made once and shared, so 100,000 rows do not hold 600,000 copies.
+ */
+function shared<K extends 'text' | 'number' | 'date', V extends string | number>(kind: K) {
+  const made = new Map<V, SystemValue>();
+  return (value: V): SystemValue => {
+    let v = made.get(value);
+    if (!v) {
+      v = { kind, value } as SystemValue;
+      // Bounded: unique values (sync timestamps, issue texts) pile up over a long-running service.
+      if (made.size >= 4096) made.clear();
+      made.set(value, v);
+    }
+    return v;
+  };
+}
+const sharedText = shared<'text', string>('text');
+const sharedNumber = shared<'number', number>('number');
+const sharedDate = shared<'date', IsoDate>('date');
+
+export const text = (value: string): SystemValue => (value === '' ? blank : sharedText(value));
+export const num = (value: number): SystemValue => sharedNumber(value);
+export const date = (value: IsoDate | null | undefined): SystemValue => (value ? sharedDate(value) : blank);
 
 export function isCellError(value: unknown): value is CellError {
   return typeof value === 'object' && value !== null && !(value instanceof Date) && 'error' in value;

@@ -108,7 +108,8 @@ export function planCycle(
     calendar,
     proposals,
     disputes,
-    evaluation,
+    // The stamped transitions in `events` stand for the evaluation's own: each is held once.
+    evaluation: { ...evaluation, transitions: [] },
     issues,
     history,
     notifications,
@@ -117,6 +118,9 @@ export function planCycle(
   };
 }
 
+/** A plan once its messages are sent and its events written: what the rest of the cycle needs. */
+export type SettledPlan = Omit<CyclePlan, 'notifications' | 'events'>;
+
 export interface CycleOutcome {
   readonly cells: readonly CellWrite[];
   readonly metrics: Metrics;
@@ -124,7 +128,7 @@ export interface CycleOutcome {
 }
 
 /** The second half: system cells and summaries, from the memory as it stands after the sends. */
-export function finishCycle(plan: CyclePlan, config: Config): CycleOutcome {
+export function finishCycle(plan: SettledPlan, config: Config): CycleOutcome {
   const cells = planSystemCells({
     evaluation: plan.evaluation,
     proposals: plan.proposals.records,

@@ -42,8 +42,11 @@ export interface PlannedNotification {
   readonly disputeId: string | null;
   /** The template's context. Built from tracker fields only. */
   readonly data: Readonly<Record<string, unknown>>;
-  /** Activity Log lines to append once the message is sent: what the repeat rules remember. */
-  readonly onSent: readonly Omit<ActivityEvent, 'at'>[];
+  /**
+   * Activity Log lines to append once the message is sent: what the repeat rules remember. Made
+   * when asked, at the send: a big first cycle plans over 100,000 of them.
+   */
+  readonly onSent: () => readonly Omit<ActivityEvent, 'at'>[];
 }
 
 export type RowLinker = (tab: string, id: string, rowNumber: number) => string;
@@ -170,19 +173,20 @@ function planDigest(recipient: string, items: DigestItem[], key: string, today: 
     (g) => g.items.length > 0,
   );
   const onlyNextActions = groups.every((g) => g.name === 'Next Action Overdue');
-  const onSent: Omit<ActivityEvent, 'at'>[] = sorted.map((item) => ({
-    on: today,
-    bucpId: item.bucpId,
-    disputeId: '',
-    kind: 'reminder-sent',
-    from: item.level,
-    to: recipient,
-    detail:
-      item.level === 'next-action' && item.nextActionDue
-        ? nextActionDetail(item.nextActionDue, item.nextAction)
-        : `${item.group} in ${item.stage}`,
-    key: `${item.level}:${item.bucpId}:${recipient}:${today}`,
-  }));
+  const onSent = (): Omit<ActivityEvent, 'at'>[] =>
+    sorted.map((item) => ({
+      on: today,
+      bucpId: item.bucpId,
+      disputeId: '',
+      kind: 'reminder-sent',
+      from: item.level,
+      to: recipient,
+      detail:
+        item.level === 'next-action' && item.nextActionDue
+          ? nextActionDetail(item.nextActionDue, item.nextAction)
+          : `${item.group} in ${item.stage}`,
+      key: `${item.level}:${item.bucpId}:${recipient}:${today}`,
+    }));
   return {
     kind: onlyNextActions ? 'next-action' : 'reminder',
     template: onlyNextActions ? 'next-action' : 'reminder-digest',
@@ -222,7 +226,7 @@ function planEscalation(
       providingDepartment: proposal.providingDepartment ?? '',
       today,
     },
-    onSent: [
+    onSent: () => [
       {
         on: today,
         bucpId: proposal.bucpId,
@@ -282,7 +286,7 @@ function planDisputeEscalation(
       link: link(TABS.disputes, dispute.disputeId, dispute.rowNumber),
       today,
     },
-    onSent: [
+    onSent: () => [
       {
         on: today,
         bucpId: dispute.bucpId ?? '',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ActivityEvent, stampAt } from '../core/activity.ts';
 import type { Config } from '../core/config.ts';
-import { type CyclePlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
+import { type CyclePlan, type SettledPlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
 import { disputeStatus } from '../core/evaluate.ts';
 import { type History, applyEvent, failureDetail } from '../core/history.ts';
 import { gateRetries, holdInFlight } from '../core/retries.ts';
@@ -123,87 +123,16 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   // Every line this run logs carries its run ID, so one run can be followed through the logs.
   const runId = randomUUID().slice(0, 8);
   const deps: CycleDeps = { ...given, logger: given.logger.child({ runId }) };
-  const { config, store, templates, logger } = deps;
+  const { config, store, logger } = deps;
   const started = Date.now();
-  const planned = await readAndPlan(deps, options);
-  // Failed sends wait out their backoff or are given up; either way they show on the Issues tab.
-  const selected = options.select?.(planned.history);
-  const parts = selected?.parts ?? options.parts ?? ALL_PARTS;
-  const chosenJobRuns = selected?.jobRuns ?? options.jobRuns ?? [];
-  const wanted = planned.notifications.filter((n) => parts.has(PART_OF[n.kind]));
-  const gate = gateRetries(wanted, planned.history, options.now);
-  const held = options.handoff
-    ? holdInFlight(gate.send, planned.history, options.now, options.handoff.claimMinutes)
-    : { send: gate.send, inFlight: [] };
-  const plan: CyclePlan = { ...planned, notifications: held.send, issues: [...planned.issues, ...gate.issues] };
-  logIssues(logger, plan);
-
-  // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
-  const rendered = plan.notifications.map((n) => ({ notification: n, subject: templates.subject(n) }));
-  const reports: NotificationReport[] = [];
-  const handoff: HandoffMessage[] = [];
-  const failures: string[] = [];
+  const { writes, tally } = writeTally(logger);
+  // The planned messages and the events already written are released when the sends are done:
+  // a big first cycle should not hold them through its final write.
+  const sent = await planAndSend(deps, options, tally);
+  const { plan, reports, handoff, failures } = sent;
   const stamp = stampAt(plan.timestamp);
-  let pending: ActivityEvent[] = [...plan.events];
-  const writes = { cellsWritten: 0, rowsAppended: 0, missingIds: [] as string[] };
-  const tally = (result: WriteResult) => {
-    if (result.retriedAfterConcurrentEdit > 0) {
-      logger.info(
-        { times: result.retriedAfterConcurrentEdit },
-        'staff changed the tracker during the write; reapplied',
-      );
-    }
-    if (result.missingIds.length > 0) {
-      logger.info({ ids: result.missingIds }, 'rows deleted during the cycle were not written');
-    }
-    writes.cellsWritten += result.cellsWritten;
-    writes.rowsAppended += result.rowsAppended;
-    writes.missingIds.push(...result.missingIds);
-  };
-
-  if (options.dryRun) {
-    for (const { notification, subject } of rendered) reports.push(report(notification, subject, 'planned'));
-  } else if (rendered.length > 0) {
-    // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
-    // A handoff claims every message it hands over, again where an earlier claim expired.
-    const intents = rendered
-      .filter(({ notification }) => options.handoff || !plan.history.notifications.intents.has(notification.key))
-      .map(({ notification, subject }) =>
-        stamp({
-          on: plan.today,
-          bucpId: notification.bucpIds.length === 1 ? notification.bucpIds[0]! : '',
-          disputeId: notification.disputeId ?? '',
-          kind: 'notification-intent',
-          from: notification.kind,
-          to: [...notification.to, ...notification.cc].join(', '),
-          detail: subject,
-          key: notification.key,
-        }),
-      );
-    if (pending.length + intents.length > 0)
-      tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
-    pending = [];
-    if (options.handoff) {
-      for (const { notification, subject } of rendered) {
-        const message = handoffMessage(notification, templates.render(notification, subject));
-        handoff.push(message);
-        reports.push(report(notification, message.subject, 'handed-off'));
-      }
-    } else {
-      for (const { notification, subject } of rendered) {
-        const delivered = await deliver(notification, subject, deps, plan);
-        pending.push(...delivered.events);
-        reports.push(delivered.report);
-        if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
-      }
-    }
-  }
-
-  for (const n of held.inFlight) reports.push(report(n, templates.subject(n), 'in-flight'));
-  for (const n of gate.deferred) reports.push(report(n, templates.subject(n), 'deferred'));
-  for (const n of gate.givenUp) reports.push(report(n, templates.subject(n), 'given-up'));
   const outcome = finishCycle(plan, config);
-  const jobRuns = chosenJobRuns.map(({ job, slot }) =>
+  const jobRuns = sent.jobRuns.map(({ job, slot }) =>
     stamp({
       on: plan.today,
       bucpId: '',
@@ -219,9 +148,9 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
     tally(
       await store.write({
         cells: outcome.cells,
-        appendActivity: [...pending, ...jobRuns],
+        appendActivity: [...sent.pending, ...jobRuns],
         issues: plan.issues,
-        ...(parts.has('metrics') ? { summaries: outcome.summaries } : {}),
+        ...(sent.parts.has('metrics') ? { summaries: outcome.summaries } : {}),
       }),
     );
   }
@@ -264,7 +193,7 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
       dryRun: result.dryRun,
       proposals: result.proposals,
       rowIssues: plan.issues.length,
-      notificationsPlanned: plan.notifications.length,
+      notificationsPlanned: sent.planned,
       notificationsSent: reports.filter((r) => r.sent).length,
       cellsWritten: writes.cellsWritten,
       rowsAppended: writes.rowsAppended,
@@ -274,7 +203,123 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   return result;
 }
 
-function notificationBacklog(plan: CyclePlan): { pendingNotifications: number; failedNotifications: number } {
+/** What a cycle's write calls added up to, and the function that adds one more (and logs what it saw). */
+function writeTally(logger: Logger) {
+  const writes = { cellsWritten: 0, rowsAppended: 0, missingIds: [] as string[] };
+  const tally = (result: WriteResult) => {
+    if (result.retriedAfterConcurrentEdit > 0) {
+      logger.info(
+        { times: result.retriedAfterConcurrentEdit },
+        'staff changed the tracker during the write; reapplied',
+      );
+    }
+    if (result.missingIds.length > 0) {
+      logger.info({ ids: result.missingIds }, 'rows deleted during the cycle were not written');
+    }
+    writes.cellsWritten += result.cellsWritten;
+    writes.rowsAppended += result.rowsAppended;
+    writes.missingIds.push(...result.missingIds);
+  };
+  return { writes, tally };
+}
+
+/** The first half of a cycle: what it planned and sent, without the messages themselves. */
+interface SendPhase {
+  readonly plan: SettledPlan;
+  readonly parts: ReadonlySet<CyclePart>;
+  readonly jobRuns: readonly { job: string; slot: Date }[];
+  /** How many messages were planned to go out this cycle. */
+  readonly planned: number;
+  readonly reports: NotificationReport[];
+  readonly handoff: HandoffMessage[];
+  readonly failures: string[];
+  /** Activity Log lines not written yet: the sends' outcomes, or all of the plan's when nothing was sent. */
+  readonly pending: ActivityEvent[];
+}
+
+/** Reads, decides, records the intents, then sends (or hands over) each message. */
+async function planAndSend(
+  deps: CycleDeps,
+  options: CycleOptions,
+  tally: (result: WriteResult) => void,
+): Promise<SendPhase> {
+  const { store, templates, logger } = deps;
+  const planned = await readAndPlan(deps, options);
+  // Failed sends wait out their backoff or are given up; either way they show on the Issues tab.
+  const selected = options.select?.(planned.history);
+  const parts = selected?.parts ?? options.parts ?? ALL_PARTS;
+  const chosenJobRuns = selected?.jobRuns ?? options.jobRuns ?? [];
+  const wanted = planned.notifications.filter((n) => parts.has(PART_OF[n.kind]));
+  const gate = gateRetries(wanted, planned.history, options.now);
+  const held = options.handoff
+    ? holdInFlight(gate.send, planned.history, options.now, options.handoff.claimMinutes)
+    : { send: gate.send, inFlight: [] };
+  const plan: CyclePlan = { ...planned, notifications: held.send, issues: [...planned.issues, ...gate.issues] };
+  logIssues(logger, plan);
+
+  // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
+  const rendered = plan.notifications.map((n) => ({ notification: n, subject: templates.subject(n) }));
+  const reports: NotificationReport[] = [];
+  const handoff: HandoffMessage[] = [];
+  const failures: string[] = [];
+  const stamp = stampAt(plan.timestamp);
+  let pending: ActivityEvent[] = [...plan.events];
+
+  if (options.dryRun) {
+    for (const { notification, subject } of rendered) reports.push(report(notification, subject, 'planned'));
+  } else if (rendered.length > 0) {
+    // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
+    // A handoff claims every message it hands over, again where an earlier claim expired.
+    const intents = rendered
+      .filter(({ notification }) => options.handoff || !plan.history.notifications.intents.has(notification.key))
+      .map(({ notification, subject }) =>
+        stamp({
+          on: plan.today,
+          bucpId: notification.bucpIds.length === 1 ? notification.bucpIds[0]! : '',
+          disputeId: notification.disputeId ?? '',
+          kind: 'notification-intent',
+          from: notification.kind,
+          to: [...notification.to, ...notification.cc].join(', '),
+          detail: subject,
+          key: notification.key,
+        }),
+      );
+    if (pending.length + intents.length > 0)
+      tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
+    pending = [];
+    if (options.handoff) {
+      for (const { notification, subject } of rendered) {
+        const message = handoffMessage(notification, templates.render(notification, subject));
+        handoff.push(message);
+        reports.push(report(notification, message.subject, 'handed-off'));
+      }
+    } else {
+      for (const { notification, subject } of rendered) {
+        const delivered = await deliver(notification, subject, deps, plan);
+        pending.push(...delivered.events);
+        reports.push(delivered.report);
+        if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
+      }
+    }
+  }
+
+  for (const n of held.inFlight) reports.push(report(n, templates.subject(n), 'in-flight'));
+  for (const n of gate.deferred) reports.push(report(n, templates.subject(n), 'deferred'));
+  for (const n of gate.givenUp) reports.push(report(n, templates.subject(n), 'given-up'));
+  const { notifications, events: _written, ...settled } = plan;
+  return {
+    plan: settled,
+    parts,
+    jobRuns: chosenJobRuns,
+    planned: notifications.length,
+    reports,
+    handoff,
+    failures,
+    pending,
+  };
+}
+
+function notificationBacklog(plan: SettledPlan): { pendingNotifications: number; failedNotifications: number } {
   const { intents, sent, failures } = plan.history.notifications;
   return {
     pendingNotifications: [...intents.keys()].filter((k) => !sent.has(k) && !failures.has(k)).length,
@@ -307,7 +352,7 @@ async function deliver(
   notification: PlannedNotification,
   subject: string,
   deps: CycleDeps,
-  plan: CyclePlan,
+  plan: SettledPlan,
 ): Promise<{ events: ActivityEvent[]; report: NotificationReport }> {
   const { mailer, templates, logger } = deps;
   const message = templates.render(notification, subject);
@@ -358,7 +403,7 @@ function report(
 export function outcomeEvents(
   n: PlannedNotification,
   outcome: SendOutcome,
-  plan: CyclePlan,
+  plan: Pick<CyclePlan, 'today'>,
 ): Omit<ActivityEvent, 'at'>[] {
   const base = {
     on: plan.today,
@@ -370,12 +415,12 @@ export function outcomeEvents(
   };
   if (outcome.status === 'sent') {
     const rejected = outcome.rejected?.length ? `; refused by the relay: ${outcome.rejected.join(', ')}` : '';
-    return [{ ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` }, ...n.onSent];
+    return [{ ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` }, ...n.onSent()];
   }
   if (outcome.status === 'unknown') {
     return [
       { ...base, kind: 'notification-unknown', detail: `outcome unknown, not resent: ${outcome.error}` },
-      ...n.onSent,
+      ...n.onSent(),
     ];
   }
   return [{ ...base, kind: 'notification-failed', detail: failureDetail(outcome.error, outcome.permanent) }];
