@@ -1,5 +1,6 @@
 import { type SheetTable, cellText } from './cells.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
+import { flat } from './text.ts';
 
 export const ACTIVITY_KINDS = [
   'first-seen',
@@ -36,9 +37,11 @@ export interface ActivityEvent {
 }
 
 /** Gives events the time they are recorded at: one timestamp for everything a cycle records. */
-export const stampAt =
-  (at: string) =>
-  (event: Omit<ActivityEvent, 'at'>): ActivityEvent => ({ ...event, at });
+export function stampAt(at: string): (event: Omit<ActivityEvent, 'at'>) => ActivityEvent {
+  // One flat copy: every event of the cycle holds it.
+  const shared = flat`${at}`;
+  return (event) => ({ ...event, at: shared });
+}
 
 export const ACTIVITY_HEADERS = [
   'At',

@@ -1,6 +1,7 @@
 import type { ActivityEvent } from './activity.ts';
 import type { IsoDate } from './dates.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
+import { flat } from './text.ts';
 
 /** What has been sent about one proposal during its current stage visit. */
 export interface ReminderMemory {
@@ -147,7 +148,7 @@ function applyDisputeEvent(history: History, event: ActivityEvent): void {
 }
 
 export function nextActionDetail(due: IsoDate, action: string | null): string {
-  return `due ${due}${action ? `: ${action}` : ''}`;
+  return flat`due ${due}${action ? `: ${action}` : ''}`;
 }
 
 /** The Activity Log detail of a failed send; its prefix is how the log remembers a permanent failure. */

@@ -1,5 +1,6 @@
 import { type ActivityEvent, type ActivityKind, dayOf } from './activity.ts';
 import type { IsoDate } from './dates.ts';
+import { flat } from './text.ts';
 
 /**
  * Where a tracked thing (a proposal's stage, a dispute's level) is, and since when, as the service
@@ -85,8 +86,14 @@ export function trackVisit(
     const source = enteredOn ? `${label} Entered On` : seen.firstSeenFallback ? 'the date it was raised' : 'first seen';
     return {
       since,
-      visitId: `${seen.value}@${today}`,
-      transition: { kind: kinds.firstSeen, from: '', to: seen.value, on: since, detail: `since ${since} (${source})` },
+      visitId: flat`${seen.value}@${today}`,
+      transition: {
+        kind: kinds.firstSeen,
+        from: '',
+        to: seen.value,
+        on: since,
+        detail: flat`since ${since} (${source})`,
+      },
     };
   }
   if (remembered.value !== seen.value) {
@@ -99,7 +106,7 @@ export function trackVisit(
         : `since ${since} (detected)`;
     return {
       since,
-      visitId: `${seen.value}@${today}`,
+      visitId: flat`${seen.value}@${today}`,
       transition: { kind: kinds.change, from: remembered.value, to: seen.value, on: since, detail },
     };
   }
@@ -107,7 +114,7 @@ export function trackVisit(
   const fallback =
     remembered.previousSince === null ? (seen.firstSeenFallback ?? remembered.detectedOn) : remembered.detectedOn;
   const since = usable ? enteredOn : fallback;
-  const visitId = `${seen.value}@${remembered.detectedOn}`;
+  const visitId = flat`${seen.value}@${remembered.detectedOn}`;
   if (since === remembered.since) return { since, visitId, transition: null };
   return {
     since,

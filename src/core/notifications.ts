@@ -11,6 +11,7 @@ import {
   recipientsFor,
 } from './evaluate.ts';
 import { type History, type ReminderMemory, nextActionDetail } from './history.ts';
+import { flat } from './text.ts';
 
 export type NotificationKind = 'reminder' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
 export type TemplateName = 'reminder-digest' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
@@ -184,8 +185,8 @@ function planDigest(recipient: string, items: DigestItem[], key: string, today: 
       detail:
         item.level === 'next-action' && item.nextActionDue
           ? nextActionDetail(item.nextActionDue, item.nextAction)
-          : `${item.group} in ${item.stage}`,
-      key: `${item.level}:${item.bucpId}:${recipient}:${today}`,
+          : flat`${item.group} in ${item.stage}`,
+      key: flat`${item.level}:${item.bucpId}:${recipient}:${today}`,
     }));
   return {
     kind: onlyNextActions ? 'next-action' : 'reminder',
@@ -213,7 +214,7 @@ function planEscalation(
   return {
     kind: 'escalation',
     template: 'escalation',
-    key: `escalation:${proposal.bucpId}:${finding.visitId}`,
+    key: flat`escalation:${proposal.bucpId}:${finding.visitId}`,
     to: [to],
     cc,
     bucpIds: [proposal.bucpId],
@@ -234,8 +235,8 @@ function planEscalation(
         kind: 'escalation-sent',
         from: finding.stage,
         to,
-        detail: `${finding.businessDaysInStage} business days in ${finding.stage}, SLA ${finding.slaDays ?? '-'}`,
-        key: `escalation-sent:${proposal.bucpId}:${finding.visitId}`,
+        detail: flat`${finding.businessDaysInStage} business days in ${finding.stage}, SLA ${finding.slaDays ?? '-'}`,
+        key: flat`escalation-sent:${proposal.bucpId}:${finding.visitId}`,
       },
     ],
   };

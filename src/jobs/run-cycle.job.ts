@@ -415,7 +415,10 @@ export function outcomeEvents(
   };
   if (outcome.status === 'sent') {
     const rejected = outcome.rejected?.length ? `; refused by the relay: ${outcome.rejected.join(', ')}` : '';
-    return [{ ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` }, ...n.onSent()];
+    return [
+      { ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` },
+      ...n.onSent(),
+    ];
   }
   if (outcome.status === 'unknown') {
     return [

@@ -25,6 +25,7 @@ import {
   withRetry,
 } from './google/transport.ts';
 import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid, tableFromGrid } from './table.ts';
+import { flat } from '../core/text.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
 
@@ -192,7 +193,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   rowLink(tab: string, _id: string, rowNumber: number): string {
     const gid = this.sheetIds?.get(tab);
-    return `${this.describe()}#gid=${gid ?? 0}&range=A${rowNumber}`;
+    return flat`${this.describe()}#gid=${gid ?? 0}&range=A${rowNumber}`;
   }
 
   private async call<T>(what: string, request: () => Promise<{ data: T }>): Promise<T> {

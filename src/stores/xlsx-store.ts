@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
+import { flat } from '../core/text.ts';
 import type { CellValue, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
@@ -217,7 +218,7 @@ export class XlsxTrackerStore implements TrackerStore {
   }
 
   rowLink(tab: string, _id: string, rowNumber: number): string {
-    return `${pathToFileURL(this.path).href}#'${tab}'!A${rowNumber}`;
+    return flat`${pathToFileURL(this.path).href}#'${tab}'!A${rowNumber}`;
   }
 
   async read(): Promise<TrackerSnapshot> {
