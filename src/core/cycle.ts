@@ -72,7 +72,7 @@ export function planCycle(
   const events: ActivityEvent[] = evaluation.transitions.map(stamp);
   for (const issue of issues) {
     const key = rowIssueKey(issue);
-    if (history.eventKeys.has(key)) continue;
+    if (history.rowIssueKeys.has(key)) continue;
     events.push(
       stamp({
         on: today,

@@ -52,7 +52,8 @@ export interface History {
   readonly proposals: Map<string, ProposalMemory>;
   readonly disputes: Map<string, DisputeMemory>;
   readonly notifications: NotificationMemory;
-  readonly eventKeys: Set<string>;
+  /** The keys of logged row issues, so each is logged once. No other kind's keys are kept: a big log has millions. */
+  readonly rowIssueKeys: Set<string>;
 }
 
 const NEXT_ACTION_DUE = /^due (\d{4}-\d{2}-\d{2})/;
@@ -67,7 +68,7 @@ export function emptyHistory(): History {
     proposals: new Map(),
     disputes: new Map(),
     notifications: { intents: new Map(), sent: new Set(), failures: new Map() },
-    eventKeys: new Set(),
+    rowIssueKeys: new Set(),
   };
 }
 
@@ -78,9 +79,11 @@ export function buildHistory(events: readonly ActivityEvent[], into: History = e
 }
 
 export function applyEvent(history: History, event: ActivityEvent): void {
-  if (event.key) history.eventKeys.add(event.key);
   const n = history.notifications;
   switch (event.kind) {
+    case 'row-issue':
+      if (event.key) history.rowIssueKeys.add(event.key);
+      return;
     case 'notification-intent':
       n.intents.set(event.key, event.at);
       return;

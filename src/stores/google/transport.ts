@@ -53,25 +53,31 @@ export function streamedBody<Body, T = unknown>(
   toJson: (item: T) => unknown = (item) => item,
 ): Body {
   // Typed as the body it stands for: googleapis' types know object bodies only.
-  return Readable.from(jsonChunks(fields, list, items, toJson), { objectMode: false }) as unknown as Body;
+  return Readable.from(jsonChunks(fields, list, { items }, toJson), { objectMode: false }) as unknown as Body;
 }
 
 /** Items serialized at a time: one JSON.stringify call per slice costs far less than one per item. */
 const SLICE_ITEMS = 1000;
 
+/**
+ * The items are reached through `source` and let go of once sent: the HTTP client can keep a finished
+ * request's body stream alive until the event loop next turns, and it should not keep them with it.
+ */
 function* jsonChunks<T>(
   fields: Readonly<Record<string, unknown>>,
   list: string,
-  items: readonly T[],
+  source: { items: readonly T[] | undefined },
   toJson: (item: T) => unknown,
 ): Generator<Buffer> {
   const head = JSON.stringify(fields);
   yield Buffer.from(`${head.slice(0, -1)}${head === '{}' ? '' : ','}${JSON.stringify(list)}:[`, 'utf8');
-  for (let start = 0; start < items.length; start += SLICE_ITEMS) {
-    const slice = JSON.stringify(items.slice(start, start + SLICE_ITEMS).map(toJson));
+  const count = source.items?.length ?? 0;
+  for (let start = 0; start < count; start += SLICE_ITEMS) {
+    const slice = JSON.stringify(source.items!.slice(start, start + SLICE_ITEMS).map(toJson));
     // The slice's own brackets are dropped; a comma joins it to the slice before.
     yield Buffer.from(`${start === 0 ? '' : ','}${slice.slice(1, -1)}`, 'utf8');
   }
+  source.items = undefined;
   yield Buffer.from(']}', 'utf8');
 }
 
