@@ -1,6 +1,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
 import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
+import type { CellWrite } from '../core/system-cells.ts';
 import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
 import { isoDateToSerial } from '../core/dates.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
@@ -100,12 +101,13 @@ const NO_POSITIONS: Positions = {
   },
 };
 
-/** A row the write touched, to verify that its ID was still there afterwards. */
-interface Target {
-  readonly tab: string;
-  readonly id: string;
-  readonly row: number;
-  readonly headers: readonly string[];
+/**
+ * Where a write's cell writes landed: the write and its row, side by side in two lists rather than an
+ * object per row (a big first sync places 100,000). Their value ranges are made as the body is sent.
+ */
+interface Placements {
+  readonly writes: CellWrite[];
+  readonly rows: number[];
 }
 
 /**
@@ -147,6 +149,41 @@ function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v
     }),
   );
   return { range: `${quoteTab(tab)}!A1:${columnLetter(width)}${height}`, values };
+}
+
+/** Finds where each cell write goes now. An ID on no row (deleted since the read) is reported. */
+function place(cells: readonly CellWrite[], positions: Positions) {
+  const placed: Placements & { cellsWritten: number; missingIds: string[] } = {
+    writes: [],
+    rows: [],
+    cellsWritten: 0,
+    missingIds: [],
+  };
+  for (const write of cells) {
+    const rows = positions.rowsOf(write.tab, write.id);
+    if (rows.length === 0) placed.missingIds.push(write.id);
+    for (const row of rows) {
+      placed.writes.push(write);
+      placed.rows.push(row);
+      placed.cellsWritten += Object.keys(write.values).length;
+    }
+  }
+  return placed;
+}
+
+/** One row's system cells as one range: they sit side by side, and a null leaves an unchanged cell alone. */
+function rowRange(write: CellWrite, row: number, positions: Positions, quotedTab: string): sheets_v4.Schema$ValueRange {
+  const headers = Object.keys(write.values);
+  const cols = headers.map((h) => positions.column(write.tab, h));
+  const first = Math.min(...cols);
+  const values = new Array<string | number | null>(Math.max(...cols) - first + 1).fill(null);
+  headers.forEach((h, i) => {
+    values[cols[i]! - first] = toApiValue(write.values[h]!);
+  });
+  return {
+    range: `${quotedTab}!${columnLetter(first + 1)}${row}:${columnLetter(first + values.length)}${row}`,
+    values: [values],
+  };
 }
 
 interface ReadState {
@@ -315,14 +352,18 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
     // Where each ID is now, read right before the write: staff may have sorted or inserted rows since the cycle read.
     let positions = plan.cells.length > 0 ? await this.readPositions() : NO_POSITIONS;
-    const wanted = new Map(plan.cells.map((w) => [`${w.tab}|${w.id}`, w.values]));
-    const first = this.cellRanges(plan.cells, positions);
-    const data = [...first.data];
+    const wanted = new Map<string, Map<string, CellWrite['values']>>();
+    for (const w of plan.cells) {
+      if (!wanted.has(w.tab)) wanted.set(w.tab, new Map());
+      wanted.get(w.tab)!.set(w.id, w.values);
+    }
+    const first = place(plan.cells, positions);
+    const grids: sheets_v4.Schema$ValueRange[] = [];
     const needed = new Map<string, number>();
     for (const { tab, grid } of changedGrids) {
       const range = gridRange(tab, grid, (last.grids.get(tab) ?? []) as unknown[][]);
       needed.set(tab, range.values!.length);
-      data.push(range);
+      grids.push(range);
     }
     // The Activity Log first: it is the record of what was sent, and must not depend on the cell write.
     if (plan.appendActivity.length > 0) {
@@ -347,40 +388,39 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       );
     }
     await this.ensureRows(needed);
-    await this.batchUpdate(data);
+    await this.batchUpdate(first, positions, grids);
     for (const { tab, grid } of changedGrids) last.grids.set(tab, grid);
 
     // Verify: if staff moved rows during the write, put every moved value where it belongs.
-    let written = first.targets;
+    let written = first;
     let repairs = 0;
-    for (let round = 0; round < MAX_REPAIR_ROUNDS && written.length > 0; round += 1) {
+    for (let round = 0; round < MAX_REPAIR_ROUNDS && written.rows.length > 0; round += 1) {
       positions = await this.readPositions();
-      const moved = written.filter((t) => positions.idAt(t.tab, t.row) !== t.id);
-      if (moved.length === 0) break;
+      const moved: Placements = { writes: [], rows: [] };
+      written.rows.forEach((row, i) => {
+        const write = written.writes[i]!;
+        if (positions.idAt(write.tab, row) === write.id) return;
+        moved.writes.push(write);
+        moved.rows.push(row);
+      });
+      if (moved.rows.length === 0) break;
       repairs += 1;
       const fix: sheets_v4.Schema$ValueRange[] = [];
-      const next: Target[] = [];
-      for (const target of moved) {
+      moved.rows.forEach((row, i) => {
+        const { tab } = moved.writes[i]!;
         // The row that took a value meant for another proposal gets its own value back.
-        const occupant = positions.idAt(target.tab, target.row);
-        if (occupant) {
-          for (const header of target.headers) {
-            const own = wanted.get(`${target.tab}|${occupant}`)?.[header];
-            const value = own ? toApiValue(own) : this.snapshotValue(target.tab, occupant, header);
-            const c = positions.column(target.tab, header);
-            fix.push({ range: `${quoteTab(target.tab)}!${columnLetter(c + 1)}${target.row}`, values: [[value]] });
-          }
+        const occupant = positions.idAt(tab, row);
+        if (!occupant) return;
+        for (const header of Object.keys(moved.writes[i]!.values)) {
+          const own = wanted.get(tab)?.get(occupant)?.[header];
+          const value = own ? toApiValue(own) : this.snapshotValue(tab, occupant, header);
+          const c = positions.column(tab, header);
+          fix.push({ range: `${quoteTab(tab)}!${columnLetter(c + 1)}${row}`, values: [[value]] });
         }
-      }
-      const movedIds = new Set(moved.map((t) => `${t.tab}|${t.id}`));
-      const retarget = this.cellRanges(
-        plan.cells.filter((w) => movedIds.has(`${w.tab}|${w.id}`)),
-        positions,
-      );
-      for (const range of retarget.data) fix.push(range);
-      for (const target of retarget.targets) next.push(target);
-      await this.batchUpdate(fix);
-      written = next;
+      });
+      const retarget = place([...new Set(moved.writes)], positions);
+      await this.batchUpdate(retarget, positions, fix);
+      written = retarget;
     }
     return {
       cellsWritten: first.cellsWritten,
@@ -390,17 +430,33 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     };
   }
 
-  private async batchUpdate(data: sheets_v4.Schema$ValueRange[]): Promise<void> {
-    if (data.length === 0) return;
+  /** One values.batchUpdate: the placed cell writes, each one range made as it is sent, then `ranges`. */
+  private async batchUpdate(
+    placed: Placements,
+    positions: Positions,
+    ranges: readonly sheets_v4.Schema$ValueRange[],
+  ): Promise<void> {
+    if (placed.rows.length + ranges.length === 0) return;
+    // A number stands for the placement at that index; objects are sent as they are.
+    const items: (number | sheets_v4.Schema$ValueRange)[] = placed.rows.map((_, i) => i);
+    items.push(...ranges);
+    const quoted = new Map<string, string>();
+    const toJson = (item: number | sheets_v4.Schema$ValueRange) => {
+      if (typeof item !== 'number') return item;
+      const write = placed.writes[item]!;
+      if (!quoted.has(write.tab)) quoted.set(write.tab, quoteTab(write.tab));
+      return rowRange(write, placed.rows[item]!, positions, quoted.get(write.tab)!);
+    };
     // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
     await this.call('values.batchUpdate', () =>
       this.client.api.spreadsheets.values.batchUpdate(
         {
           spreadsheetId: this.spreadsheetId,
-          requestBody: streamedBody<sheets_v4.Schema$BatchUpdateValuesRequest>(
+          requestBody: streamedBody<sheets_v4.Schema$BatchUpdateValuesRequest, (typeof items)[number]>(
             { valueInputOption: 'RAW' },
             'data',
-            data,
+            items,
+            toJson,
           ),
         },
         JSON_REQUEST,
@@ -438,56 +494,36 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     const columnsOf = new Map(
       [...headers].map(([tab, hs]) => [tab, new Map(hs.map((h, i) => [h, i] as const).reverse())] as const),
     );
-    const rowsById = new Map<string, Map<string, number[]>>();
+    // One row number per ID; only IDs on several rows get a list. A big tab has 100,000 IDs.
+    const ids = new Map<string, string[]>();
+    const rowOf = new Map<string, Map<string, number>>();
+    const moreRows = new Map<string, Map<string, number[]>>();
     for (const [tab, cells] of idColumns) {
-      const byId = new Map<string, number[]>();
-      cells.forEach((r, i) => {
-        const id = String(r?.[0] ?? '').trim();
-        if (i > 0 && id) byId.set(id, [...(byId.get(id) ?? []), i + 1]);
+      const column = cells.map((r) => String(r?.[0] ?? '').trim());
+      ids.set(tab, column);
+      const single = new Map<string, number>();
+      const several = new Map<string, number[]>();
+      column.forEach((id, i) => {
+        if (i === 0 || !id) return;
+        const known = single.get(id);
+        if (known === undefined) single.set(id, i + 1);
+        else several.set(id, [...(several.get(id) ?? [known]), i + 1]);
       });
-      rowsById.set(tab, byId);
+      rowOf.set(tab, single);
+      moreRows.set(tab, several);
     }
     return {
-      idAt: (tab, row) => String(idColumns.get(tab)?.[row - 1]?.[0] ?? '').trim(),
-      rowsOf: (tab, id) => rowsById.get(tab)?.get(id) ?? [],
+      idAt: (tab, row) => ids.get(tab)?.[row - 1] ?? '',
+      rowsOf: (tab, id) => {
+        const row = rowOf.get(tab)?.get(id);
+        return row === undefined ? [] : (moreRows.get(tab)?.get(id) ?? [row]);
+      },
       column: (tab, header) => {
         const c = columnsOf.get(tab)?.get(header) ?? -1;
         if (c < 0) throw new Error(`The "${tab}" tab lacks the column "${header}": run \`bucp init\``);
         return c;
       },
     };
-  }
-
-  /** One value range per changed cell, at the row where its ID stands now. */
-  private cellRanges(cells: WritePlan['cells'], positions: Positions) {
-    const data: sheets_v4.Schema$ValueRange[] = [];
-    const targets: Target[] = [];
-    const missingIds: string[] = [];
-    let cellsWritten = 0;
-    const quotedTabs = new Map<string, string>();
-    const quoted = (tab: string) => quotedTabs.get(tab) ?? quotedTabs.set(tab, quoteTab(tab)).get(tab)!;
-    for (const write of cells) {
-      const rows = positions.rowsOf(write.tab, write.id);
-      if (rows.length === 0) {
-        missingIds.push(write.id);
-        continue;
-      }
-      const headers = Object.keys(write.values);
-      // System columns sit side by side: one range per row, where a null leaves an unchanged cell alone.
-      const cols = headers.map((h) => positions.column(write.tab, h));
-      const first = Math.min(...cols);
-      const values = new Array<string | number | null>(Math.max(...cols) - first + 1).fill(null);
-      headers.forEach((h, i) => {
-        values[cols[i]! - first] = toApiValue(write.values[h]!);
-      });
-      const last = columnLetter(first + values.length);
-      for (const row of rows) {
-        data.push({ range: `${quoted(write.tab)}!${columnLetter(first + 1)}${row}:${last}${row}`, values: [values] });
-        cellsWritten += headers.length;
-        targets.push({ tab: write.tab, id: write.id, row, headers });
-      }
-    }
-    return { data, targets, missingIds, cellsWritten };
   }
 
   /** A system cell as the cycle read it, to restore a row that briefly took another row's value. */
