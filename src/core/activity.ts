@@ -40,7 +40,16 @@ export interface ActivityEvent {
 export function stampAt(at: string): (event: Omit<ActivityEvent, 'at'>) => ActivityEvent {
   // One flat copy: every event of the cycle holds it.
   const shared = flat`${at}`;
-  return (event) => ({ ...event, at: shared });
+  // A cycle records many lines with the same recipients or detail ("Stalled in Concept"): one copy of each.
+  const known = new Map<string, string>();
+  const once = (text: string) => {
+    const seen = known.get(text);
+    if (seen !== undefined) return seen;
+    if (known.size >= 10_000) known.clear();
+    known.set(text, text);
+    return text;
+  };
+  return (event) => ({ ...event, to: once(event.to), detail: once(event.detail), at: shared });
 }
 
 export const ACTIVITY_HEADERS = [
@@ -93,5 +102,12 @@ export function parseActivity(table: SheetTable): ActivityEvent[] {
 
 /** The local day of an event's timestamp. */
 export function dayOf(at: string): IsoDate {
-  return at.slice(0, 10);
+  // The events of one cycle share their timestamp, and a big log folds hundreds of thousands of them.
+  if (at !== lastAt) {
+    lastAt = at;
+    lastDay = at.slice(0, 10);
+  }
+  return lastDay;
 }
+let lastAt = '';
+let lastDay: IsoDate = '';
