@@ -25,7 +25,15 @@ import {
   streamedBody,
   withRetry,
 } from './google/transport.ts';
-import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid, tableFromGrid } from './table.ts';
+import {
+  type GridTable,
+  type GridValue,
+  GridTableBuilder,
+  assertSystemColumn,
+  contractProblems,
+  normalizedGrid,
+} from './table.ts';
+import { readValueRanges } from './google/value-ranges.ts';
 import { flat } from '../core/text.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
@@ -300,36 +308,54 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
-    const data = await this.call('values.batchGet', () =>
-      this.client.api.spreadsheets.values.batchGet({
-        spreadsheetId: this.spreadsheetId,
-        ranges: present.map(quoteTab),
-        valueRenderOption: 'UNFORMATTED_VALUE',
-        dateTimeRenderOption: 'SERIAL_NUMBER',
-        majorDimension: 'ROWS',
-      }),
-    );
-    const grids = new Map<string, Grid>();
-    (data.valueRanges ?? []).forEach((range, i) => grids.set(present[i]!, (range.values ?? []) as Grid));
+    const { tables, grids } = await this.call('values.batchGet', async () => {
+      // Built afresh on each try: a retried read starts over.
+      const convert = cellReader();
+      const tables = new Map(TRACKER_TABS.map((t) => [t.name, new GridTableBuilder(t.name, convert)]));
+      const grids = new Map<string, Grid>();
+      // Grids are kept raw for the system tabs rewritten whole (Issues, summaries), to compare before a write.
+      const sinks = present.map((name): ((row: unknown[]) => void) => {
+        const builder = tables.get(name);
+        const contract = TRACKER_TABS.find((t) => t.name === name);
+        if (contract && (contract.idColumn || contract.appendOnly)) return (row) => builder!.add(row);
+        const grid: Grid = [];
+        grids.set(name, grid);
+        return (row) => {
+          builder?.add(row);
+          grid.push(row);
+        };
+      });
+      const response = await this.client.api.spreadsheets.values.batchGet(
+        {
+          spreadsheetId: this.spreadsheetId,
+          ranges: present.map(quoteTab),
+          valueRenderOption: 'UNFORMATTED_VALUE',
+          dateTimeRenderOption: 'SERIAL_NUMBER',
+          majorDimension: 'ROWS',
+          prettyPrint: false,
+        },
+        { responseType: 'stream' },
+      );
+      // Rows are read as they arrive: a big tracker's answer is never held whole.
+      await readValueRanges(response.data as AsyncIterable<Uint8Array>, (i, row) => sinks[i]?.(row));
+      return { data: { tables, grids } };
+    });
     const kept = new Map<string, Grid>();
     const system = new Map<string, SystemCellsRead>();
-    const tables = new Map<string, ReturnType<typeof tableFromGrid>>();
-    const convert = cellReader();
+    const read = new Map<string, GridTable>();
     for (const tab of TRACKER_TABS) {
-      const read = tableFromGrid(tab.name, grids.get(tab.name) ?? [], convert);
-      // Only what a write needs is kept past the read: big tabs' raw grids are dropped here.
-      if (tab.idColumn) system.set(tab.name, systemCellsById(read.table, tab));
-      else if (!tab.appendOnly) kept.set(tab.name, grids.get(tab.name) ?? []);
-      grids.delete(tab.name);
-      tables.set(tab.name, read);
-      if (ids.has(tab.name)) problems.push(...read.problems, ...contractProblems(tab, new Set(read.columns.keys())));
+      const table = tables.get(tab.name)!.finish();
+      // Only what a write needs is kept past the read: the big tabs' rows live on in the snapshot only.
+      if (tab.idColumn) system.set(tab.name, systemCellsById(table.table, tab));
+      read.set(tab.name, table);
+      if (ids.has(tab.name)) problems.push(...table.problems, ...contractProblems(tab, new Set(table.columns.keys())));
     }
     for (const [tab, grid] of grids) kept.set(tab, grid);
     this.last = { grids: kept, system };
     return {
-      proposals: tables.get(TABS.proposals)!.table,
-      disputes: tables.get(TABS.disputes)!.table,
-      activity: tables.get(TABS.activity)!.table,
+      proposals: read.get(TABS.proposals)!.table,
+      disputes: read.get(TABS.disputes)!.table,
+      activity: read.get(TABS.activity)!.table,
       layoutProblems: problems,
     };
   }

@@ -51,35 +51,64 @@ export function tableFromGrid(
   grid: readonly (readonly unknown[])[],
   convert: (v: unknown) => CellValue,
 ): GridTable {
-  const headerRow = grid[0] ?? [];
-  const headers: string[] = [];
-  const columns = new Map<string, number>();
-  const problems: string[] = [];
-  headerRow.forEach((value, index) => {
-    const text = String(value ?? '').trim();
-    if (text === '') return;
-    if (columns.has(text)) {
-      problems.push(`${tabName} has the header "${text}" twice: rename or remove one`);
+  const builder = new GridTableBuilder(tabName, convert);
+  for (const row of grid) builder.add(row ?? []);
+  return builder.finish();
+}
+
+/** tableFromGrid a row at a time, for rows read as they arrive: the grid is never held whole. */
+export class GridTableBuilder {
+  private readonly tabName: string;
+  private readonly convert: (v: unknown) => CellValue;
+  private readonly headers: string[] = [];
+  private readonly columns = new Map<string, number>();
+  private readonly problems: string[] = [];
+  private readonly rows: SheetRow[] = [];
+  private template: Record<string, CellValue> | undefined;
+  private indexes: number[] = [];
+  private rowNumber = 0;
+
+  constructor(tabName: string, convert: (v: unknown) => CellValue) {
+    this.tabName = tabName;
+    this.convert = convert;
+  }
+
+  add(values: readonly unknown[]): void {
+    this.rowNumber += 1;
+    if (this.rowNumber === 1) {
+      this.readHeaders(values);
       return;
     }
-    headers.push(text);
-    columns.set(text, index);
-  });
-  // Every row's cells are copied from one template, so they share one shape: a 30-column row takes
-  // about 300 bytes instead of the 1.6 KB of an object built key by key (V8 turns that into a dictionary).
-  const template: Record<string, CellValue> = Object.fromEntries(headers.map((h) => [h, null]));
-  const indexes = headers.map((h) => columns.get(h)!);
-  const rows: SheetRow[] = [];
-  for (let r = 1; r < grid.length; r += 1) {
-    const values = grid[r] ?? [];
-    const cells: Record<string, CellValue> = { ...template };
+    const { headers, indexes } = this;
+    const cells: Record<string, CellValue> = { ...this.template };
     let any = false;
     for (let c = 0; c < headers.length; c += 1) {
-      const value = convert(values[indexes[c]!]);
+      const value = this.convert(values[indexes[c]!]);
       cells[headers[c]!] = value;
       if (value !== null && value !== '') any = true;
     }
-    if (any) rows.push({ rowNumber: r + 1, cells });
+    if (any) this.rows.push({ rowNumber: this.rowNumber, cells });
   }
-  return { table: { headers, rows }, columns, problems };
+
+  finish(): GridTable {
+    if (this.rowNumber === 0) this.readHeaders([]);
+    return { table: { headers: this.headers, rows: this.rows }, columns: this.columns, problems: this.problems };
+  }
+
+  private readHeaders(headerRow: readonly unknown[]): void {
+    headerRow.forEach((value, index) => {
+      const text = String(value ?? '').trim();
+      if (text === '') return;
+      if (this.columns.has(text)) {
+        this.problems.push(`${this.tabName} has the header "${text}" twice: rename or remove one`);
+        return;
+      }
+      this.headers.push(text);
+      this.columns.set(text, index);
+    });
+    // Every row's cells are copied from one template, so they share one shape: a 30-column row takes
+    // about 300 bytes instead of the 1.6 KB of an object built key by key (V8 turns that into a dictionary).
+    this.template = Object.fromEntries(this.headers.map((h) => [h, null]));
+    this.indexes = this.headers.map((h) => this.columns.get(h)!);
+  }
 }
