@@ -332,7 +332,6 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
           valueRenderOption: 'UNFORMATTED_VALUE',
           dateTimeRenderOption: 'SERIAL_NUMBER',
           majorDimension: 'ROWS',
-          prettyPrint: false,
         },
         { responseType: 'stream' },
       );

@@ -672,6 +672,20 @@ describe('SheetsEmulator through @googleapis/sheets', () => {
     });
   });
 
+  it('indents its JSON answers as Google does, unless prettyPrint=false', async () => {
+    const read = async (query: string) =>
+      (
+        await fetch(`${rootUrl}v4/spreadsheets/book/values/Proposals!A1:B2${query}`, {
+          headers: { authorization: 'Bearer test-token' },
+        })
+      ).text();
+    const pretty = await read('');
+    const compact = await read('?prettyPrint=false');
+    expect(pretty).toContain('\n  "range": ');
+    expect(compact).not.toContain('\n');
+    expect(JSON.parse(pretty)).toEqual(JSON.parse(compact));
+  });
+
   it('requires a bearer token', async () => {
     const res = await fetch(`${rootUrl}v4/spreadsheets/book/values/A1`);
     expect(res.status).toBe(401);

@@ -161,7 +161,7 @@ export interface CallRecord {
   /** HTTP status; 0 when the connection was dropped without a response. */
   status: number;
   /** Why the emulator failed it on purpose, if it did. */
-  fault?: 'injected' | 'failNext' | 'drop' | 'quota' | 'dropAfterApply' | 'failAfterApply';
+  fault?: 'injected' | 'failNext' | 'drop' | 'quota' | 'dropAfterApply' | 'failAfterApply' | 'cut';
   /** Error message sent back, if any. */
   error?: string;
   /** True when a write was applied to the spreadsheet (even if the response was then lost). */
@@ -433,7 +433,8 @@ interface ResolvedRange {
 }
 
 interface PendingFault {
-  status: number | 'drop';
+  /** 'cut': the answer starts (200 and half its body), then the connection drops. */
+  status: number | 'drop' | 'cut';
   afterApply: boolean;
   apis?: ApiName[];
   kind: CallRecord['fault'];
@@ -448,6 +449,8 @@ interface Exchange {
   started: number;
   query: URLSearchParams;
   fieldMask: FieldTree | undefined;
+  /** Send only half the answer, then drop the connection. */
+  cut?: boolean;
 }
 
 function toScalar(v: unknown, where: string): Scalar | null {
@@ -768,8 +771,11 @@ export class SheetsEmulator {
     this.dice = prng(options?.seed ?? 1);
   }
 
-  /** The next `n` matching requests fail with `status` (default 503), or are dropped with 'drop'. */
-  failNext(n: number, status: number | 'drop' = 503, options: FailNextOptions = {}): void {
+  /**
+   * The next `n` matching requests fail with `status` (default 503), are dropped with 'drop', or are
+   * cut off halfway through their answer with 'cut'.
+   */
+  failNext(n: number, status: number | 'drop' | 'cut' = 503, options: FailNextOptions = {}): void {
     for (let i = 0; i < n; i++) {
       this.pending.push({
         status,
@@ -779,8 +785,8 @@ export class SheetsEmulator {
           ? status === 'drop'
             ? 'dropAfterApply'
             : 'failAfterApply'
-          : status === 'drop'
-            ? 'drop'
+          : status === 'drop' || status === 'cut'
+            ? status
             : 'failNext',
       });
     }
@@ -964,7 +970,10 @@ export class SheetsEmulator {
       if (user !== undefined) call.user = user;
       // deliberate faults
       const fault = await this.pickFault(route.api);
-      if (fault && !fault.afterApply) {
+      if (fault?.status === 'cut') {
+        call.fault = fault.kind;
+        ex.cut = true;
+      } else if (fault && !fault.afterApply) {
         call.fault = fault.kind;
         if (fault.status === 'drop') throw new DroppedConnection();
         throw this.faultError(fault.status);
@@ -976,7 +985,7 @@ export class SheetsEmulator {
       if (this.recordBodies) call.body = body;
       this.checkQuery(route.api, url.searchParams);
       const result = await this.dispatch(route, body, ex, user);
-      if (fault?.afterApply) {
+      if (fault?.afterApply && fault.status !== 'cut') {
         call.fault = fault.kind;
         if (fault.status === 'drop') throw new DroppedConnection();
         throw this.faultError(fault.status);
@@ -1014,7 +1023,8 @@ export class SheetsEmulator {
     project = true,
   ): void {
     const out = project && ex.fieldMask !== undefined ? projectFields(body, ex.fieldMask) : body;
-    const json = JSON.stringify(out);
+    // Google indents its JSON answers unless asked not to (prettyPrint=false), and so does the emulator.
+    const json = ex.query.get('prettyPrint') === 'false' ? JSON.stringify(out) : JSON.stringify(out, null, 2);
     const length = Buffer.byteLength(json);
     ex.call.status = status;
     ex.call.bytesOut = length;
@@ -1025,6 +1035,11 @@ export class SheetsEmulator {
       'content-length': length,
       ...headers,
     });
+    if (ex.cut) {
+      // Half the answer, then the connection drops: the client sees a body that ends early.
+      ex.res.write(json.slice(0, Math.floor(json.length / 2)), () => ex.res.socket?.destroy());
+      return;
+    }
     ex.res.end(json);
   }
 

@@ -107,3 +107,32 @@ test('when the cell write fails after the sends, the Activity Log still has them
   expect(await ws.outbox.entries()).toHaveLength(2);
   expect(rerun.findings[0]).toMatchObject({ bucpId: 'B-1', status: 'Escalated' });
 });
+
+test('a read whose answer is cut off halfway is tried again, and no row is lost or read twice', async () => {
+  const ws = await workspace();
+  const proposals = Array.from({ length: 400 }, (_, i) => ({
+    'BUCP ID': `B-${i + 1}`,
+    Stage: 'Drafting',
+    'Stage Entered On': '2026-11-02',
+    'Use Case Name': `Use case "${i}" [with, brackets]`,
+  }));
+  ws.addProposals(proposals);
+  const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
+  const retries: string[] = [];
+  const store = new GoogleSheetsTrackerStore({
+    spreadsheetId: ws.tracker.spreadsheetId,
+    client: ws.client,
+    retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5 },
+    onRetry: ({ what }) => retries.push(what),
+  });
+  ws.emulator.failNext(1, 'cut', { apis: ['values.batchGet'] });
+  const snapshot = await store.read();
+  expect(ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.fault ?? 'whole')).toEqual([
+    'cut',
+    'whole',
+  ]);
+  expect(retries).toEqual(['values.batchGet']);
+  expect(snapshot.proposals.rows.map((r) => [r.cells['BUCP ID'], r.cells['Use Case Name']])).toEqual(
+    proposals.map((p) => [p['BUCP ID'], p['Use Case Name']]),
+  );
+});

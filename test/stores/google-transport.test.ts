@@ -7,6 +7,7 @@ import {
   translate,
   withRetry,
 } from '../../src/stores/google/transport.ts';
+import { readValueRanges } from '../../src/stores/google/value-ranges.ts';
 
 const policy: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
 
@@ -64,6 +65,23 @@ describe('retries and translated errors', () => {
       { ...policy, baseDelayMs: 1 },
     );
     expect([result, calls]).toEqual(['ok', 3]);
+  });
+
+  test('an answer that ended early (cut off in transit) is tried again', async () => {
+    let calls = 0;
+    const chunks = async function* () {
+      yield new TextEncoder().encode('{"valueRanges":[{"values":[["B-1"],["B-');
+    };
+    const result = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls === 1) await readValueRanges(chunks(), () => {});
+        return 'read';
+      },
+      context,
+      { ...policy, baseDelayMs: 1 },
+    );
+    expect([result, calls]).toEqual(['read', 2]);
   });
 
   test.each([

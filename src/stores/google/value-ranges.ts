@@ -9,6 +9,9 @@
  * the format is fixed by Google's API.
  */
 
+/** The error code of an answer that ended early: the transport retries it like a dropped connection. */
+export const CUT_OFF = 'ANSWER_CUT_OFF';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_ARRAY = 0x5b;
@@ -49,6 +52,8 @@ export async function readValueRanges(
     /** The complete rows of this chunk: from `first` (the start of one, or 0 for a carried row) to `end`. */
     let first = -1;
     let end = -1;
+    /** The next backslash at or after the scan, found once and reused: escapes are rare. */
+    let nextSlash = -1;
     const flush = () => {
       if (end < 0) return;
       const rows = chunk.subarray(first, end);
@@ -58,13 +63,30 @@ export async function readValueRanges(
       end = -1;
     };
     for (let i = 0; i < chunk.length; i += 1) {
-      const b = chunk[i]!;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (b === BACKSLASH) escaped = true;
-        else if (b === QUOTE) inString = false;
+        // Most of an answer is string content: jump to the next quote or backslash instead of stepping.
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        const quote = chunk.indexOf(QUOTE, i);
+        if (nextSlash < i) {
+          const found = chunk.indexOf(BACKSLASH, i);
+          nextSlash = found < 0 ? chunk.length : found;
+        }
+        const slash = nextSlash < chunk.length ? nextSlash : -1;
+        if (slash >= 0 && (quote < 0 || slash < quote)) {
+          i = slash;
+          escaped = true;
+        } else if (quote >= 0) {
+          i = quote;
+          inString = false;
+        } else {
+          i = chunk.length;
+        }
         continue;
       }
+      const b = chunk[i]!;
       if (b === QUOTE) {
         inString = true;
       } else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
@@ -92,7 +114,7 @@ export async function readValueRanges(
     }
   }
   if (depth !== 0 || inString || carried.length > 0) {
-    throw new Error('The values.batchGet answer ended early (cut off in transit); the read will be tried again');
+    throw Object.assign(new Error('The values.batchGet answer ended early (cut off in transit)'), { code: CUT_OFF });
   }
 }
 
