@@ -159,6 +159,22 @@ function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v
   return { range: `${quoteTab(tab)}!A1:${columnLetter(width)}${height}`, values };
 }
 
+/**
+ * One values.batchGet of unformatted values by rows, read as it arrives: `onRow(rangeIndex, row)` for
+ * each row, in order. Call it inside a retried request: a try that fails starts over.
+ */
+async function streamValueRanges(
+  api: SheetsClient['api'],
+  params: { spreadsheetId: string; ranges: string[]; dateTimeRenderOption?: string },
+  onRow: (rangeIndex: number, row: unknown[]) => void,
+): Promise<void> {
+  const response = await api.spreadsheets.values.batchGet(
+    { valueRenderOption: 'UNFORMATTED_VALUE', majorDimension: 'ROWS', ...params },
+    { responseType: 'stream' },
+  );
+  await readValueRanges(response.data as AsyncIterable<Uint8Array>, onRow);
+}
+
 /** Finds where each cell write goes now. An ID on no row (deleted since the read) is reported. */
 function place(cells: readonly CellWrite[], positions: Positions) {
   const placed: Placements & { cellsWritten: number; missingIds: string[] } = {
@@ -325,18 +341,11 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
           grid.push(row);
         };
       });
-      const response = await this.client.api.spreadsheets.values.batchGet(
-        {
-          spreadsheetId: this.spreadsheetId,
-          ranges: present.map(quoteTab),
-          valueRenderOption: 'UNFORMATTED_VALUE',
-          dateTimeRenderOption: 'SERIAL_NUMBER',
-          majorDimension: 'ROWS',
-        },
-        { responseType: 'stream' },
+      await streamValueRanges(
+        this.client.api,
+        { spreadsheetId: this.spreadsheetId, ranges: present.map(quoteTab), dateTimeRenderOption: 'SERIAL_NUMBER' },
+        (i, row) => sinks[i]?.(row),
       );
-      // Rows are read as they arrive: a big tracker's answer is never held whole.
-      await readValueRanges(response.data as AsyncIterable<Uint8Array>, (i, row) => sinks[i]?.(row));
       return { data: { tables, grids } };
     });
     const kept = new Map<string, Grid>();
@@ -492,27 +501,29 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   /** The header rows and ID columns of the ID-keyed tabs: one call. */
   private async readPositions(): Promise<Positions> {
     const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
-    const response = await this.call('values.batchGet', () =>
-      this.client.api.spreadsheets.values.batchGet({
-        spreadsheetId: this.spreadsheetId,
-        ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
-        valueRenderOption: 'UNFORMATTED_VALUE',
-        majorDimension: 'ROWS',
-      }),
-    );
-    const ranges = response.valueRanges ?? [];
+    // Each ID-keyed tab's header row, then its column A (the ID, as the contract places it).
+    const ranges = await this.call('values.batchGet', async () => {
+      const read: unknown[][][] = [...idTabs, ...idTabs].map(() => []);
+      await streamValueRanges(
+        this.client.api,
+        {
+          spreadsheetId: this.spreadsheetId,
+          ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
+        },
+        (i, row) => read[i]?.push(row),
+      );
+      return { data: read };
+    });
     const headers = new Map<string, string[]>();
     const idColumns = new Map<string, unknown[][]>();
     for (const [i, tab] of idTabs.entries()) {
-      const header = ((ranges[i]?.values ?? [])[0] ?? []).map((h) => String(h ?? '').trim());
+      const header = (ranges[i]![0] ?? []).map((h) => String(h ?? '').trim());
       headers.set(tab.name, header);
       const idIndex = header.indexOf(tab.idColumn!);
       // The contract puts the ID in column A; if staff moved it, its letter comes from the fresh header.
       idColumns.set(
         tab.name,
-        idIndex === 0 || idIndex < 0
-          ? ((ranges[idTabs.length + i]?.values ?? []) as unknown[][])
-          : await this.readColumn(tab.name, idIndex),
+        idIndex === 0 || idIndex < 0 ? ranges[idTabs.length + i]! : await this.readColumn(tab.name, idIndex),
       );
     }
     // First occurrence wins, as indexOf would: a duplicated header is reported by the read.
@@ -606,26 +617,26 @@ export class GoogleSheetsRestrictedStore implements RestrictedStore {
   }
 
   async recordIds(): Promise<ReadonlySet<string>> {
-    // The contract puts BUCP ID in column A; only that column crosses the network.
-    const data = await this.call('values.get', () =>
-      this.client.api.spreadsheets.values.get({
-        spreadsheetId: this.spreadsheetId,
-        range: `${quoteTab(RESTRICTED_TAB.name)}!A:A`,
-        valueRenderOption: 'UNFORMATTED_VALUE',
-      }),
-    );
-    const rows = (data.values ?? []) as unknown[][];
-    if (String(rows[0]?.[0] ?? '').trim() !== 'BUCP ID') {
+    // The contract puts BUCP ID in column A; only that column crosses the network, read as it arrives.
+    const { header, ids } = await this.call('values.batchGet', async () => {
+      const read = { header: undefined as string | undefined, ids: new Set<string>() };
+      await streamValueRanges(
+        this.client.api,
+        { spreadsheetId: this.spreadsheetId, ranges: [`${quoteTab(RESTRICTED_TAB.name)}!A:A`] },
+        (_, row) => {
+          const id = String(row[0] ?? '').trim();
+          if (read.header === undefined) read.header = id;
+          else if (id !== '') read.ids.add(id);
+        },
+      );
+      return { data: read };
+    });
+    if (header !== 'BUCP ID') {
       throw new Error(
         `The "${RESTRICTED_TAB.name}" tab of ${this.describe()} must start with a "BUCP ID" column: run \`bucp init\``,
       );
     }
-    return new Set(
-      rows
-        .slice(1)
-        .map((r) => String(r[0] ?? '').trim())
-        .filter((id) => id !== ''),
-    );
+    return ids;
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
