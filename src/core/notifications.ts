@@ -95,10 +95,10 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
   const today = evaluation.today;
   if (!calendar.isBusinessDay(today)) return [];
   const notifications: PlannedNotification[] = [];
-  const digests = new Map<string, DigestItem[]>();
-  const addItem = (recipient: string, item: DigestItem) => {
+  const digests = new Map<string, DigestEntry[]>();
+  const addItem = (recipient: string, entry: DigestEntry) => {
     const list = digests.get(recipient) ?? [];
-    list.push(item);
+    list.push(entry);
     digests.set(recipient, list);
   };
 
@@ -106,28 +106,27 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     const { proposal, status } = finding;
     if (status === null) continue;
     const memory = history.proposals.get(proposal.bucpId)?.reminders;
-    const base = itemBase(finding, link);
     if (status === 'Due Soon' || status === 'Stalled' || status === 'Escalated') {
       for (const recipient of recipientsFor(proposal, finding.stage)) {
         if (status === 'Due Soon' && !memory?.dueSoonSentTo.has(recipient)) {
-          addItem(recipient, { ...base, group: 'Due Soon', level: 'due-soon' });
+          addItem(recipient, { finding, group: 'Due Soon', level: 'due-soon' });
         } else if (
           status !== 'Due Soon' &&
           stalledDue(memory, recipient, today, calendar, config.reminders.stalledRepeatBusinessDays)
         ) {
-          addItem(recipient, { ...base, group: status === 'Escalated' ? 'Escalated' : 'Stalled', level: 'stalled' });
+          addItem(recipient, { finding, group: status === 'Escalated' ? 'Escalated' : 'Stalled', level: 'stalled' });
         }
       }
     }
     if (status === 'Escalated' && !memory?.escalationSent) {
-      notifications.push(planEscalation(finding, base, config, today));
+      notifications.push(planEscalation(finding, link, config, today));
     }
     const due = proposal.nextActionDue;
     const owner = proposal.nextActionOwnerEmail;
     const open = finding.stage !== 'Closed' && finding.stage !== 'Withdrawn';
     if (open && due && owner && due < today) {
       if (nextActionDue(memory, due, owner, today, calendar, config.reminders.nextActionRepeatBusinessDays)) {
-        addItem(owner, { ...base, group: 'Next Action Overdue', level: 'next-action' });
+        addItem(owner, { finding, group: 'Next Action Overdue', level: 'next-action' });
       }
     }
   }
@@ -136,7 +135,7 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     const key = `digest:${recipient}:${today}`;
     // One digest a day: whatever becomes due after today's went out waits for the next business day.
     if (history.notifications.sent.has(key)) continue;
-    notifications.push(planDigest(recipient, items, key, today));
+    notifications.push(planDigest(recipient, items, key, today, link));
   }
 
   const proposalsById = new Map(evaluation.proposals.map((f) => [f.proposal.bucpId, f.proposal]));
@@ -163,83 +162,160 @@ function itemBase(finding: ProposalFinding, link: RowLinker) {
   };
 }
 
-function planDigest(recipient: string, items: DigestItem[], key: string, today: IsoDate): PlannedNotification {
-  const sorted = [...items].sort(
+/**
+ * One proposal in a recipient's digest, as planned: the finding it comes from and where it goes.
+ * Its DigestItem (with the row link) is made only when the message is rendered: a big first cycle
+ * plans digests with 100,000 lines, and most of a line is text the template needs for a moment.
+ */
+interface DigestEntry {
+  readonly finding: ProposalFinding;
+  readonly group: DigestGroup;
+  readonly level: ItemLevel;
+}
+
+function planDigest(
+  recipient: string,
+  entries: DigestEntry[],
+  key: string,
+  today: IsoDate,
+  link: RowLinker,
+): PlannedNotification {
+  const sorted = [...entries].sort(
     (a, b) =>
       GROUP_ORDER.indexOf(a.group) - GROUP_ORDER.indexOf(b.group) ||
-      b.businessDaysInStage - a.businessDaysInStage ||
-      a.bucpId.localeCompare(b.bucpId),
+      b.finding.businessDaysInStage - a.finding.businessDaysInStage ||
+      a.finding.proposal.bucpId.localeCompare(b.finding.proposal.bucpId),
   );
-  const groups = GROUP_ORDER.map((name) => ({ name, items: sorted.filter((i) => i.group === name) })).filter(
-    (g) => g.items.length > 0,
-  );
-  const onlyNextActions = groups.every((g) => g.name === 'Next Action Overdue');
-  const onSent = (): Omit<ActivityEvent, 'at'>[] =>
-    sorted.map((item) => ({
-      on: today,
-      bucpId: item.bucpId,
-      disputeId: '',
-      kind: 'reminder-sent',
-      from: item.level,
-      to: recipient,
-      detail:
-        item.level === 'next-action' && item.nextActionDue
-          ? nextActionDetail(item.nextActionDue, item.nextAction)
-          : flat`${item.group} in ${item.stage}`,
-      key: flat`${item.level}:${item.bucpId}:${recipient}:${today}`,
+  return new DigestNotice(recipient, sorted, key, today, link);
+}
+
+/**
+ * A reminder digest. Its template data (with a row link per line) is made when the message is
+ * rendered: a big first cycle plans digests with 100,000 lines. A class, so that each notice is a
+ * small fixed-shape object; its getter and methods live once, on the prototype.
+ */
+class DigestNotice implements PlannedNotification {
+  readonly kind: NotificationKind;
+  readonly template: TemplateName;
+  readonly key: string;
+  readonly to: readonly string[];
+  readonly cc: readonly string[] = [];
+  readonly bucpIds: readonly string[];
+  readonly disputeId = null;
+  private readonly entries: readonly DigestEntry[];
+  private readonly groupNames: readonly DigestGroup[];
+  private readonly today: IsoDate;
+  private readonly link: RowLinker;
+
+  constructor(recipient: string, sorted: readonly DigestEntry[], key: string, today: IsoDate, link: RowLinker) {
+    this.groupNames = GROUP_ORDER.filter((name) => sorted.some((e) => e.group === name));
+    const onlyNextActions = this.groupNames.every((name) => name === 'Next Action Overdue');
+    this.kind = onlyNextActions ? 'next-action' : 'reminder';
+    this.template = onlyNextActions ? 'next-action' : 'reminder-digest';
+    this.key = key;
+    this.to = [recipient];
+    this.bucpIds = [...new Set(sorted.map((e) => e.finding.proposal.bucpId))];
+    this.entries = sorted;
+    this.today = today;
+    this.link = link;
+  }
+
+  get data(): Readonly<Record<string, unknown>> {
+    const items = this.entries.map(({ finding, group, level }): DigestItem => ({
+      ...itemBase(finding, this.link),
+      group,
+      level,
     }));
-  return {
-    kind: onlyNextActions ? 'next-action' : 'reminder',
-    template: onlyNextActions ? 'next-action' : 'reminder-digest',
-    key,
-    to: [recipient],
-    cc: [],
-    bucpIds: [...new Set(sorted.map((i) => i.bucpId))],
-    disputeId: null,
-    data: { recipient, today, groups, count: sorted.length, mostUrgent: groups[0]?.name ?? '' },
-    onSent,
-  };
+    const groups = this.groupNames.map((name) => ({ name, items: items.filter((i) => i.group === name) }));
+    const mostUrgent = this.groupNames[0] ?? '';
+    return { recipient: this.to[0]!, today: this.today, groups, count: items.length, mostUrgent };
+  }
+
+  onSent(): Omit<ActivityEvent, 'at'>[] {
+    const recipient = this.to[0]!;
+    const today = this.today;
+    return this.entries.map(({ finding, group, level }) => {
+      const { proposal } = finding;
+      return {
+        on: today,
+        bucpId: proposal.bucpId,
+        disputeId: '',
+        kind: 'reminder-sent',
+        from: level,
+        to: recipient,
+        detail:
+          level === 'next-action' && proposal.nextActionDue
+            ? nextActionDetail(proposal.nextActionDue, proposal.nextAction)
+            : flat`${group} in ${finding.stage}`,
+        key: flat`${level}:${proposal.bucpId}:${recipient}:${today}`,
+      };
+    });
+  }
 }
 
 function planEscalation(
   finding: ProposalFinding,
-  base: ReturnType<typeof itemBase>,
+  link: RowLinker,
   config: PlanInput['config'],
   today: IsoDate,
 ): PlannedNotification {
   const { proposal } = finding;
-  const sponsor = proposal.sponsorEmail;
-  const to = sponsor ?? config.contacts.governanceLiaison;
-  const cc = coordinatorsOf(proposal).filter((e) => e !== to);
-  return {
-    kind: 'escalation',
-    template: 'escalation',
-    key: flat`escalation:${proposal.bucpId}:${finding.visitId}`,
-    to: [to],
-    cc,
-    bucpIds: [proposal.bucpId],
-    disputeId: null,
-    data: {
-      ...base,
+  const to = proposal.sponsorEmail ?? config.contacts.governanceLiaison;
+  return new EscalationNotice(finding, to, link, today);
+}
+
+/** An escalation to the sponsor (or the governance liaison). Its data is made when rendered, as a digest's. */
+class EscalationNotice implements PlannedNotification {
+  readonly kind = 'escalation';
+  readonly template = 'escalation';
+  readonly key: string;
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  readonly bucpIds: readonly string[];
+  readonly disputeId = null;
+  private readonly finding: ProposalFinding;
+  private readonly link: RowLinker;
+  private readonly today: IsoDate;
+
+  constructor(finding: ProposalFinding, to: string, link: RowLinker, today: IsoDate) {
+    const { proposal } = finding;
+    this.key = flat`escalation:${proposal.bucpId}:${finding.visitId}`;
+    this.to = [to];
+    this.cc = coordinatorsOf(proposal).filter((e) => e !== to);
+    this.bucpIds = [proposal.bucpId];
+    this.finding = finding;
+    this.link = link;
+    this.today = today;
+  }
+
+  get data(): Readonly<Record<string, unknown>> {
+    const { proposal } = this.finding;
+    const sponsor = proposal.sponsorEmail;
+    return {
+      ...itemBase(this.finding, this.link),
       recipientRole: sponsor ? 'sponsor' : 'governance liaison',
       noSponsor: !sponsor,
       requestingDepartment: proposal.requestingDepartment ?? '',
       providingDepartment: proposal.providingDepartment ?? '',
-      today,
-    },
-    onSent: () => [
+      today: this.today,
+    };
+  }
+
+  onSent(): Omit<ActivityEvent, 'at'>[] {
+    const { proposal, stage, businessDaysInStage, slaDays, visitId } = this.finding;
+    return [
       {
-        on: today,
+        on: this.today,
         bucpId: proposal.bucpId,
         disputeId: '',
         kind: 'escalation-sent',
-        from: finding.stage,
-        to,
-        detail: flat`${finding.businessDaysInStage} business days in ${finding.stage}, SLA ${finding.slaDays ?? '-'}`,
-        key: flat`escalation-sent:${proposal.bucpId}:${finding.visitId}`,
+        from: stage,
+        to: this.to[0]!,
+        detail: flat`${businessDaysInStage} business days in ${stage}, SLA ${slaDays ?? '-'}`,
+        key: flat`escalation-sent:${proposal.bucpId}:${visitId}`,
       },
-    ],
-  };
+    ];
+  }
 }
 
 function planDisputeEscalation(

@@ -65,10 +65,12 @@ export class MailTemplates {
   /** The whole message; `subject` saves rendering it again where the caller already has it. */
   render(notification: Pick<PlannedNotification, 'template' | 'data'>, subject?: string): RenderedMessage {
     const template = this.template(notification.template);
+    // Planned messages make their data when asked (see planDigest): once for both bodies.
+    const data = notification.data;
     return {
       subject: subject ?? this.subject(notification),
-      html: template.html(notification.data),
-      text: template.text(notification.data),
+      html: template.html(data),
+      text: template.text(data),
     };
   }
 
