@@ -3,23 +3,69 @@ import type { IsoDate } from './dates.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
 import { flat } from './text.ts';
 
-/** What has been sent about one proposal during its current stage visit. */
-export interface ReminderMemory {
+/**
+ * What has been sent about one proposal during its current stage visit. Flat lists, not Maps and
+ * Sets: most proposals remember one or two recipients, and an empty Map alone costs about 200 bytes
+ * (a big tracker remembers reminders for tens of thousands of proposals).
+ */
+export class ReminderMemory {
+  escalationSent = false;
   /** Recipients who already got the due-soon reminder this visit. */
-  readonly dueSoonSentTo: Set<string>;
-  /** The last stalled reminder per recipient this visit. */
-  readonly stalledLastSent: Map<string, IsoDate>;
-  escalationSent: boolean;
-  /** The last next-action reminder per `due|recipient`: a new due date starts afresh. */
-  readonly nextActionLastSent: Map<string, IsoDate>;
+  private dueSoon: string[] | undefined;
+  /** recipient, day, recipient, day, ...: the last stalled reminder per recipient. */
+  private stalled: string[] | undefined;
+  /** due|recipient, day, ...: the last next-action reminder per due date and recipient (a new date starts afresh). */
+  private nextAction: string[] | undefined;
+
+  dueSoonSentTo(recipient: string): boolean {
+    return this.dueSoon?.includes(recipient) ?? false;
+  }
+
+  stalledLastSent(recipient: string): IsoDate | undefined {
+    return lookup(this.stalled, recipient);
+  }
+
+  nextActionLastSent(due: IsoDate, recipient: string): IsoDate | undefined {
+    return lookup(this.nextAction, `${due}|${recipient}`);
+  }
+
+  recordDueSoon(recipient: string): void {
+    if (!this.dueSoonSentTo(recipient)) (this.dueSoon ??= []).push(recipient);
+  }
+
+  recordStalled(recipient: string, on: IsoDate): void {
+    this.stalled = remember(this.stalled, recipient, on);
+  }
+
+  recordNextAction(due: IsoDate, recipient: string, on: IsoDate): void {
+    this.nextAction = remember(this.nextAction, flat`${due}|${recipient}`, on);
+  }
+}
+
+function lookup(pairs: readonly string[] | undefined, key: string): string | undefined {
+  if (!pairs) return undefined;
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return pairs[i + 1];
+  return undefined;
+}
+
+function remember(pairs: string[] | undefined, key: string, value: string): string[] {
+  const list = pairs ?? [];
+  for (let i = 0; i < list.length; i += 2) {
+    if (list[i] === key) {
+      list[i + 1] = value;
+      return list;
+    }
+  }
+  list.push(key, value);
+  return list;
 }
 
 export interface ProposalMemory {
   stage: Visit | undefined;
   /** Created with the first reminder of a visit: most proposals are never reminded. */
   reminders: ReminderMemory | undefined;
-  /** Completed stage visits, for time-in-stage metrics. */
-  readonly pastVisits: { stage: string; since: IsoDate; until: IsoDate }[];
+  /** Completed stage visits, for time-in-stage metrics; created with the first. */
+  pastVisits: { stage: string; since: IsoDate; until: IsoDate }[] | undefined;
 }
 
 export interface DisputeMemory {
@@ -57,10 +103,6 @@ export interface History {
 }
 
 const NEXT_ACTION_DUE = /^due (\d{4}-\d{2}-\d{2})/;
-
-function emptyReminders(): ReminderMemory {
-  return { dueSoonSentTo: new Set(), stalledLastSent: new Map(), escalationSent: false, nextActionLastSent: new Map() };
-}
 
 export function emptyHistory(): History {
   return {
@@ -114,25 +156,25 @@ export function applyEvent(history: History, event: ActivityEvent): void {
   if (!event.bucpId) return;
   let memory = history.proposals.get(event.bucpId);
   if (!memory) {
-    memory = { stage: undefined, reminders: undefined, pastVisits: [] };
+    memory = { stage: undefined, reminders: undefined, pastVisits: undefined };
     history.proposals.set(event.bucpId, memory);
   }
   const before = memory.stage;
   memory.stage = foldVisit(memory.stage, event, STAGE_KINDS);
   if (event.kind === STAGE_KINDS.change || event.kind === STAGE_KINDS.firstSeen) {
     if (before && event.kind === STAGE_KINDS.change) {
-      memory.pastVisits.push({ stage: before.value, since: before.since, until: event.on });
+      (memory.pastVisits ??= []).push({ stage: before.value, since: before.since, until: event.on });
     }
     memory.reminders = undefined;
     return;
   }
-  const r = (memory.reminders ??= emptyReminders());
+  const r = (memory.reminders ??= new ReminderMemory());
   if (event.kind === 'reminder-sent') {
-    if (event.from === 'due-soon') r.dueSoonSentTo.add(event.to);
-    else if (event.from === 'stalled') r.stalledLastSent.set(event.to, event.on);
+    if (event.from === 'due-soon') r.recordDueSoon(event.to);
+    else if (event.from === 'stalled') r.recordStalled(event.to, event.on);
     else if (event.from === 'next-action') {
       const due = NEXT_ACTION_DUE.exec(event.detail)?.[1];
-      if (due) r.nextActionLastSent.set(`${due}|${event.to}`, event.on);
+      if (due) r.recordNextAction(due, event.to, event.on);
     }
   } else if (event.kind === 'escalation-sent') {
     r.escalationSent = true;

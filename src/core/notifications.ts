@@ -70,7 +70,7 @@ function stalledDue(
   calendar: BusinessCalendar,
   repeat: number,
 ) {
-  const last = memory?.stalledLastSent.get(recipient);
+  const last = memory?.stalledLastSent(recipient);
   return !last || calendar.businessDaysBetween(last, today) >= repeat;
 }
 
@@ -82,7 +82,7 @@ function nextActionDue(
   calendar: BusinessCalendar,
   repeat: number,
 ) {
-  const last = memory?.nextActionLastSent.get(`${due}|${recipient}`);
+  const last = memory?.nextActionLastSent(due, recipient);
   return !last || calendar.businessDaysBetween(last, today) >= repeat;
 }
 
@@ -108,7 +108,7 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     const memory = history.proposals.get(proposal.bucpId)?.reminders;
     if (status === 'Due Soon' || status === 'Stalled' || status === 'Escalated') {
       for (const recipient of recipientsFor(proposal, finding.stage)) {
-        if (status === 'Due Soon' && !memory?.dueSoonSentTo.has(recipient)) {
+        if (status === 'Due Soon' && !memory?.dueSoonSentTo(recipient)) {
           addItem(recipient, { finding, group: 'Due Soon', level: 'due-soon' });
         } else if (
           status !== 'Due Soon' &&

@@ -146,12 +146,12 @@ function nextReminderOn(finding: ProposalFinding, input: SystemCellInput): IsoDa
     const window = config.reminders.dueSoonWindow;
     if (status === 'On Track') candidates.push(dayStatusBegins(calendar, finding.since, slaDays, 'Due Soon', window));
     if (status === 'Due Soon') {
-      const allSent = recipients.every((r) => memory?.dueSoonSentTo.has(r));
+      const allSent = recipients.every((r) => memory?.dueSoonSentTo(r));
       candidates.push(allSent ? dayStatusBegins(calendar, finding.since, slaDays, 'Stalled', window) : soon);
     }
     if (status === 'Stalled' || status === 'Escalated') {
       for (const r of recipients) {
-        const last = memory?.stalledLastSent.get(r);
+        const last = memory?.stalledLastSent(r);
         candidates.push(last ? calendar.addBusinessDays(last, config.reminders.stalledRepeatBusinessDays) : soon);
       }
     }
@@ -162,7 +162,7 @@ function nextReminderOn(finding: ProposalFinding, input: SystemCellInput): IsoDa
     // A next action becomes overdue the day after it is due.
     if (due >= today) candidates.push(calendar.onOrNextBusinessDay(addDays(due, 1)));
     else {
-      const last = memory?.nextActionLastSent.get(`${due}|${owner}`);
+      const last = memory?.nextActionLastSent(due, owner);
       candidates.push(last ? calendar.addBusinessDays(last, config.reminders.nextActionRepeatBusinessDays) : soon);
     }
   }
