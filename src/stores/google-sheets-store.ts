@@ -1,7 +1,6 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
 import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
-import type { CellWrite } from '../core/system-cells.ts';
 import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
 import { isoDateToSerial } from '../core/dates.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
@@ -14,6 +13,8 @@ import type {
   WritePlan,
   WriteResult,
 } from '../core/ports.ts';
+import type { CellWrite } from '../core/system-cells.ts';
+import { flat } from '../core/text.ts';
 import { SheetsLease } from './google/lease.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
 import {
@@ -25,6 +26,7 @@ import {
   streamedBody,
   withRetry,
 } from './google/transport.ts';
+import { readValueRanges } from './google/value-ranges.ts';
 import {
   type GridTable,
   type GridValue,
@@ -33,8 +35,6 @@ import {
   contractProblems,
   normalizedGrid,
 } from './table.ts';
-import { readValueRanges } from './google/value-ranges.ts';
-import { flat } from '../core/text.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
 
@@ -183,7 +183,15 @@ function place(cells: readonly CellWrite[], positions: Positions) {
     cellsWritten: 0,
     missingIds: [],
   };
+  const checked = new Set<string>();
   for (const write of cells) {
+    // Every column is found now, not while the body streams: a missing one fails before anything is sent.
+    for (const header of Object.keys(write.values)) {
+      const key = `${write.tab}\u0000${header}`;
+      if (checked.has(key)) continue;
+      positions.column(write.tab, header);
+      checked.add(key);
+    }
     const rows = positions.rowsOf(write.tab, write.id);
     if (rows.length === 0) placed.missingIds.push(write.id);
     for (const row of rows) {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
-import { flat } from '../core/text.ts';
 import type { CellValue, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
@@ -18,6 +17,7 @@ import type {
   WriteResult,
 } from '../core/ports.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
+import { flat } from '../core/text.ts';
 import { FileLease } from './file-lease.ts';
 import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid } from './table.ts';
 
