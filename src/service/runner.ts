@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Lease } from '../core/ports.ts';
 import { calendarFor } from '../core/cycle.ts';
 import { type JobName, type JobSchedule, dueJobs, schedulesFrom } from '../core/schedule.ts';
 import { type CycleDeps, type CyclePart, type CycleReport, runCycle } from '../jobs/run-cycle.job.ts';
 import { holdingLease } from '../jobs/lease.ts';
+import { leaseHolder } from '../stores/file-lease.ts';
 
 /** What each scheduled job adds to a cycle; sync is the cycle itself. */
 const PARTS_OF: Record<JobName, readonly CyclePart[]> = {
@@ -69,7 +69,7 @@ export class ServiceRunner {
   private lastCycle: RunnerStatus['lastCycle'] = null;
   private skipped = 0;
   private skippedForLease = 0;
-  private readonly holder = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly holder = leaseHolder(randomBytes(3).toString('hex'));
   private readonly leaseTtlMs: number;
   private lastLease: Lease | null = null;
 

@@ -7,8 +7,17 @@ import type { Lease, LeaseControl } from '../core/ports.ts';
 const TAKEOVER_STALE_MS = 30_000;
 
 /**
- * Whether a holder named `host:pid:…` was a process on this machine that no longer runs (killed,
- * crashed): its lease is stale at once, so a restart need not wait for it to expire.
+ * A lease holder's name: `host:pid:detail`, the machine and process first, so that holderIsGone can
+ * tell a crashed local holder (the service's or an n8n worker's) from a live one. `detail` tells
+ * holders in one process apart (a random tag, an n8n execution).
+ */
+export function leaseHolder(detail: string): string {
+  return `${os.hostname()}:${process.pid}:${detail}`;
+}
+
+/**
+ * Whether a holder named `host:pid:…` (see leaseHolder) was a process on this machine that no longer
+ * runs (killed, crashed): its lease is stale at once, so a restart need not wait for it to expire.
  */
 export function holderIsGone(holder: string): boolean {
   const [host, pidText] = holder.split(':');

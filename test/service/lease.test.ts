@@ -7,7 +7,7 @@ import type { Mailer } from '../../src/core/ports.ts';
 import { createLogger } from '../../src/log.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
 import { ServiceRunner } from '../../src/service/runner.ts';
-import { FileLease } from '../../src/stores/file-lease.ts';
+import { FileLease, holderIsGone, leaseHolder } from '../../src/stores/file-lease.ts';
 import { enteredDaysAgo, localTime, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
 async function leaseFile() {
@@ -99,4 +99,20 @@ test('a lease whose holder was a process on this machine that has died is stale 
   // A live holder on this machine, or one on another machine, is respected.
   const live = await new FileLease(file).acquire(`${os.hostname()}:${process.pid}:other`, new Date(), 600_000);
   expect(live.acquired).toBe(false);
+});
+
+test('the service and the n8n nodes name their holders alike, so a dead n8n worker on this machine frees its lease at once', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { holderFor } = await import('../../src/n8n/transport/index.ts');
+  const gone = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+  const n8nHolder = holderFor({ getExecutionId: () => '42' });
+  expect(n8nHolder).toBe(leaseHolder('n8n-execution-42'));
+  expect(n8nHolder.startsWith(`${os.hostname()}:${process.pid}:`)).toBe(true);
+  expect(holderIsGone(n8nHolder)).toBe(false); // this process: alive
+  const deadWorker = n8nHolder.replace(`:${process.pid}:`, `:${gone}:`);
+  expect(holderIsGone(deadWorker)).toBe(true);
+  // Taken by the dead worker, then by a restarted service, without waiting for the 10 minutes to pass.
+  const file = await leaseFile();
+  expect((await new FileLease(file).acquire(deadWorker, new Date(), 600_000)).acquired).toBe(true);
+  expect((await new FileLease(file).acquire(leaseHolder('restarted'), new Date(), 600_000)).acquired).toBe(true);
 });

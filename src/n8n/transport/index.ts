@@ -17,6 +17,7 @@ import { holdingLease } from '../../jobs/lease.ts';
 import { type Logger, createLogger } from '../../log.ts';
 import { MailTemplates } from '../../mail/render.ts';
 import { createStores } from '../../stores/create-stores.ts';
+import { leaseHolder } from '../../stores/file-lease.ts';
 import { SHEETS_SCOPE, tokenTransporter } from '../../stores/google/transport.ts';
 
 /** What the nodes use of n8n's execution context: small enough for a typed stand-in in unit tests. */
@@ -303,7 +304,10 @@ export function plain(value: unknown): IDataObject {
   return JSON.parse(JSON.stringify(value)) as IDataObject;
 }
 
-/** A lease holder name that says which n8n host, process and execution holds it. */
+/**
+ * A lease holder name that says which n8n host, process and execution holds it. Named as the service
+ * names its own, so that a worker that crashed on this machine leaves a lease that is stale at once.
+ */
 export function holderFor(context: Pick<BucpContext, 'getExecutionId'>): string {
-  return `n8n:${os.hostname()}:${process.pid}:${context.getExecutionId()}`;
+  return leaseHolder(`n8n-execution-${context.getExecutionId()}`);
 }
