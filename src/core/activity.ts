@@ -49,7 +49,19 @@ export function stampAt(at: string): (event: Omit<ActivityEvent, 'at'>) => Activ
     known.set(text, text);
     return text;
   };
-  return (event) => ({ ...event, to: once(event.to), detail: once(event.detail), at: shared });
+  // Built field by field: one fixed shape with every field in the object (a spread plus a new field
+  // gives each event an extra property array).
+  return (event) => ({
+    at: shared,
+    on: event.on,
+    bucpId: event.bucpId,
+    disputeId: event.disputeId,
+    kind: event.kind,
+    from: event.from,
+    to: once(event.to),
+    detail: once(event.detail),
+    key: event.key,
+  });
 }
 
 export const ACTIVITY_HEADERS = [

@@ -295,7 +295,7 @@ async function planAndSend(
       }
     } else {
       for (const { notification, subject } of rendered) {
-        const delivered = await deliver(notification, subject, deps, plan);
+        const delivered = await deliver(notification, subject, deps, plan, stamp);
         pending.push(...delivered.events);
         reports.push(delivered.report);
         if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
@@ -353,6 +353,7 @@ async function deliver(
   subject: string,
   deps: CycleDeps,
   plan: SettledPlan,
+  stamp: ReturnType<typeof stampAt>,
 ): Promise<{ events: ActivityEvent[]; report: NotificationReport }> {
   const { mailer, templates, logger } = deps;
   const message = templates.render(notification, subject);
@@ -363,7 +364,8 @@ async function deliver(
     cc: notification.cc,
     ...message,
   });
-  const events = outcomeEvents(notification, outcome, plan).map(stampAt(plan.timestamp));
+  // One stamper for the cycle: it shares each repeated recipient list and detail between messages.
+  const events = outcomeEvents(notification, outcome, plan).map(stamp);
   // What was just sent counts at once: the system cells written after this cycle's sends depend on it.
   for (const event of events) applyEvent(plan.history, event);
   const log = { key: notification.key, kind: notification.kind, to: notification.to };
