@@ -86,7 +86,7 @@ export function trackVisit(
     const source = enteredOn ? `${label} Entered On` : seen.firstSeenFallback ? 'the date it was raised' : 'first seen';
     return {
       since,
-      visitId: flat`${seen.value}@${today}`,
+      visitId: visitIdOf(seen.value, today),
       transition: {
         kind: kinds.firstSeen,
         from: '',
@@ -106,7 +106,7 @@ export function trackVisit(
         : `since ${since} (detected)`;
     return {
       since,
-      visitId: flat`${seen.value}@${today}`,
+      visitId: visitIdOf(seen.value, today),
       transition: { kind: kinds.change, from: remembered.value, to: seen.value, on: since, detail },
     };
   }
@@ -114,7 +114,7 @@ export function trackVisit(
   const fallback =
     remembered.previousSince === null ? (seen.firstSeenFallback ?? remembered.detectedOn) : remembered.detectedOn;
   const since = usable ? enteredOn : fallback;
-  const visitId = flat`${seen.value}@${remembered.detectedOn}`;
+  const visitId = visitIdOf(seen.value, remembered.detectedOn);
   if (since === remembered.since) return { since, visitId, transition: null };
   return {
     since,
@@ -128,3 +128,20 @@ export function trackVisit(
     },
   };
 }
+
+/**
+ * A visit's identity, the value and the day it was detected ("Concept@2026-11-23"). Many proposals
+ * share one (all those first seen at a stage on one day), so each is made once: a bounded cache.
+ */
+function visitIdOf(value: string, detectedOn: IsoDate): string {
+  const key = `${value}@${detectedOn}`;
+  let id = visitIds.get(key);
+  if (id === undefined) {
+    if (visitIds.size >= 4096) visitIds.clear();
+    id = flat`${value}@${detectedOn}`;
+    visitIds.set(id, id);
+  }
+  return id;
+}
+const visitIds = new Map<string, string>();
+

@@ -318,10 +318,13 @@ function identify(
 }
 
 /** Copies a row's system cells, every copy from one template so that all share one object shape. */
-function systemCellsReader(columns: readonly Column[]): (row: SheetRow) => Record<string, CellValue> {
+function systemCellsReader(columns: readonly Column[]): (row: SheetRow) => Readonly<Record<string, CellValue>> {
   const headers = columns.filter((c) => c.owner === 'system').map((c) => c.header);
   const template: Record<string, CellValue> = Object.fromEntries(headers.map((h) => [h, null]));
+  // A row whose system cells are all blank (every row of a first sync) shares one frozen record.
+  const allBlank: Readonly<Record<string, CellValue>> = Object.freeze({ ...template });
   return (row) => {
+    if (headers.every((h) => (row.cells[h] ?? null) === null)) return allBlank;
     const cells = { ...template };
     for (const h of headers) cells[h] = row.cells[h] ?? null;
     return cells;
