@@ -144,4 +144,3 @@ function visitIdOf(value: string, detectedOn: IsoDate): string {
   return id;
 }
 const visitIds = new Map<string, string>();
-
