@@ -136,3 +136,29 @@ test('a read whose answer is cut off halfway is tried again, and no row is lost 
     proposals.map((p) => [p['BUCP ID'], p['Use Case Name']]),
   );
 });
+
+test('errors of a streamed read are translated as any other: access taken away, a tab deleted since the last read', async () => {
+  const ws = await workspace();
+  ws.addProposals([{ 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02' }]);
+  const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
+  const id = ws.tracker.spreadsheetId;
+  const store = new GoogleSheetsTrackerStore({ spreadsheetId: id, client: ws.client });
+  expect((await store.read()).proposals.rows).toHaveLength(1); // the store now knows the tabs
+
+  // A tab deleted since: the batchGet names it, Google answers 400, and the store looks again once.
+  const issues = ws.emulator.sheet(id, 'Issues').sheetId;
+  await ws.client.api.spreadsheets.batchUpdate({
+    spreadsheetId: id,
+    requestBody: { requests: [{ deleteSheet: { sheetId: issues } }] },
+  });
+  const again = await store.read();
+  expect(again.layoutProblems).toEqual(['The spreadsheet has no "Issues" tab: run `bucp init` to add it']);
+  expect(again.proposals.rows).toHaveLength(1);
+  const reads = ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.status);
+  expect(reads.slice(-2)).toEqual([400, 200]);
+
+  // Access taken away: the streamed answer's error still says whom to share the spreadsheet with.
+  ws.emulator.denyAccess(id);
+  await expect(store.read()).rejects.toThrow(new RegExp(`share it with ${SERVICE_ACCOUNT.replace(/\./g, '\\.')}`));
+  expect(ws.emulator.calls.at(-1)).toMatchObject({ api: 'values.batchGet', status: 403 });
+});
