@@ -81,12 +81,12 @@ export function activityRow(event: ActivityEvent): string[] {
 }
 
 /**
- * Reads the Activity Log. Lines a person typed or damaged are skipped, never trusted: the log is
+ * Reads the Activity Log, a line at a time (a big log has hundreds of thousands; the history keeps
+ * what it needs of each). Lines a person typed or damaged are skipped, never trusted: the log is
  * the service's memory, and a guess there could send an email twice.
  */
-export function parseActivity(table: SheetTable): ActivityEvent[] {
+export function* parseActivity(table: SheetTable): Generator<ActivityEvent> {
   const kinds = new Set<string>(ACTIVITY_KINDS);
-  const events: ActivityEvent[] = [];
   const seen = new Set<string>();
   for (const row of table.rows) {
     const kind = cellText(row.cells.Kind);
@@ -94,10 +94,10 @@ export function parseActivity(table: SheetTable): ActivityEvent[] {
     const at = cellText(row.cells.At);
     if (!kinds.has(kind) || !on?.ok || at === '') continue;
     // A line repeated by a retried append (same kind, key and time) is the same event.
-    const identity = `${kind}|${cellText(row.cells['Idempotency Key'])}|${at}`;
+    const identity = flat`${kind}|${cellText(row.cells['Idempotency Key'])}|${at}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
-    events.push({
+    yield {
       at,
       on: on.date,
       bucpId: cellText(row.cells['BUCP ID']),
@@ -107,9 +107,8 @@ export function parseActivity(table: SheetTable): ActivityEvent[] {
       to: cellText(row.cells.To),
       detail: cellText(row.cells.Detail),
       key: cellText(row.cells['Idempotency Key']),
-    });
+    };
   }
-  return events;
 }
 
 /** The local day of an event's timestamp. */

@@ -115,7 +115,7 @@ export function emptyHistory(): History {
 }
 
 /** Folds the Activity Log, oldest first, into what the service remembers. */
-export function buildHistory(events: readonly ActivityEvent[], into: History = emptyHistory()): History {
+export function buildHistory(events: Iterable<ActivityEvent>, into: History = emptyHistory()): History {
   for (const event of events) applyEvent(into, event);
   return into;
 }
