@@ -18,6 +18,9 @@ const sizes = values.sizes.split(',').map(Number);
 const perRowMax = Number(values['per-row-max']);
 const repeat = Math.max(1, Number(values.repeat));
 const child = fileURLToPath(new URL('./bench/cycle-process.ts', import.meta.url));
+// Each run gets the Node flags the service runs with (package.json `config.nodeFlags`, which npm
+// passes as npm_package_config_nodeFlags), so the benchmark measures the service as it is started.
+const nodeFlags = (process.env.npm_package_config_nodeFlags ?? '').split(/\s+/).filter(Boolean);
 
 interface Result {
   size: number;
@@ -35,7 +38,10 @@ interface Result {
 }
 
 function measure(size: number, mode: string): Result {
-  const out = execFileSync(process.execPath, [child, String(size), mode], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(process.execPath, [...nodeFlags, child, String(size), mode], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
 
@@ -113,5 +119,6 @@ for (const size of sizes) {
       `100,000 proposals: ${batched.peakRssMb} MB peak RSS (target under 300): ${batched.peakRssMb < 300 ? 'met' : 'NOT met'}`,
     );
 }
+console.log(`Node flags: ${nodeFlags.join(' ') || '(none)'}`);
 console.log(rows.join('\n'));
 for (const v of verdicts) console.log(v);
