@@ -43,20 +43,10 @@ export interface GridTable {
 }
 
 /**
- * Reads a tab given as rows of values (header row first). Blank and duplicate headers are reported;
- * rows with no value in any named column are skipped; row numbers are the sheet's, 1-based.
+ * Reads a tab a row at a time (header row first), as the rows arrive: the grid is never held whole.
+ * Blank and duplicate headers are reported; rows with no value in any named column are skipped; row
+ * numbers are the sheet's, 1-based.
  */
-export function tableFromGrid(
-  tabName: string,
-  grid: readonly (readonly unknown[])[],
-  convert: (v: unknown) => CellValue,
-): GridTable {
-  const builder = new GridTableBuilder(tabName, convert);
-  for (const row of grid) builder.add(row ?? []);
-  return builder.finish();
-}
-
-/** tableFromGrid a row at a time, for rows read as they arrive: the grid is never held whole. */
 export class GridTableBuilder {
   private readonly tabName: string;
   private readonly convert: (v: unknown) => CellValue;
