@@ -1,6 +1,6 @@
 import { type SheetTable, cellText } from './cells.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
-import { flat } from './text.ts';
+import { flat, stringPool } from './text.ts';
 
 export const ACTIVITY_KINDS = [
   'first-seen',
@@ -41,14 +41,7 @@ export function stampAt(at: string): (event: Omit<ActivityEvent, 'at'>) => Activ
   // One flat copy: every event of the cycle holds it.
   const shared = flat`${at}`;
   // A cycle records many lines with the same recipients or detail ("Stalled in Concept"): one copy of each.
-  const known = new Map<string, string>();
-  const once = (text: string) => {
-    const seen = known.get(text);
-    if (seen !== undefined) return seen;
-    if (known.size >= 10_000) known.clear();
-    known.set(text, text);
-    return text;
-  };
+  const once = stringPool(10_000);
   // Built field by field: one fixed shape with every field in the object (a spread plus a new field
   // gives each event an extra property array).
   return (event) => ({

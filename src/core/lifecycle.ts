@@ -1,6 +1,6 @@
 import { type ActivityEvent, type ActivityKind, dayOf } from './activity.ts';
 import type { IsoDate } from './dates.ts';
-import { flat } from './text.ts';
+import { flat, stringPool } from './text.ts';
 
 /**
  * Where a tracked thing (a proposal's stage, a dispute's level) is, and since when, as the service
@@ -131,16 +131,9 @@ export function trackVisit(
 
 /**
  * A visit's identity, the value and the day it was detected ("Concept@2026-11-23"). Many proposals
- * share one (all those first seen at a stage on one day), so each is made once: a bounded cache.
+ * share one (all those first seen at a stage on one day), so each is kept once.
  */
 function visitIdOf(value: string, detectedOn: IsoDate): string {
-  const key = `${value}@${detectedOn}`;
-  let id = visitIds.get(key);
-  if (id === undefined) {
-    if (visitIds.size >= 4096) visitIds.clear();
-    id = flat`${value}@${detectedOn}`;
-    visitIds.set(id, id);
-  }
-  return id;
+  return visitIds(flat`${value}@${detectedOn}`);
 }
-const visitIds = new Map<string, string>();
+const visitIds = stringPool(4096);
