@@ -65,10 +65,10 @@ export class MailTemplates {
   /** The whole message; `subject` saves rendering it again where the caller already has it. */
   render(notification: Pick<PlannedNotification, 'template' | 'data'>, subject?: string): RenderedMessage {
     const template = this.template(notification.template);
-    // Planned messages make their data when asked (see planDigest): once for both bodies.
+    // Planned messages make their data when asked (see DigestNotice): once for the whole message.
     const data = notification.data;
     return {
-      subject: subject ?? this.subject(notification),
+      subject: subject ?? headerLine(template.subject(data)),
       html: template.html(data),
       text: template.text(data),
     };
@@ -76,8 +76,7 @@ export class MailTemplates {
 
   /** The subject alone, as `render` gives it. */
   subject(notification: Pick<PlannedNotification, 'template' | 'data'>): string {
-    // A subject is one header line: newlines from a value must never start a new header.
-    return this.template(notification.template).subject(notification.data).replace(/\s+/g, ' ').trim();
+    return headerLine(this.template(notification.template).subject(notification.data));
   }
 
   private template(name: string): { subject: Compiled; html: Compiled; text: Compiled } {
@@ -85,4 +84,9 @@ export class MailTemplates {
     if (!template) throw new Error(`No mail template named ${name}`);
     return template;
   }
+}
+
+/** A subject is one header line: newlines from a value must never start a new header. */
+function headerLine(subject: string): string {
+  return subject.replace(/\s+/g, ' ').trim();
 }
