@@ -86,8 +86,9 @@ export function* parseActivity(table: SheetTable): Generator<ActivityEvent> {
     const on = parseDateCell(row.cells.On ?? null);
     const at = cellText(row.cells.At);
     if (!kinds.has(kind) || !on?.ok || at === '') continue;
+    const key = cellText(row.cells['Idempotency Key']);
     // A line repeated by a retried append (same kind, key and time) is the same event.
-    const identity = flat`${kind}|${cellText(row.cells['Idempotency Key'])}|${at}`;
+    const identity = flat`${kind}|${key}|${at}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
     yield {
@@ -99,7 +100,7 @@ export function* parseActivity(table: SheetTable): Generator<ActivityEvent> {
       from: cellText(row.cells.From),
       to: cellText(row.cells.To),
       detail: cellText(row.cells.Detail),
-      key: cellText(row.cells['Idempotency Key']),
+      key,
     };
   }
 }

@@ -185,8 +185,9 @@ function place(cells: readonly CellWrite[], positions: Positions) {
   };
   const checked = new Set<string>();
   for (const write of cells) {
+    const headers = Object.keys(write.values);
     // Every column is found now, not while the body streams: a missing one fails before anything is sent.
-    for (const header of Object.keys(write.values)) {
+    for (const header of headers) {
       const key = `${write.tab}\u0000${header}`;
       if (checked.has(key)) continue;
       positions.column(write.tab, header);
@@ -197,7 +198,7 @@ function place(cells: readonly CellWrite[], positions: Positions) {
     for (const row of rows) {
       placed.writes.push(write);
       placed.rows.push(row);
-      placed.cellsWritten += Object.keys(write.values).length;
+      placed.cellsWritten += headers.length;
     }
   }
   return placed;
