@@ -580,14 +580,15 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   private async readColumn(tab: string, index: number): Promise<unknown[][]> {
     const letter = columnLetter(index + 1);
-    const data = await this.call('values.get', () =>
-      this.client.api.spreadsheets.values.get({
-        spreadsheetId: this.spreadsheetId,
-        range: `${quoteTab(tab)}!${letter}:${letter}`,
-        valueRenderOption: 'UNFORMATTED_VALUE',
-      }),
-    );
-    return (data.values ?? []) as unknown[][];
+    return this.call('values.batchGet', async () => {
+      const rows: unknown[][] = [];
+      await streamValueRanges(
+        this.client.api,
+        { spreadsheetId: this.spreadsheetId, ranges: [`${quoteTab(tab)}!${letter}:${letter}`] },
+        (_, row) => rows.push(row),
+      );
+      return { data: rows };
+    });
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {

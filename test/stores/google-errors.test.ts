@@ -162,3 +162,38 @@ test('errors of a streamed read are translated as any other: access taken away, 
   await expect(store.read()).rejects.toThrow(new RegExp(`share it with ${SERVICE_ACCOUNT.replace(/\./g, '\\.')}`));
   expect(ws.emulator.calls.at(-1)).toMatchObject({ api: 'values.batchGet', status: 403 });
 });
+
+test('when staff move the BUCP ID column, the write finds it by its header and each value still lands on its own row', async () => {
+  const ws = await workspace();
+  ws.addProposals([
+    { 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02' },
+    { 'BUCP ID': 'B-2', Stage: 'Concept', 'Stage Entered On': '2026-10-01' },
+  ]);
+  const id = ws.tracker.spreadsheetId;
+  const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
+  const store = new GoogleSheetsTrackerStore({ spreadsheetId: id, client: ws.client });
+  // A column inserted before A: BUCP ID is now in column B, and every other column moves one right.
+  const sheetId = ws.emulator.sheet(id, 'Proposals').sheetId;
+  await ws.client.api.spreadsheets.batchUpdate({
+    spreadsheetId: id,
+    requestBody: {
+      requests: [{ insertDimension: { range: { sheetId, dimension: 'COLUMNS', startIndex: 0, endIndex: 1 } } }],
+    },
+  });
+  await store.read();
+  ws.emulator.resetCalls();
+  const result = await store.write({
+    cells: [{ tab: 'Proposals', id: 'B-2', values: { Status: { kind: 'text', value: 'Stalled' } } }],
+    appendActivity: [],
+  });
+  expect(result).toMatchObject({ cellsWritten: 1, missingIds: [] });
+  const rows = ws.emulator.sheet(id, 'Proposals').values();
+  const header = rows[0]!.map(String);
+  const row = rows.find((r) => r[header.indexOf('BUCP ID')] === 'B-2')!;
+  expect(row[header.indexOf('Status')]).toBe('Stalled');
+  expect(rows.find((r) => r[header.indexOf('BUCP ID')] === 'B-1')![header.indexOf('Status')] ?? '').toBe('');
+  // The moved ID column was read as it arrived, in a values.batchGet of its own.
+  expect(ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.ranges)).toContainEqual([
+    "'Proposals'!B:B",
+  ]);
+});
