@@ -6,7 +6,8 @@ import { flat } from './text.ts';
 /**
  * What has been sent about one proposal during its current stage visit. Flat lists, not Maps and
  * Sets: most proposals remember one or two recipients, and an empty Map alone costs about 200 bytes
- * (a big tracker remembers reminders for tens of thousands of proposals).
+ * (a big tracker remembers reminders for tens of thousands of proposals). The lists are remade at
+ * their exact length when they grow: an array grown by push keeps room for 17 items, 150 bytes.
  */
 export class ReminderMemory {
   escalationSent = false;
@@ -30,7 +31,7 @@ export class ReminderMemory {
   }
 
   recordDueSoon(recipient: string): void {
-    if (!this.dueSoonSentTo(recipient)) (this.dueSoon ??= []).push(recipient);
+    if (!this.dueSoonSentTo(recipient)) this.dueSoon = this.dueSoon ? [...this.dueSoon, recipient] : [recipient];
   }
 
   recordStalled(recipient: string, on: IsoDate): void {
@@ -49,15 +50,14 @@ function lookup(pairs: readonly string[] | undefined, key: string): string | und
 }
 
 function remember(pairs: string[] | undefined, key: string, value: string): string[] {
-  const list = pairs ?? [];
-  for (let i = 0; i < list.length; i += 2) {
-    if (list[i] === key) {
-      list[i + 1] = value;
-      return list;
+  if (!pairs) return [key, value];
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i] === key) {
+      pairs[i + 1] = value;
+      return pairs;
     }
   }
-  list.push(key, value);
-  return list;
+  return [...pairs, key, value];
 }
 
 export interface ProposalMemory {
@@ -163,7 +163,8 @@ export function applyEvent(history: History, event: ActivityEvent): void {
   memory.stage = foldVisit(memory.stage, event, STAGE_KINDS);
   if (event.kind === STAGE_KINDS.change || event.kind === STAGE_KINDS.firstSeen) {
     if (before && event.kind === STAGE_KINDS.change) {
-      (memory.pastVisits ??= []).push({ stage: before.value, since: before.since, until: event.on });
+      const visit = { stage: before.value, since: before.since, until: event.on };
+      memory.pastVisits = memory.pastVisits ? [...memory.pastVisits, visit] : [visit];
     }
     memory.reminders = undefined;
     return;
