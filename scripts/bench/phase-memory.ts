@@ -1,7 +1,7 @@
 // node --expose-gc scripts/bench/phase-memory.ts [proposals]
 // The live heap (after a forced GC) and the time after each step of a cycle's planning on `proposals`
 // rows (the steps planCycle reports), for finding where memory goes. Not part of the tests.
-import { finishCycle, planCycle } from '../../src/core/cycle.ts';
+import { finishCycle, parseTracker, planParsed } from '../../src/core/cycle.ts';
 import { benchTracker } from './bench-tracker.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -29,12 +29,17 @@ function step(label: string): void {
 }
 
 step('start');
-const snapshot = await tracker.read();
+let snapshot: Awaited<ReturnType<typeof tracker.read>> | undefined = await tracker.read();
 step('read');
+const parsed = parseTracker(snapshot, { config, now });
+step('parse');
+// As in a cycle, the snapshot goes once it is parsed.
+snapshot = undefined;
+step('snapshot freed');
 const restrictedIds = await restricted.recordIds();
 step('restricted IDs');
 // The plan as a cycle makes it, measured after each of its steps, then its cells.
-const plan = planCycle(snapshot, restrictedIds, { config, now, link, onStep: step });
+const plan = planParsed(parsed, restrictedIds, { config, now, link, onStep: step });
 const outcome = finishCycle(plan, config);
 step(`${outcome.cells.length} cell writes`);
 // Everything above stays reachable until here, as it would in one cycle.

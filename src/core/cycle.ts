@@ -39,9 +39,41 @@ export function calendarFor(config: Pick<Config, 'holidays'>): BusinessCalendar 
   return new BusinessCalendar({ add: config.holidays.add, remove: config.holidays.remove });
 }
 
+/** The tracker's tabs, parsed: what planning needs of a snapshot, which can be freed once this exists. */
+export interface ParsedTracker {
+  readonly proposals: ParsedTab<Proposal>;
+  readonly disputes: ParsedTab<Dispute>;
+  readonly history: History;
+}
+
+/** Parses the tabs of a snapshot and folds the Activity Log into the memory. */
+export function parseTracker(snapshot: TrackerSnapshot, context: Pick<CycleContext, 'config' | 'now'>): ParsedTracker {
+  const parseContext = {
+    today: localDate(context.now, context.config.timezone),
+    departments: context.config.departments,
+  };
+  const proposals = parseProposals(snapshot.proposals, parseContext);
+  const knownIds = new Set(proposals.records.map((p) => p.bucpId));
+  const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
+  const history = buildHistory(parseActivity(snapshot.activity));
+  return { proposals, disputes, history };
+}
+
 /** Reads the snapshot and decides: statuses, transitions, row issues and what to send. */
 export function planCycle(
   snapshot: TrackerSnapshot,
+  restrictedIds: ReadonlySet<string>,
+  context: CycleContext,
+): CyclePlan {
+  return planParsed(parseTracker(snapshot, context), restrictedIds, context);
+}
+
+/**
+ * Decides from the parsed tabs. A caller that holds the raw snapshot calls parseTracker first and lets
+ * the snapshot go: the cells as read are not kept through planning.
+ */
+export function planParsed(
+  parsed: ParsedTracker,
   restrictedIds: ReadonlySet<string>,
   context: CycleContext,
 ): CyclePlan {
@@ -49,14 +81,8 @@ export function planCycle(
   const today = localDate(now, config.timezone);
   const timestamp = localTimestamp(now, config.timezone);
   const calendar = calendarFor(config);
-  const parseContext = { today, departments: config.departments };
   const step = context.onStep ?? (() => {});
-  const proposals = parseProposals(snapshot.proposals, parseContext);
-  step('parse proposals');
-  const knownIds = new Set(proposals.records.map((p) => p.bucpId));
-  const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
-  const history = buildHistory(parseActivity(snapshot.activity));
-  step('disputes, history');
+  const { proposals, disputes, history } = parsed;
   const evaluation = evaluate({
     proposals: proposals.records,
     disputes: disputes.records,

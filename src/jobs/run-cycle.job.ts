@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { type ActivityEvent, stampAt } from '../core/activity.ts';
 import type { Config } from '../core/config.ts';
-import { type CyclePlan, type SettledPlan, finishCycle, planCycle, rowIssueKey } from '../core/cycle.ts';
+import { type CyclePlan, type SettledPlan, finishCycle, parseTracker, planParsed, rowIssueKey } from '../core/cycle.ts';
 import { disputeStatus } from '../core/evaluate.ts';
 import { type History, applyEvent, failureDetail } from '../core/history.ts';
 import { gateRetries, holdInFlight } from '../core/retries.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { PlannedNotification } from '../core/notifications.ts';
-import type { Mailer, RestrictedStore, SendOutcome, TrackerStore, WriteResult } from '../core/ports.ts';
+import type {
+  Mailer,
+  RestrictedStore,
+  SendOutcome,
+  TrackerSnapshot,
+  TrackerStore,
+  WritePlan,
+  WriteResult,
+} from '../core/ports.ts';
 import type { RowIssue } from '../core/schema.ts';
 import type { Logger } from '../log.ts';
 import type { MailTemplates, RenderedMessage } from '../mail/render.ts';
@@ -123,15 +131,45 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   // Every line this run logs carries its run ID, so one run can be followed through the logs.
   const runId = randomUUID().slice(0, 8);
   const deps: CycleDeps = { ...given, logger: given.logger.child({ runId }) };
-  const { config, store, logger } = deps;
+  const { store, logger } = deps;
   const started = Date.now();
   const { writes, tally } = writeTally(logger);
-  // The planned messages and the events already written are released when the sends are done:
-  // a big first cycle should not hold them through its final write.
+  // Only what the write and the report need comes out of here: the plan (every parsed row, the memory)
+  // is released before the final write, and the planned messages once they are sent.
+  const settled = await sendAndSettle(deps, options, tally);
+  if (settled.write) tally(await store.write(settled.write));
+  const { report, log } = settled;
+  const result: CycleReport = { runId, ...report, writes };
+  logger.info(
+    {
+      job: 'cycle',
+      durationMs: Date.now() - started,
+      ...log,
+      cellsWritten: writes.cellsWritten,
+      rowsAppended: writes.rowsAppended,
+    },
+    'cycle finished',
+  );
+  return result;
+}
+
+/** A cycle once its messages are sent: its final write (none in a dry run) and its report. */
+interface Settled {
+  readonly write: WritePlan | null;
+  readonly report: Omit<CycleReport, 'runId' | 'writes'>;
+  readonly log: Record<string, unknown>;
+}
+
+/** Plans and sends, then works out the final write and the report, and lets the plan go. */
+async function sendAndSettle(
+  deps: CycleDeps,
+  options: CycleOptions,
+  tally: (result: WriteResult) => void,
+): Promise<Settled> {
   const sent = await planAndSend(deps, options, tally);
   const { plan, reports, handoff, failures } = sent;
   const stamp = stampAt(plan.timestamp);
-  const outcome = finishCycle(plan, config);
+  const outcome = finishCycle(plan, deps.config);
   const jobRuns = sent.jobRuns.map(({ job, slot }) =>
     stamp({
       on: plan.today,
@@ -144,63 +182,54 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
       key: `job-run:${job}:${slot.toISOString()}`,
     }),
   );
-  if (!options.dryRun) {
-    tally(
-      await store.write({
-        cells: outcome.cells,
-        appendActivity: [...sent.pending, ...jobRuns],
-        issues: plan.issues,
-        ...(sent.parts.has('metrics') ? { summaries: outcome.summaries } : {}),
-      }),
-    );
-  }
-  const result: CycleReport = {
-    runId,
-    now: options.now.toISOString(),
-    today: plan.today,
-    businessDay: plan.calendar.isBusinessDay(plan.today),
-    dryRun: options.dryRun ?? false,
-    ok: failures.length === 0,
-    proposals: outcome.metrics.proposals,
-    findings: plan.evaluation.proposals.map((f) => ({
-      bucpId: f.proposal.bucpId,
-      stage: f.stage,
-      status: f.status,
-      businessDaysInStage: f.businessDaysInStage,
-      slaDays: f.slaDays,
-      stageSince: f.since,
-    })),
-    disputes: plan.evaluation.disputes.map((d) => ({
-      disputeId: d.dispute.disputeId,
-      bucpId: d.dispute.bucpId,
-      level: d.dispute.level,
-      businessDaysAtLevel: d.businessDaysAtLevel,
-      status: disputeStatus(d, plan.history),
-    })),
-    notifications: reports,
-    handoff,
-    rowIssues: [...plan.issues],
-    metrics: outcome.metrics,
-    writes,
-    failures,
-    ...notificationBacklog(plan),
-  };
-  logger.info(
-    {
-      job: 'cycle',
-      durationMs: Date.now() - started,
+  const dryRun = options.dryRun ?? false;
+  return {
+    write: dryRun
+      ? null
+      : {
+          cells: outcome.cells,
+          appendActivity: [...sent.pending, ...jobRuns],
+          issues: plan.issues,
+          ...(sent.parts.has('metrics') ? { summaries: outcome.summaries } : {}),
+        },
+    report: {
+      now: options.now.toISOString(),
       today: plan.today,
-      dryRun: result.dryRun,
-      proposals: result.proposals,
+      businessDay: plan.calendar.isBusinessDay(plan.today),
+      dryRun,
+      ok: failures.length === 0,
+      proposals: outcome.metrics.proposals,
+      findings: plan.evaluation.proposals.map((f) => ({
+        bucpId: f.proposal.bucpId,
+        stage: f.stage,
+        status: f.status,
+        businessDaysInStage: f.businessDaysInStage,
+        slaDays: f.slaDays,
+        stageSince: f.since,
+      })),
+      disputes: plan.evaluation.disputes.map((d) => ({
+        disputeId: d.dispute.disputeId,
+        bucpId: d.dispute.bucpId,
+        level: d.dispute.level,
+        businessDaysAtLevel: d.businessDaysAtLevel,
+        status: disputeStatus(d, plan.history),
+      })),
+      notifications: reports,
+      handoff,
+      rowIssues: [...plan.issues],
+      metrics: outcome.metrics,
+      failures,
+      ...notificationBacklog(plan),
+    },
+    log: {
+      today: plan.today,
+      dryRun,
+      proposals: outcome.metrics.proposals,
       rowIssues: plan.issues.length,
       notificationsPlanned: sent.planned,
       notificationsSent: reports.filter((r) => r.sent).length,
-      cellsWritten: writes.cellsWritten,
-      rowsAppended: writes.rowsAppended,
     },
-    'cycle finished',
-  );
-  return result;
+  };
 }
 
 /** What a cycle's write calls added up to, and the function that adds one more (and logs what it saw). */
@@ -333,18 +362,24 @@ export async function readAndPlan(
   options: CycleOptions,
 ): Promise<CyclePlan> {
   const { config, store, restricted } = deps;
+  const parsed = parseTracker(await readTracker(store), { config, now: options.now });
+  const restrictedIds = await restricted.recordIds();
+  return planParsed(parsed, restrictedIds, {
+    config,
+    now: options.now,
+    link: (t, id, r) => store.rowLink(t, id, r),
+  });
+}
+
+/** The tracker as read, once its layout is known to be usable. */
+async function readTracker(store: TrackerStore): Promise<TrackerSnapshot> {
   const snapshot = await store.read();
   if (snapshot.layoutProblems.length > 0) {
     throw new LayoutError(
       `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
     );
   }
-  const restrictedIds = await restricted.recordIds();
-  return planCycle(snapshot, restrictedIds, {
-    config,
-    now: options.now,
-    link: (t, id, r) => store.rowLink(t, id, r),
-  });
+  return snapshot;
 }
 
 /** Renders and sends one message, and returns what the Activity Log should remember of it. */
