@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { type ActivityEvent, stampAt } from '../core/activity.ts';
 import type { Config } from '../core/config.ts';
-import { type CyclePlan, type SettledPlan, finishCycle, parseTracker, planParsed, rowIssueKey } from '../core/cycle.ts';
+import {
+  type CyclePlan,
+  type ParsedTracker,
+  type SettledPlan,
+  finishCycle,
+  parseTracker,
+  planParsed,
+  rowIssueKey,
+} from '../core/cycle.ts';
 import { disputeStatus } from '../core/evaluate.ts';
 import { type History, applyEvent, failureDetail } from '../core/history.ts';
 import { gateRetries, holdInFlight } from '../core/retries.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { PlannedNotification } from '../core/notifications.ts';
-import type {
-  Mailer,
-  RestrictedStore,
-  SendOutcome,
-  TrackerSnapshot,
-  TrackerStore,
-  WritePlan,
-  WriteResult,
-} from '../core/ports.ts';
+import type { Mailer, RestrictedStore, SendOutcome, TrackerStore, WritePlan, WriteResult } from '../core/ports.ts';
 import type { RowIssue } from '../core/schema.ts';
 import type { Logger } from '../log.ts';
 import type { MailTemplates, RenderedMessage } from '../mail/render.ts';
@@ -362,7 +362,7 @@ export async function readAndPlan(
   options: CycleOptions,
 ): Promise<CyclePlan> {
   const { config, store, restricted } = deps;
-  const parsed = parseTracker(await readTracker(store), { config, now: options.now });
+  const parsed = await readAndParse(store, config, options.now);
   const restrictedIds = await restricted.recordIds();
   return planParsed(parsed, restrictedIds, {
     config,
@@ -371,15 +371,18 @@ export async function readAndPlan(
   });
 }
 
-/** The tracker as read, once its layout is known to be usable. */
-async function readTracker(store: TrackerStore): Promise<TrackerSnapshot> {
+/**
+ * Reads the tracker and parses it. The snapshot lives only in here: once this returns, the cells as
+ * read can be collected (an awaited value held in the caller would keep them through planning).
+ */
+async function readAndParse(store: TrackerStore, config: Config, now: Date): Promise<ParsedTracker> {
   const snapshot = await store.read();
   if (snapshot.layoutProblems.length > 0) {
     throw new LayoutError(
       `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
     );
   }
-  return snapshot;
+  return parseTracker(snapshot, { config, now });
 }
 
 /** Renders and sends one message, and returns what the Activity Log should remember of it. */
