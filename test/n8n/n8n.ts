@@ -1,12 +1,30 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { n8nHarness } from './harness-paths.ts';
 
 /** The built n8n package, as `npm run build:n8n` writes it. */
 const BUILT_NODES = fileURLToPath(new URL('../../dist/n8n', import.meta.url));
+export const PACKAGE_NAME = 'n8n-nodes-bucp-tracker';
+
+/**
+ * Installs the built package into an n8n user folder the way n8n installs a community package:
+ * `npm pack`, then the tarball unpacked into ~/.n8n/nodes/node_modules/<name>, where n8n scans for
+ * `n8n-nodes-*` packages at startup. Only what the package's `files` list ships is there.
+ */
+export async function installCommunityPackage(home: string): Promise<string> {
+  const packDir = await mkdtemp(path.join(os.tmpdir(), 'bucp-pack-'));
+  const tarball = execFileSync('npm', ['pack', BUILT_NODES, '--pack-destination', packDir, '--silent'], {
+    encoding: 'utf8',
+  }).trim();
+  const target = path.join(home, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+  await mkdir(target, { recursive: true });
+  execFileSync('tar', ['-xzf', path.join(packDir, tarball), '-C', target, '--strip-components=1']);
+  return target;
+}
 
 /** One node's output items in an execution, as `n8n execute --rawOutput` reports them. */
 export interface NodeRun {
@@ -63,7 +81,7 @@ export class N8n {
   }
 
   /**
-   * An n8n with our built nodes loaded (dist/n8n, through N8N_CUSTOM_EXTENSIONS), on a fixed clock,
+   * An n8n with our built nodes loaded (by default from dist/n8n, through N8N_CUSTOM_EXTENSIONS), on a fixed clock,
    * holding the credentials the shipped workflows name: `bucpWorkbook` for the tracker, and
    * `bucpSmtp` for a local SMTP server when its port is given.
    */
@@ -75,10 +93,17 @@ export class N8n {
       smtpPort?: number;
       /** More settings, such as queue mode's. */
       env?: Record<string, string>;
+      /**
+       * How n8n gets our nodes: from dist/n8n through N8N_CUSTOM_EXTENSIONS (types `CUSTOM.*`), or
+       * installed as a community package (types `n8n-nodes-bucp-tracker.*`).
+       */
+      nodes?: 'custom-extensions' | 'community-package';
     },
   ): Promise<N8n> {
+    const community = options.nodes === 'community-package';
+    if (community) await installCommunityPackage(home);
     const n8n = await N8n.create(home, {
-      N8N_CUSTOM_EXTENSIONS: BUILT_NODES,
+      ...(community ? {} : { N8N_CUSTOM_EXTENSIONS: BUILT_NODES }),
       BUCP_NOW: options.now,
       ...options.env,
     });
