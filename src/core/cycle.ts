@@ -2,7 +2,7 @@ import { type ActivityEvent, parseActivity, stampAt } from './activity.ts';
 import { BusinessCalendar } from './calendar.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, localDate, localTimestamp } from './dates.ts';
-import { type Evaluation, evaluate } from './evaluate.ts';
+import { type Findings, evaluate } from './evaluate.ts';
 import { type History, applyEvent, buildHistory } from './history.ts';
 import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from './metrics.ts';
 import { planManagerDigest } from './manager-digest.ts';
@@ -26,7 +26,7 @@ export interface CyclePlan {
   readonly calendar: BusinessCalendar;
   readonly proposals: ParsedTab<Proposal>;
   readonly disputes: ParsedTab<Dispute>;
-  readonly evaluation: Evaluation;
+  readonly evaluation: Findings;
   readonly issues: readonly RowIssue[];
   readonly history: History;
   readonly notifications: readonly PlannedNotification[];
@@ -83,7 +83,7 @@ export function planParsed(
   const calendar = calendarFor(config);
   const step = context.onStep ?? (() => {});
   const { proposals, disputes, history } = parsed;
-  const evaluation = evaluate({
+  const { transitions, ...evaluation } = evaluate({
     proposals: proposals.records,
     disputes: disputes.records,
     restrictedIds,
@@ -95,7 +95,7 @@ export function planParsed(
   step('evaluate');
   const issues = sortIssues([...proposals.issues, ...disputes.issues, ...evaluation.issues]);
   const stamp = stampAt(timestamp);
-  const events: ActivityEvent[] = evaluation.transitions.map(stamp);
+  const events: ActivityEvent[] = transitions.map(stamp);
   for (const issue of issues) {
     const key = rowIssueKey(issue);
     if (history.rowIssueKeys.has(key)) continue;
@@ -134,8 +134,7 @@ export function planParsed(
     calendar,
     proposals,
     disputes,
-    // The stamped transitions in `events` stand for the evaluation's own: each is held once.
-    evaluation: { ...evaluation, transitions: [] },
+    evaluation,
     issues,
     history,
     notifications,

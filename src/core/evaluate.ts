@@ -47,6 +47,9 @@ export interface Evaluation {
   readonly issues: readonly RowIssue[];
 }
 
+/** What an evaluation says of every row, without its transitions: a cycle keeps those as stamped events. */
+export type Findings = Omit<Evaluation, 'transitions'>;
+
 export interface EvaluationInput {
   readonly proposals: readonly Proposal[];
   readonly disputes: readonly Dispute[];

@@ -2,13 +2,13 @@ import { DateTime } from 'luxon';
 import type { BusinessCalendar } from './calendar.ts';
 import type { Config } from './config.ts';
 import { TABS } from './contract.ts';
-import type { Evaluation } from './evaluate.ts';
+import type { Findings } from './evaluate.ts';
 import type { History } from './history.ts';
 import type { Metrics } from './metrics.ts';
 import type { PlannedNotification, RowLinker } from './notifications.ts';
 
 export interface ManagerDigestInput {
-  readonly evaluation: Evaluation;
+  readonly evaluation: Findings;
   readonly metrics: Metrics;
   readonly history: History;
   readonly calendar: BusinessCalendar;

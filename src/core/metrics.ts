@@ -10,7 +10,7 @@ import {
   type SummaryTab,
 } from './contract.ts';
 import { type IsoDate, quarterOf, toDayNumber } from './dates.ts';
-import type { Evaluation } from './evaluate.ts';
+import type { Findings } from './evaluate.ts';
 import type { History } from './history.ts';
 import type { Proposal } from './schema.ts';
 
@@ -73,7 +73,7 @@ export interface QuarterRow {
 }
 
 export interface MetricsInput {
-  readonly evaluation: Evaluation;
+  readonly evaluation: Findings;
   readonly proposals: readonly Proposal[];
   readonly history: History;
   readonly calendar: BusinessCalendar;

@@ -3,13 +3,7 @@ import type { BusinessCalendar } from './calendar.ts';
 import type { Config } from './config.ts';
 import { TABS } from './contract.ts';
 import type { IsoDate } from './dates.ts';
-import {
-  type DisputeFinding,
-  type Evaluation,
-  type ProposalFinding,
-  coordinatorsOf,
-  recipientsFor,
-} from './evaluate.ts';
+import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsOf, recipientsFor } from './evaluate.ts';
 import { type History, type ReminderMemory, nextActionDetail } from './history.ts';
 import { flat } from './text.ts';
 
@@ -53,7 +47,7 @@ export interface PlannedNotification {
 export type RowLinker = (tab: string, id: string, rowNumber: number) => string;
 
 export interface PlanInput {
-  readonly evaluation: Evaluation;
+  readonly evaluation: Findings;
   readonly history: History;
   readonly calendar: BusinessCalendar;
   readonly config: Pick<Config, 'reminders' | 'contacts' | 'disputes'>;
@@ -321,7 +315,7 @@ class EscalationNotice implements PlannedNotification {
 function planDisputeEscalation(
   finding: DisputeFinding,
   proposal: ProposalFinding['proposal'] | undefined,
-  evaluation: Evaluation,
+  evaluation: Findings,
   history: History,
   config: PlanInput['config'],
   link: RowLinker,

@@ -3,7 +3,7 @@ import { type CellValue, type SystemValue, blank, cellText, date, num, text } fr
 import { DISPUTE_COLUMNS, PROPOSAL_COLUMNS, TABS, type Column } from './contract.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, addDays, parseDateCell } from './dates.ts';
-import { type Evaluation, type ProposalFinding, disputeStatus, recipientsFor } from './evaluate.ts';
+import { type Findings, type ProposalFinding, disputeStatus, recipientsFor } from './evaluate.ts';
 import type { History } from './history.ts';
 import type { Dispute, Proposal, RowIssue } from './schema.ts';
 import { dayStatusBegins } from './status.ts';
@@ -16,7 +16,7 @@ export interface CellWrite {
 }
 
 export interface SystemCellInput {
-  readonly evaluation: Evaluation;
+  readonly evaluation: Findings;
   readonly proposals: readonly Proposal[];
   readonly disputes: readonly Dispute[];
   readonly issues: readonly RowIssue[];
