@@ -1,6 +1,7 @@
 import { type SheetTable, cellText } from './cells.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
-import { flat, stringPool } from './text.ts';
+import { stringPool } from './memo.ts';
+import { flat } from './text.ts';
 
 export const ACTIVITY_KINDS = [
   'first-seen',

@@ -1,4 +1,5 @@
 import type { IsoDate } from './dates.ts';
+import { boundedMemo } from './memo.ts';
 
 /** A spreadsheet error value such as `#REF!`, as a store reads it. */
 export interface CellError {
@@ -36,22 +37,9 @@ export const blank: SystemValue = { kind: 'blank' };
  * System values are immutable, and a cycle writes the same few (a status, a day count, a date) on
  * many rows: each distinct value is made once and shared, so 100,000 rows do not hold 600,000 copies.
  */
-function shared<K extends 'text' | 'number' | 'date', V extends string | number>(kind: K) {
-  const made = new Map<V, SystemValue>();
-  return (value: V): SystemValue => {
-    let v = made.get(value);
-    if (!v) {
-      v = { kind, value } as SystemValue;
-      // Bounded: unique values (sync timestamps, issue texts) pile up over a long-running service.
-      if (made.size >= 4096) made.clear();
-      made.set(value, v);
-    }
-    return v;
-  };
-}
-const sharedText = shared<'text', string>('text');
-const sharedNumber = shared<'number', number>('number');
-const sharedDate = shared<'date', IsoDate>('date');
+const sharedText = boundedMemo(4096, (value: string): SystemValue => ({ kind: 'text', value }));
+const sharedNumber = boundedMemo(4096, (value: number): SystemValue => ({ kind: 'number', value }));
+const sharedDate = boundedMemo(4096, (value: IsoDate): SystemValue => ({ kind: 'date', value }));
 
 export const text = (value: string): SystemValue => (value === '' ? blank : sharedText(value));
 export const num = (value: number): SystemValue => sharedNumber(value);

@@ -1,6 +1,7 @@
 import { type ActivityEvent, type ActivityKind, dayOf } from './activity.ts';
 import type { IsoDate } from './dates.ts';
-import { flat, stringPool } from './text.ts';
+import { stringPool } from './memo.ts';
+import { flat } from './text.ts';
 
 /**
  * Where a tracked thing (a proposal's stage, a dispute's level) is, and since when, as the service

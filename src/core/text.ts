@@ -9,19 +9,3 @@ export function flat(strings: TemplateStringsArray, ...values: readonly (string 
   // Array.prototype.join writes one sequential string.
   return pieces.join('');
 }
-
-/**
- * Keeps one copy of each text it is given and hands that copy back: a cycle makes the same short
- * texts (a recipient list, "Stalled in Concept", a visit ID) on thousands of rows. Bounded: when
- * `limit` texts are kept, it starts afresh, so unique texts do not pile up in a long-running service.
- */
-export function stringPool(limit: number): (text: string) => string {
-  const kept = new Map<string, string>();
-  return (text) => {
-    const known = kept.get(text);
-    if (known !== undefined) return known;
-    if (kept.size >= limit) kept.clear();
-    kept.set(text, text);
-    return text;
-  };
-}
