@@ -27,7 +27,7 @@ export class ReminderMemory {
   }
 
   nextActionLastSent(due: IsoDate, recipient: string): IsoDate | undefined {
-    return lookup(this.nextAction, `${due}|${recipient}`);
+    return lookup(this.nextAction, nextActionKey(due, recipient));
   }
 
   recordDueSoon(recipient: string): void {
@@ -39,8 +39,13 @@ export class ReminderMemory {
   }
 
   recordNextAction(due: IsoDate, recipient: string, on: IsoDate): void {
-    this.nextAction = remember(this.nextAction, flat`${due}|${recipient}`, on);
+    this.nextAction = remember(this.nextAction, nextActionKey(due, recipient), on);
   }
+}
+
+/** Next-action reminders are remembered per due date and recipient: a new due date starts afresh. */
+function nextActionKey(due: IsoDate, recipient: string): string {
+  return flat`${due}|${recipient}`;
 }
 
 function lookup(pairs: readonly string[] | undefined, key: string): string | undefined {
