@@ -138,13 +138,17 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   // is released before the final write, and the planned messages once they are sent.
   const settled = await sendAndSettle(deps, options, tally);
   if (settled.write) tally(await store.write(settled.write));
-  const { report, log } = settled;
-  const result: CycleReport = { runId, ...report, writes };
+  const result: CycleReport = { runId, ...settled.report, writes };
   logger.info(
     {
       job: 'cycle',
       durationMs: Date.now() - started,
-      ...log,
+      today: result.today,
+      dryRun: result.dryRun,
+      proposals: result.proposals,
+      rowIssues: result.rowIssues.length,
+      notificationsPlanned: settled.planned,
+      notificationsSent: result.notifications.filter((r) => r.sent).length,
       cellsWritten: writes.cellsWritten,
       rowsAppended: writes.rowsAppended,
     },
@@ -157,7 +161,8 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
 interface Settled {
   readonly write: WritePlan | null;
   readonly report: Omit<CycleReport, 'runId' | 'writes'>;
-  readonly log: Record<string, unknown>;
+  /** How many messages were planned to go out this cycle. */
+  readonly planned: number;
 }
 
 /** Plans and sends, then works out the final write and the report, and lets the plan go. */
@@ -221,14 +226,7 @@ async function sendAndSettle(
       failures,
       ...notificationBacklog(plan),
     },
-    log: {
-      today: plan.today,
-      dryRun,
-      proposals: outcome.metrics.proposals,
-      rowIssues: plan.issues.length,
-      notificationsPlanned: sent.planned,
-      notificationsSent: reports.filter((r) => r.sent).length,
-    },
+    planned: sent.planned,
   };
 }
 
