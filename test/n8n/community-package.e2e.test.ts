@@ -4,26 +4,22 @@
  * workflow with its node types renamed to the package's (`n8n-nodes-bucp-tracker.*`). No
  * N8N_CUSTOM_EXTENSIONS here: the nodes come from the package or not at all.
  */
-import { spawnSync } from 'node:child_process';
-import { access, mkdtemp, readFile } from 'node:fs/promises';
+import { access, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TABS } from '../../src/core/contract.ts';
 import { readAllRows } from '../support/workspace.ts';
-import { N8n, PACKAGE_NAME } from './n8n.ts';
+import { N8n, PACKAGE_NAME, shippedWorkflow } from './n8n.ts';
 import { CANARY, seedTracker } from './seed.ts';
 import { smtpServer } from './smtp.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Friday 20 November 2026, 9:00 in Sacramento: a business day. */
 const NOW = '2026-11-20T17:00:00Z';
 
 /** The shipped workflow, with our nodes' types as a community package names them (README, "Using with n8n"). */
 async function communityWorkflow(name: string, id: string): Promise<{ id: string }> {
-  const text = await readFile(path.join(ROOT, 'workflows', `${name}.json`), 'utf8');
-  const renamed = text.replaceAll('"CUSTOM.bucp', `"${PACKAGE_NAME}.bucp`);
+  const renamed = JSON.stringify(await shippedWorkflow(name)).replaceAll('"CUSTOM.bucp', `"${PACKAGE_NAME}.bucp`);
   expect(renamed).not.toContain('CUSTOM.');
   return { ...(JSON.parse(renamed) as object), id };
 }
@@ -33,8 +29,6 @@ let smtp: Awaited<ReturnType<typeof smtpServer>>;
 let dir: string;
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-n8n.ts')], { encoding: 'utf8' });
-  expect(build.status, build.stderr).toBe(0);
   dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-community-'));
   const paths = await seedTracker(dir, new Date(NOW));
   smtp = await smtpServer();
@@ -71,9 +65,6 @@ test('installed as a community package, the nodes run the daily-reminders workfl
 
   // The same workflow under the custom-extension types does not run in this n8n: the package, and
   // nothing else, is where the nodes above came from.
-  await n8n.importWorkflow({
-    ...(JSON.parse(await readFile(path.join(ROOT, 'workflows', 'daily-reminders.json'), 'utf8')) as object),
-    id: 'bucpCustomTypes',
-  });
+  await n8n.importWorkflow({ ...(await shippedWorkflow('daily-reminders')), id: 'bucpCustomTypes' });
   await expect(n8n.execute('bucpCustomTypes')).rejects.toThrow(/CUSTOM\.bucpTracker|Unrecognized node type/i);
 });

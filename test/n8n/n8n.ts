@@ -1,14 +1,20 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { n8nHarness } from './harness-paths.ts';
 
-/** The built n8n package, as `npm run build:n8n` writes it. */
-const BUILT_NODES = fileURLToPath(new URL('../../dist/n8n', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The built n8n package: test/global-setup.ts builds it once per test run. */
+const BUILT_NODES = path.join(ROOT, 'dist/n8n');
 export const PACKAGE_NAME = 'n8n-nodes-bucp-tracker';
+
+/** A workflow as shipped in workflows/<name>.json. */
+export async function shippedWorkflow(name: string): Promise<{ id: string } & Record<string, unknown>> {
+  return JSON.parse(await readFile(path.join(ROOT, 'workflows', `${name}.json`), 'utf8')) as { id: string };
+}
 
 /**
  * Installs the built package into an n8n user folder the way n8n installs a community package:

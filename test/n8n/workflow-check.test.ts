@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { n8nHarness } from './harness-paths.ts';
@@ -17,8 +16,6 @@ let types: Map<string, NodeTypeInfo[]>;
 beforeAll(() => {
   const { dir } = n8nHarness();
   expect(existsSync(dir), `n8n is not installed in ${dir}: run npm run n8n:install`).toBe(true);
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-n8n.ts')], { encoding: 'utf8' });
-  expect(build.status, build.stderr).toBe(0);
   types = baseNodeTypes(dir);
   // Our own nodes as n8n loads them from N8N_CUSTOM_EXTENSIONS: the built CommonJS bundles.
   const require = createRequire(import.meta.url);

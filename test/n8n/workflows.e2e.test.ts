@@ -3,8 +3,7 @@
  * repo by scripts/n8n-install.ts), with our built nodes loaded through N8N_CUSTOM_EXTENSIONS, a
  * local-workbook tracker and a real SMTP server. Asserts on the mail received and the workbook.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TABS } from '../../src/core/contract.ts';
 import { dumpWorkbook } from '../support/dump.ts';
 import { editRow, readAllRows } from '../support/workspace.ts';
-import { type Execution, N8n } from './n8n.ts';
+import { type Execution, N8n, shippedWorkflow } from './n8n.ts';
 import { CANARY, seedTracker } from './seed.ts';
 import { smtpServer } from './smtp.ts';
 
@@ -20,10 +19,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKFLOWS = path.join(ROOT, 'workflows');
 /** Friday 20 November 2026, 9:00 in Sacramento: a business day. */
 const NOW = '2026-11-20T17:00:00Z';
-
-async function workflow(name: string): Promise<{ id: string } & Record<string, unknown>> {
-  return JSON.parse(await readFile(path.join(WORKFLOWS, `${name}.json`), 'utf8')) as { id: string };
-}
 
 let n8n: N8n;
 let smtp: Awaited<ReturnType<typeof smtpServer>>;
@@ -38,14 +33,13 @@ async function execute(id: string): Promise<Execution> {
 }
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-n8n.ts')], { encoding: 'utf8' });
-  expect(build.status, build.stderr).toBe(0);
   dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-'));
   const paths = await seedTracker(dir, new Date(NOW));
   smtp = await smtpServer();
   // The credential ids the shipped workflows refer to; a user picks their own after importing.
   n8n = await N8n.forTracker(path.join(dir, 'n8n'), { paths, now: NOW, smtpPort: smtp.port });
-  for (const file of await readdir(WORKFLOWS)) await n8n.importWorkflow(await workflow(path.basename(file, '.json')));
+  for (const file of await readdir(WORKFLOWS))
+    await n8n.importWorkflow(await shippedWorkflow(path.basename(file, '.json')));
 }, 300_000);
 
 afterAll(async () => {
