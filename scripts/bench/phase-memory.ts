@@ -29,13 +29,13 @@ function step(label: string): void {
 }
 
 step('start');
-let snapshot: Awaited<ReturnType<typeof tracker.read>> | undefined = await tracker.read();
-step('read');
-const parsed = parseTracker(snapshot, { config, now });
+// As in a cycle, the snapshot lives only in the function that reads and parses it.
+const parsed = await (async () => {
+  const snapshot = await tracker.read();
+  step('read');
+  return parseTracker(snapshot, { config, now });
+})();
 step('parse');
-// As in a cycle, the snapshot goes once it is parsed.
-snapshot = undefined;
-step('snapshot freed');
 const restrictedIds = await restricted.recordIds();
 step('restricted IDs');
 // The plan as a cycle makes it, measured after each of its steps, then its cells.
@@ -43,6 +43,6 @@ const plan = planParsed(parsed, restrictedIds, { config, now, link, onStep: step
 const outcome = finishCycle(plan, config);
 step(`${outcome.cells.length} cell writes`);
 // Everything above stays reachable until here, as it would in one cycle.
-console.log(`kept: ${[snapshot, plan, outcome].length} results`);
+console.log(`kept: ${[parsed, plan, outcome].length} results`);
 bench.stop();
 process.exit(0);
