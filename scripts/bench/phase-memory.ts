@@ -1,7 +1,7 @@
 // node --expose-gc scripts/bench/phase-memory.ts [proposals]
 // The live heap (after a forced GC) and the time after each step of a cycle's planning on `proposals`
 // rows (the steps planCycle reports), for finding where memory goes. Not part of the tests.
-import { finishCycle, parseTracker, planParsed } from '../../src/core/cycle.ts';
+import { finishCycle, parseTracker, planParsed, settleBasis } from '../../src/core/cycle.ts';
 import { benchTracker } from './bench-tracker.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -40,9 +40,11 @@ const restrictedIds = await restricted.recordIds();
 step('restricted IDs');
 // The plan as a cycle makes it, measured after each of its steps, then its cells.
 const plan = planParsed(parsed, restrictedIds, { config, now, link, onStep: step });
-const outcome = finishCycle(plan, config);
+const basis = settleBasis(plan);
+step('settle basis');
+const outcome = finishCycle(basis, config);
 step(`${outcome.cells.length} cell writes`);
 // Everything above stays reachable until here, as it would in one cycle.
-console.log(`kept: ${[parsed, plan, outcome].length} results`);
+console.log(`kept: ${[parsed, plan, basis, outcome].length} results`);
 bench.stop();
 process.exit(0);

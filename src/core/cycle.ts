@@ -9,7 +9,7 @@ import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
 import type { TrackerSnapshot } from './ports.ts';
 import { type Dispute, type ParsedTab, type Proposal, type RowIssue, parseDisputes, parseProposals } from './schema.ts';
-import { type CellWrite, planSystemCells } from './system-cells.ts';
+import { type CellWrite, type SystemCellInput, planSystemCells, proposalCellBases } from './system-cells.ts';
 
 export interface CycleContext {
   readonly config: Config;
@@ -143,8 +143,29 @@ export function planParsed(
   };
 }
 
-/** A plan once its messages are sent and its events written: what the rest of the cycle needs. */
-export type SettledPlan = Omit<CyclePlan, 'notifications' | 'events'>;
+/**
+ * What the second half of a cycle needs of its plan, taken before the sends: no parsed proposal rows
+ * and no planned messages, so a big cycle lets those go while it sends.
+ */
+export interface SettleBasis extends Omit<SystemCellInput, 'config' | 'syncedAt'> {
+  /** The cycle's timestamp: its Activity Log lines and the `Last Synced At` of the rows it changes. */
+  readonly timestamp: string;
+  readonly metrics: Metrics;
+}
+
+export function settleBasis(plan: CyclePlan): SettleBasis {
+  return {
+    today: plan.today,
+    timestamp: plan.timestamp,
+    calendar: plan.calendar,
+    proposals: proposalCellBases(plan.proposals.records, plan.evaluation.proposals),
+    disputes: plan.disputes.records,
+    disputeFindings: plan.evaluation.disputes,
+    issues: plan.issues,
+    history: plan.history,
+    metrics: plan.metrics,
+  };
+}
 
 export interface CycleOutcome {
   readonly cells: readonly CellWrite[];
@@ -153,18 +174,9 @@ export interface CycleOutcome {
 }
 
 /** The second half: system cells and summaries, from the memory as it stands after the sends. */
-export function finishCycle(plan: SettledPlan, config: Config): CycleOutcome {
-  const cells = planSystemCells({
-    evaluation: plan.evaluation,
-    proposals: plan.proposals.records,
-    disputes: plan.disputes.records,
-    issues: plan.issues,
-    history: plan.history,
-    calendar: plan.calendar,
-    config,
-    syncedAt: plan.timestamp,
-  });
-  return { cells, metrics: plan.metrics, summaries: summaryTables(plan.metrics) };
+export function finishCycle(basis: SettleBasis, config: Config): CycleOutcome {
+  const cells = planSystemCells({ ...basis, config, syncedAt: basis.timestamp });
+  return { cells, metrics: basis.metrics, summaries: summaryTables(basis.metrics) };
 }
 
 function sortIssues(issues: RowIssue[]): RowIssue[] {

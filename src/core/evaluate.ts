@@ -193,7 +193,10 @@ export function coordinatorsOf(proposal: Proposal): string[] {
   ] as string[];
 }
 
-export function recipientsFor(proposal: Proposal, stage: Stage): string[] {
+export function recipientsFor(
+  proposal: Pick<Proposal, 'requestingCoordinatorEmail' | 'providingCoordinatorEmail'>,
+  stage: Stage,
+): string[] {
   const reminded = REMINDED_BY_STAGE[stage];
   const to: string[] = [];
   if (reminded === 'requesting' || reminded === 'both') to.push(proposal.requestingCoordinatorEmail ?? '');

@@ -1,9 +1,9 @@
 import type { BusinessCalendar } from './calendar.ts';
 import { type CellValue, type SystemValue, blank, cellText, date, num, text } from './cells.ts';
-import { DISPUTE_COLUMNS, PROPOSAL_COLUMNS, TABS, type Column } from './contract.ts';
+import { DISPUTE_COLUMNS, PROPOSAL_COLUMNS, type ProposalStatus, type Stage, TABS, type Column } from './contract.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, addDays, parseDateCell } from './dates.ts';
-import { type Findings, type ProposalFinding, disputeStatus, recipientsFor } from './evaluate.ts';
+import { type DisputeFinding, type ProposalFinding, disputeStatus, recipientsFor } from './evaluate.ts';
 import type { History } from './history.ts';
 import type { Dispute, Proposal, RowIssue } from './schema.ts';
 import { dayStatusBegins } from './status.ts';
@@ -15,14 +15,77 @@ export interface CellWrite {
   readonly values: Readonly<Record<string, SystemValue>>;
 }
 
+/** Where a proposal stands today, as a cycle's report lists it. */
+export interface ProposalStanding {
+  readonly bucpId: string;
+  readonly stage: Stage;
+  readonly status: ProposalStatus | null;
+  readonly businessDaysInStage: number;
+  readonly slaDays: number | null;
+  readonly stageSince: IsoDate;
+}
+
+/**
+ * What one proposal's system cells are worked out from, taken from its parsed row and its finding
+ * before the sends. A big cycle lets the parsed rows go while it sends and keeps only this of each.
+ */
+export interface ProposalCellBasis {
+  readonly bucpId: string;
+  /** Null for a row with no finding (no stage, or a duplicated ID): its system cells are cleared. */
+  readonly standing: ProposalStanding | null;
+  /** The system cells as they were read, so that only changed values are written. */
+  readonly shown: Readonly<Record<string, CellValue>>;
+  readonly requestingCoordinatorEmail: string | null;
+  readonly providingCoordinatorEmail: string | null;
+  readonly nextActionOwnerEmail: string | null;
+  readonly nextActionDue: IsoDate | null;
+}
+
+/** One basis per proposal ID (the first row with it), in sheet order. */
+export function proposalCellBases(
+  proposals: readonly Proposal[],
+  findings: readonly ProposalFinding[],
+): ProposalCellBasis[] {
+  const byId = new Map(findings.map((f) => [f.proposal.bucpId, f]));
+  const bases: ProposalCellBasis[] = [];
+  const seen = new Set<string>();
+  for (const proposal of proposals) {
+    // A later row with the same ID: the first one's cells stand for the ID.
+    if (seen.has(proposal.bucpId)) continue;
+    seen.add(proposal.bucpId);
+    const finding = byId.get(proposal.bucpId);
+    bases.push({
+      bucpId: proposal.bucpId,
+      standing: finding
+        ? {
+            bucpId: proposal.bucpId,
+            stage: finding.stage,
+            status: finding.status,
+            businessDaysInStage: finding.businessDaysInStage,
+            slaDays: finding.slaDays,
+            stageSince: finding.since,
+          }
+        : null,
+      shown: proposal.systemCells,
+      requestingCoordinatorEmail: proposal.requestingCoordinatorEmail,
+      providingCoordinatorEmail: proposal.providingCoordinatorEmail,
+      nextActionOwnerEmail: proposal.nextActionOwnerEmail,
+      nextActionDue: proposal.nextActionDue,
+    });
+  }
+  return bases;
+}
+
 export interface SystemCellInput {
-  readonly evaluation: Findings;
-  readonly proposals: readonly Proposal[];
+  readonly today: IsoDate;
+  readonly calendar: BusinessCalendar;
+  /** Where each proposal stands, and what its system cells are worked out from. */
+  readonly proposals: readonly ProposalCellBasis[];
   readonly disputes: readonly Dispute[];
+  readonly disputeFindings: readonly DisputeFinding[];
   readonly issues: readonly RowIssue[];
   /** The memory after this cycle's sends, so statuses reflect what actually went out. */
   readonly history: History;
-  readonly calendar: BusinessCalendar;
   readonly config: Pick<Config, 'reminders'>;
   /** The sync timestamp written to `Last Synced At` on rows whose system values change. */
   readonly syncedAt: string;
@@ -32,30 +95,26 @@ export interface SystemCellInput {
 export function planSystemCells(input: SystemCellInput): CellWrite[] {
   const writes: CellWrite[] = [];
   const issuesByRow = groupIssues(input.issues);
-  const findings = new Map(input.evaluation.proposals.map((f) => [f.proposal.bucpId, f]));
-  const seen = new Set<string>();
-  for (const proposal of input.proposals) {
-    if (seen.has(proposal.bucpId)) continue;
-    seen.add(proposal.bucpId);
-    const finding = findings.get(proposal.bucpId);
+  for (const basis of input.proposals) {
+    const standing = basis.standing;
     const desired: Record<string, SystemValue> = {
-      'Stage Since': date(finding?.since),
-      'Business Days in Stage': finding ? num(finding.businessDaysInStage) : blank,
-      'SLA Days': finding?.slaDays != null ? num(finding.slaDays) : blank,
-      Status: text(finding?.status ?? ''),
-      'Next Reminder On': date(finding ? nextReminderOn(finding, input) : null),
-      'Row Issues': text(issuesText(issuesByRow.get(`${TABS.proposals}|${proposal.bucpId}`))),
+      'Stage Since': date(standing?.stageSince),
+      'Business Days in Stage': standing ? num(standing.businessDaysInStage) : blank,
+      'SLA Days': standing?.slaDays != null ? num(standing.slaDays) : blank,
+      Status: text(standing?.status ?? ''),
+      'Next Reminder On': date(standing ? nextReminderOn(basis, standing, input) : null),
+      'Row Issues': text(issuesText(issuesByRow.get(`${TABS.proposals}|${basis.bucpId}`))),
     };
-    const changed = diff(desired, proposal.systemCells, PROPOSAL_COLUMNS);
+    const changed = diff(desired, basis.shown, PROPOSAL_COLUMNS);
     if (Object.keys(changed).length > 0) {
       writes.push({
         tab: TABS.proposals,
-        id: proposal.bucpId,
+        id: basis.bucpId,
         values: { ...changed, 'Last Synced At': text(input.syncedAt) },
       });
     }
   }
-  const disputeFindings = new Map(input.evaluation.disputes.map((f) => [f.dispute.disputeId, f]));
+  const disputeFindings = new Map(input.disputeFindings.map((f) => [f.dispute.disputeId, f]));
   const seenDisputes = new Set<string>();
   for (const dispute of input.disputes) {
     if (seenDisputes.has(dispute.disputeId)) continue;
@@ -133,21 +192,20 @@ function diff(
 }
 
 /** The next day a reminder about this proposal is due to go out, assuming today's sends went out. */
-function nextReminderOn(finding: ProposalFinding, input: SystemCellInput): IsoDate | null {
-  const { calendar, config } = input;
-  const today = input.evaluation.today;
-  const { proposal, status, slaDays } = finding;
+function nextReminderOn(basis: ProposalCellBasis, standing: ProposalStanding, input: SystemCellInput): IsoDate | null {
+  const { calendar, config, today } = input;
+  const { status, slaDays, stage, stageSince: since } = standing;
   if (status === null) return null;
-  const memory = input.history.proposals.get(proposal.bucpId)?.reminders;
+  const memory = input.history.proposals.get(basis.bucpId)?.reminders;
   const candidates: IsoDate[] = [];
   const soon = calendar.onOrNextBusinessDay(today);
-  const recipients = recipientsFor(proposal, finding.stage);
+  const recipients = recipientsFor(basis, stage);
   if (slaDays !== null && recipients.length > 0) {
     const window = config.reminders.dueSoonWindow;
-    if (status === 'On Track') candidates.push(dayStatusBegins(calendar, finding.since, slaDays, 'Due Soon', window));
+    if (status === 'On Track') candidates.push(dayStatusBegins(calendar, since, slaDays, 'Due Soon', window));
     if (status === 'Due Soon') {
       const allSent = recipients.every((r) => memory?.dueSoonSentTo(r));
-      candidates.push(allSent ? dayStatusBegins(calendar, finding.since, slaDays, 'Stalled', window) : soon);
+      candidates.push(allSent ? dayStatusBegins(calendar, since, slaDays, 'Stalled', window) : soon);
     }
     if (status === 'Stalled' || status === 'Escalated') {
       for (const r of recipients) {
@@ -156,9 +214,9 @@ function nextReminderOn(finding: ProposalFinding, input: SystemCellInput): IsoDa
       }
     }
   }
-  const due = proposal.nextActionDue;
-  const owner = proposal.nextActionOwnerEmail;
-  if (due && owner && finding.stage !== 'Closed' && finding.stage !== 'Withdrawn') {
+  const due = basis.nextActionDue;
+  const owner = basis.nextActionOwnerEmail;
+  if (due && owner && stage !== 'Closed' && stage !== 'Withdrawn') {
     // A next action becomes overdue the day after it is due.
     if (due >= today) candidates.push(calendar.onOrNextBusinessDay(addDays(due, 1)));
     else {

@@ -1,5 +1,5 @@
 import { type ActivityEvent, stampAt } from '../core/activity.ts';
-import { finishCycle } from '../core/cycle.ts';
+import { finishCycle, settleBasis } from '../core/cycle.ts';
 import { applyEvent } from '../core/history.ts';
 import type { SendOutcome } from '../core/ports.ts';
 import { type CycleDeps, outcomeEvents, readAndPlan } from './run-cycle.job.ts';
@@ -59,7 +59,7 @@ export async function recordOutcomes(
     logger.info({ key, kind: notification.kind, status: outcome.status }, 'handed-over message recorded');
     recorded.push({ idempotencyKey: key, result: 'recorded', status: outcome.status });
   }
-  const outcome = finishCycle(plan, config);
+  const outcome = finishCycle(settleBasis(plan), config);
   const result = await store.write({
     cells: outcome.cells,
     appendActivity: [...plan.events, ...events],

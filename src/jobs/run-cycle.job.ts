@@ -4,12 +4,14 @@ import type { Config } from '../core/config.ts';
 import {
   type CyclePlan,
   type ParsedTracker,
-  type SettledPlan,
+  type SettleBasis,
   finishCycle,
   parseTracker,
   planParsed,
   rowIssueKey,
+  settleBasis,
 } from '../core/cycle.ts';
+import type { ProposalStanding } from '../core/system-cells.ts';
 import { disputeStatus } from '../core/evaluate.ts';
 import { type History, applyEvent, failureDetail } from '../core/history.ts';
 import { gateRetries, holdInFlight } from '../core/retries.ts';
@@ -92,14 +94,7 @@ export interface CycleReport {
   readonly dryRun: boolean;
   readonly ok: boolean;
   readonly proposals: Metrics['proposals'];
-  readonly findings: {
-    bucpId: string;
-    stage: string;
-    status: string | null;
-    businessDaysInStage: number;
-    slaDays: number | null;
-    stageSince: string;
-  }[];
+  readonly findings: readonly ProposalStanding[];
   readonly disputes: {
     disputeId: string;
     bucpId: string | null;
@@ -172,12 +167,12 @@ async function sendAndSettle(
   tally: (result: WriteResult) => void,
 ): Promise<Settled> {
   const sent = await planAndSend(deps, options, tally);
-  const { plan, reports, handoff, failures } = sent;
-  const stamp = stampAt(plan.timestamp);
-  const outcome = finishCycle(plan, deps.config);
+  const { basis, reports, handoff, failures } = sent;
+  const stamp = stampAt(basis.timestamp);
+  const outcome = finishCycle(basis, deps.config);
   const jobRuns = sent.jobRuns.map(({ job, slot }) =>
     stamp({
-      on: plan.today,
+      on: basis.today,
       bucpId: '',
       disputeId: '',
       kind: 'job-run',
@@ -188,43 +183,38 @@ async function sendAndSettle(
     }),
   );
   const dryRun = options.dryRun ?? false;
+  const findings: ProposalStanding[] = [];
+  for (const { standing } of basis.proposals) if (standing) findings.push(standing);
   return {
     write: dryRun
       ? null
       : {
           cells: outcome.cells,
           appendActivity: [...sent.pending, ...jobRuns],
-          issues: plan.issues,
+          issues: basis.issues,
           ...(sent.parts.has('metrics') ? { summaries: outcome.summaries } : {}),
         },
     report: {
       now: options.now.toISOString(),
-      today: plan.today,
-      businessDay: plan.calendar.isBusinessDay(plan.today),
+      today: basis.today,
+      businessDay: basis.calendar.isBusinessDay(basis.today),
       dryRun,
       ok: failures.length === 0,
       proposals: outcome.metrics.proposals,
-      findings: plan.evaluation.proposals.map((f) => ({
-        bucpId: f.proposal.bucpId,
-        stage: f.stage,
-        status: f.status,
-        businessDaysInStage: f.businessDaysInStage,
-        slaDays: f.slaDays,
-        stageSince: f.since,
-      })),
-      disputes: plan.evaluation.disputes.map((d) => ({
+      findings,
+      disputes: basis.disputeFindings.map((d) => ({
         disputeId: d.dispute.disputeId,
         bucpId: d.dispute.bucpId,
         level: d.dispute.level,
         businessDaysAtLevel: d.businessDaysAtLevel,
-        status: disputeStatus(d, plan.history),
+        status: disputeStatus(d, basis.history),
       })),
       notifications: reports,
       handoff,
-      rowIssues: [...plan.issues],
+      rowIssues: [...basis.issues],
       metrics: outcome.metrics,
       failures,
-      ...notificationBacklog(plan),
+      ...notificationBacklog(basis.history),
     },
     planned: sent.planned,
   };
@@ -252,7 +242,7 @@ function writeTally(logger: Logger) {
 
 /** The first half of a cycle: what it planned and sent, without the messages themselves. */
 interface SendPhase {
-  readonly plan: SettledPlan;
+  readonly basis: SettleBasis;
   readonly parts: ReadonlySet<CyclePart>;
   readonly jobRuns: readonly { job: string; slot: Date }[];
   /** How many messages were planned to go out this cycle. */
@@ -264,90 +254,134 @@ interface SendPhase {
   readonly pending: ActivityEvent[];
 }
 
+/** A message to send, with the subject its intent is recorded under. */
+interface Queued {
+  readonly notification: PlannedNotification;
+  readonly subject: string;
+}
+
+/**
+ * A plan made ready to send. It holds no parsed rows but through its queued messages, and the job
+ * empties each message's place once it is sent, so a big cycle's rows go as its messages do.
+ */
+interface Outgoing {
+  readonly basis: SettleBasis;
+  readonly parts: ReadonlySet<CyclePart>;
+  readonly jobRuns: readonly { job: string; slot: Date }[];
+  readonly queue: (Queued | undefined)[];
+  /** Reports of the messages held back: claimed by another execution, waiting out a backoff, given up. */
+  readonly heldBack: NotificationReport[];
+  /** Transitions and new row issues, to append with the intents; emptied once written. */
+  readonly events: ActivityEvent[];
+}
+
+/** Reads, decides, and picks what goes out. The plan lives only in here. */
+async function prepareSends(deps: CycleDeps, options: CycleOptions): Promise<Outgoing> {
+  const { templates, logger } = deps;
+  const plan = await readAndPlan(deps, options);
+  // Failed sends wait out their backoff or are given up; either way they show on the Issues tab.
+  const selected = options.select?.(plan.history);
+  const parts = selected?.parts ?? options.parts ?? ALL_PARTS;
+  const wanted = plan.notifications.filter((n) => parts.has(PART_OF[n.kind]));
+  const gate = gateRetries(wanted, plan.history, options.now);
+  const held = options.handoff
+    ? holdInFlight(gate.send, plan.history, options.now, options.handoff.claimMinutes)
+    : { send: gate.send, inFlight: [] };
+  const issues = [...plan.issues, ...gate.issues];
+  logIssues(logger, plan.events, issues);
+  // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
+  const heldBack = [
+    ...held.inFlight.map((n) => report(n, templates.subject(n), 'in-flight')),
+    ...gate.deferred.map((n) => report(n, templates.subject(n), 'deferred')),
+    ...gate.givenUp.map((n) => report(n, templates.subject(n), 'given-up')),
+  ];
+  return {
+    basis: settleBasis({ ...plan, issues }),
+    parts,
+    jobRuns: selected?.jobRuns ?? options.jobRuns ?? [],
+    queue: held.send.map((notification) => ({ notification, subject: templates.subject(notification) })),
+    heldBack,
+    events: [...plan.events],
+  };
+}
+
 /** Reads, decides, records the intents, then sends (or hands over) each message. */
 async function planAndSend(
   deps: CycleDeps,
   options: CycleOptions,
   tally: (result: WriteResult) => void,
 ): Promise<SendPhase> {
-  const { store, templates, logger } = deps;
-  const planned = await readAndPlan(deps, options);
-  // Failed sends wait out their backoff or are given up; either way they show on the Issues tab.
-  const selected = options.select?.(planned.history);
-  const parts = selected?.parts ?? options.parts ?? ALL_PARTS;
-  const chosenJobRuns = selected?.jobRuns ?? options.jobRuns ?? [];
-  const wanted = planned.notifications.filter((n) => parts.has(PART_OF[n.kind]));
-  const gate = gateRetries(wanted, planned.history, options.now);
-  const held = options.handoff
-    ? holdInFlight(gate.send, planned.history, options.now, options.handoff.claimMinutes)
-    : { send: gate.send, inFlight: [] };
-  const plan: CyclePlan = { ...planned, notifications: held.send, issues: [...planned.issues, ...gate.issues] };
-  logIssues(logger, plan);
-
-  // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
-  const rendered = plan.notifications.map((n) => ({ notification: n, subject: templates.subject(n) }));
+  const { templates } = deps;
+  const outgoing = await prepareSends(deps, options);
+  const { basis, queue } = outgoing;
+  const planned = queue.length;
   const reports: NotificationReport[] = [];
   const handoff: HandoffMessage[] = [];
   const failures: string[] = [];
-  const stamp = stampAt(plan.timestamp);
-  let pending: ActivityEvent[] = [...plan.events];
+  const stamp = stampAt(basis.timestamp);
+  let pending: ActivityEvent[] = outgoing.events;
 
   if (options.dryRun) {
-    for (const { notification, subject } of rendered) reports.push(report(notification, subject, 'planned'));
-  } else if (rendered.length > 0) {
+    for (const { notification, subject } of queue as Queued[]) reports.push(report(notification, subject, 'planned'));
+  } else if (queue.length > 0) {
     // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
-    // A handoff claims every message it hands over, again where an earlier claim expired.
-    const intents = rendered
-      .filter(({ notification }) => options.handoff || !plan.history.notifications.intents.has(notification.key))
-      .map(({ notification, subject }) =>
-        stamp({
-          on: plan.today,
-          bucpId: notification.bucpIds.length === 1 ? notification.bucpIds[0]! : '',
-          disputeId: notification.disputeId ?? '',
-          kind: 'notification-intent',
-          from: notification.kind,
-          to: [...notification.to, ...notification.cc].join(', '),
-          detail: subject,
-          key: notification.key,
-        }),
-      );
-    if (pending.length + intents.length > 0)
-      tally(await store.write({ cells: [], appendActivity: [...pending, ...intents] }));
+    const written = await recordIntents(deps.store, outgoing, options, stamp);
+    if (written) tally(written);
+    outgoing.events.length = 0;
     pending = [];
-    if (options.handoff) {
-      for (const { notification, subject } of rendered) {
+    for (let i = 0; i < queue.length; i++) {
+      const { notification, subject } = queue[i]!;
+      // Its place is emptied first: once this message is out, the rows only it held can go.
+      queue[i] = undefined;
+      if (options.handoff) {
         const message = handoffMessage(notification, templates.render(notification, subject));
         handoff.push(message);
         reports.push(report(notification, message.subject, 'handed-off'));
+        continue;
       }
-    } else {
-      for (const { notification, subject } of rendered) {
-        const delivered = await deliver(notification, subject, deps, plan, stamp);
-        pending.push(...delivered.events);
-        reports.push(delivered.report);
-        if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
-      }
+      const delivered = await deliver(notification, subject, deps, basis, stamp);
+      pending.push(...delivered.events);
+      reports.push(delivered.report);
+      if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
     }
   }
-
-  for (const n of held.inFlight) reports.push(report(n, templates.subject(n), 'in-flight'));
-  for (const n of gate.deferred) reports.push(report(n, templates.subject(n), 'deferred'));
-  for (const n of gate.givenUp) reports.push(report(n, templates.subject(n), 'given-up'));
-  const { notifications, events: _written, ...settled } = plan;
-  return {
-    plan: settled,
-    parts,
-    jobRuns: chosenJobRuns,
-    planned: notifications.length,
-    reports,
-    handoff,
-    failures,
-    pending,
-  };
+  reports.push(...outgoing.heldBack);
+  return { basis, parts: outgoing.parts, jobRuns: outgoing.jobRuns, planned, reports, handoff, failures, pending };
 }
 
-function notificationBacklog(plan: SettledPlan): { pendingNotifications: number; failedNotifications: number } {
-  const { intents, sent, failures } = plan.history.notifications;
+/**
+ * Writes the plan's own lines and an intent for each queued message not yet on record (nothing, when
+ * there is neither). A handoff claims every message it hands over, again where an earlier claim expired.
+ */
+async function recordIntents(
+  store: TrackerStore,
+  outgoing: Outgoing,
+  options: CycleOptions,
+  stamp: ReturnType<typeof stampAt>,
+): Promise<WriteResult | null> {
+  const { basis, queue, events } = outgoing;
+  const intents: ActivityEvent[] = [];
+  for (const { notification, subject } of queue as Queued[]) {
+    if (!options.handoff && basis.history.notifications.intents.has(notification.key)) continue;
+    intents.push(
+      stamp({
+        on: basis.today,
+        bucpId: notification.bucpIds.length === 1 ? notification.bucpIds[0]! : '',
+        disputeId: notification.disputeId ?? '',
+        kind: 'notification-intent',
+        from: notification.kind,
+        to: [...notification.to, ...notification.cc].join(', '),
+        detail: subject,
+        key: notification.key,
+      }),
+    );
+  }
+  if (events.length + intents.length === 0) return null;
+  return store.write({ cells: [], appendActivity: [...events, ...intents] });
+}
+
+function notificationBacklog(history: History): { pendingNotifications: number; failedNotifications: number } {
+  const { intents, sent, failures } = history.notifications;
   return {
     pendingNotifications: [...intents.keys()].filter((k) => !sent.has(k) && !failures.has(k)).length,
     failedNotifications: [...failures.keys()].filter((k) => !sent.has(k)).length,
@@ -388,7 +422,7 @@ async function deliver(
   notification: PlannedNotification,
   subject: string,
   deps: CycleDeps,
-  plan: SettledPlan,
+  basis: SettleBasis,
   stamp: ReturnType<typeof stampAt>,
 ): Promise<{ events: ActivityEvent[]; report: NotificationReport }> {
   const { mailer, templates, logger } = deps;
@@ -401,9 +435,9 @@ async function deliver(
     ...message,
   });
   // One stamper for the cycle: it shares each repeated recipient list and detail between messages.
-  const events = outcomeEvents(notification, outcome, plan).map(stamp);
+  const events = outcomeEvents(notification, outcome, basis).map(stamp);
   // What was just sent counts at once: the system cells written after this cycle's sends depend on it.
-  for (const event of events) applyEvent(plan.history, event);
+  for (const event of events) applyEvent(basis.history, event);
   const log = { key: notification.key, kind: notification.kind, to: notification.to };
   if (outcome.status === 'sent') {
     if (outcome.rejected?.length)
@@ -467,20 +501,20 @@ export function outcomeEvents(
   return [{ ...base, kind: 'notification-failed', detail: failureDetail(outcome.error, outcome.permanent) }];
 }
 
-function logIssues(logger: Logger, plan: CyclePlan): void {
-  const fresh = new Set(plan.events.filter((e) => e.kind === 'row-issue').map((e) => e.key));
-  for (const issue of plan.issues) {
+function logIssues(logger: Logger, events: readonly ActivityEvent[], issues: readonly RowIssue[]): void {
+  const fresh = new Set(events.filter((e) => e.kind === 'row-issue').map((e) => e.key));
+  for (const issue of issues) {
     if (!fresh.has(rowIssueKey(issue))) continue;
     logger.warn(
       { tab: issue.tab, row: issue.row, id: issue.id, column: issue.column, severity: issue.severity },
       `row issue: ${issue.message}`,
     );
   }
-  if (plan.issues.length > 0) {
+  if (issues.length > 0) {
     logger.info(
       {
-        errors: plan.issues.filter((i) => i.severity === 'error').length,
-        warnings: plan.issues.filter((i) => i.severity === 'warning').length,
+        errors: issues.filter((i) => i.severity === 'error').length,
+        warnings: issues.filter((i) => i.severity === 'warning').length,
       },
       'row issues in the tracker (see its Issues tab)',
     );

@@ -1,7 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect, test } from 'vitest';
-import type { RestrictedStore, TrackerSnapshot, TrackerStore, WritePlan } from '../../src/core/ports.ts';
+import type { PlannedNotification } from '../../src/core/notifications.ts';
+import type { Mailer, RestrictedStore, TrackerSnapshot, TrackerStore, WritePlan } from '../../src/core/ports.ts';
 import type { History } from '../../src/core/history.ts';
 import { ALL_PARTS, runCycle } from '../../src/jobs/run-cycle.job.ts';
 import { createLogger } from '../../src/log.ts';
@@ -87,4 +88,60 @@ test('a cycle lets go of the rows as read once parsed, and of its plan before it
   // The final write: both are gone, and the cells it writes are still all there.
   expect(atWrites[1]!.reachable).toEqual({ snapshot: false, history: false });
   expect(report.writes.cellsWritten).toBeGreaterThan(0);
+});
+
+// A big first cycle sends tens of thousands of messages, and each holds the rows it is about: a sent
+// message is let go before the next one goes, so the rows only it needed can be collected as the cycle
+// goes on. The messages are watched through the templates, which see each planned one for its subject.
+test('a cycle lets go of each message once it is sent', async () => {
+  const ws = await makeWorkspace();
+  // Due Soon on the 23rd, each with coordinators of its own: one digest per coordinator.
+  await ws.addProposals(
+    ['B-1', 'B-2', 'B-3'].map((id) =>
+      proposal(id, {
+        Stage: 'Drafting',
+        'Stage Entered On': enteredDaysAgo('2026-11-23', 13),
+        'Requesting Coordinator Email': `req-${id}@dhcs.example.gov`,
+        'Providing Coordinator Email': `prov-${id}@cdph.example.gov`,
+      }),
+    ),
+  );
+  const templates = await MailTemplates.load();
+  const planned = new Map<string, WeakRef<PlannedNotification>>();
+  const subject = templates.subject.bind(templates);
+  templates.subject = (n) => {
+    // The cycle asks for the subjects of the messages it planned.
+    const message = n as PlannedNotification;
+    if (!planned.has(message.key)) planned.set(message.key, new WeakRef(message));
+    return subject(n);
+  };
+  /** At each send, in the order planned: whether each planned message was still reachable. */
+  const atSends: boolean[][] = [];
+  const mailer: Mailer = {
+    kind: ws.outbox.kind,
+    describe: () => ws.outbox.describe(),
+    close: () => ws.outbox.close(),
+    send: (message) => {
+      collectGarbage();
+      atSends.push([...planned.values()].map((ref) => ref.deref() !== undefined));
+      return ws.outbox.send(message);
+    },
+  };
+  const report = await runCycle(
+    {
+      config: ws.config,
+      store: ws.tracker,
+      restricted: ws.restricted,
+      mailer,
+      templates,
+      logger: createLogger({ level: 'silent' }),
+    },
+    { now: localTime('2026-11-23T08:00') },
+  );
+
+  const sent = report.notifications.filter((n) => n.sent);
+  expect(sent.length).toBeGreaterThanOrEqual(3);
+  expect(planned.size).toBe(sent.length);
+  // At the k-th send, the k-1 messages before it are gone; it and those after it are still held.
+  expect(atSends).toEqual(sent.map((_, k) => sent.map((_, i) => i >= k)));
 });
