@@ -37,6 +37,8 @@ export async function benchTracker(
     new GoogleSheetsTrackerStore({ spreadsheetId: TRACKER_ID, client }),
 ): Promise<BenchTracker> {
   const emulator = fork(fileURLToPath(new URL('./emulator-process.ts', import.meta.url)), {
+    // The emulator stands in for Google: it runs with Node's defaults, not the Node flags under test.
+    execArgv: [],
     // Ignored stdio: a grandchild holding the output pipe would keep the parent's execFileSync waiting.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
