@@ -19,6 +19,7 @@
 import {
   ApiError,
   applyMasked,
+  cellLimitMessage,
   clone,
   invalid,
   isObject,
@@ -55,9 +56,11 @@ class Shadow {
   protectedRangeIds: Set<number>;
   chartIds: Set<number>;
   metadataIds: Set<number>;
+  readonly cellLimit: number;
   private nextId: number;
 
   constructor(model: SpreadsheetModel) {
+    this.cellLimit = model.cellLimit;
     this.sheets = model.sheets.map((s) => ({
       sheetId: s.sheetId,
       title: s.title,
@@ -73,6 +76,11 @@ class Shadow {
     this.chartIds = new Set(model.sheets.flatMap((s) => s.charts.map((c) => c.chartId as number)));
     this.metadataIds = new Set(model.developerMetadata.map((m) => m.metadataId as number));
     this.nextId = model.peekId();
+  }
+
+  /** The cells of every tab's grid as the requests so far leave them. */
+  cellCount(): number {
+    return this.sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
   }
 
   allocId(): number {
@@ -404,8 +412,6 @@ function checkSheetProps(props: Json, shadow: Shadow, sheetId: number): void {
   const fc = optInt(grid.frozenColumnCount, 'gridProperties.frozenColumnCount') ?? 0;
   if (fr >= rows) fail("You can't freeze all visible rows on the sheet.");
   if (fc >= cols) fail("You can't freeze all visible columns on the sheet.");
-  if (rows * cols > 10_000_000)
-    fail('This action would increase the number of cells in the workbook above the limit of 10000000 cells.');
   optInt(props.index, 'properties.index');
 }
 
@@ -894,9 +900,6 @@ const handlers: Record<string, Handler> = {
     const length = int(req.length, 'length', 1);
     if (dim === 'ROWS') s.rowCount += length;
     else s.columnCount += length;
-    if (s.rowCount * s.columnCount > 10_000_000) {
-      fail('This action would increase the number of cells in the workbook above the limit of 10000000 cells.');
-    }
     return (model) => {
       const sheet = sheetOf(model, s.sheetId);
       if (dim === 'ROWS') sheet.rowCount += length;
@@ -1067,7 +1070,11 @@ export function runBatchUpdate(
     }
     try {
       const body = raw[kind];
+      const cellsBefore = shadow.cellCount();
       plan.push(handler(isObject(body) ? body : fail(`${kind} must be an object`), shadow, ctx));
+      // The limit is on the whole spreadsheet: a request that grows any grid past it fails.
+      const cells = shadow.cellCount();
+      if (cells > cellsBefore && cells > shadow.cellLimit) fail(cellLimitMessage(shadow.cellLimit));
     } catch (e) {
       if (e instanceof RequestError) throw invalid(`Invalid requests[${i}].${kind}: ${e.message}`);
       throw e;

@@ -53,6 +53,13 @@ export class ApiError extends Error {
 
 export const invalid = (message: string): ApiError => new ApiError(400, 'INVALID_ARGUMENT', message);
 
+/** Google's limit on the cells of one spreadsheet: every tab's whole grid, empty cells included. */
+export const GOOGLE_CELL_LIMIT = 10_000_000;
+
+/** Google's words when a change would grow a spreadsheet's grids past its cell limit. */
+export const cellLimitMessage = (limit: number): string =>
+  `This action would increase the number of cells in the workbook above the limit of ${limit} cells.`;
+
 export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -815,6 +822,8 @@ export class SpreadsheetModel {
   developerMetadata: Json[] = [];
   deniedAll = false;
   deniedEmails = new Set<string>();
+  /** The most cells its grids may hold together (Google: 10 million); tests set a smaller one. */
+  cellLimit = GOOGLE_CELL_LIMIT;
   private nextId = 1_000_001;
 
   constructor(id: string, title: string) {
@@ -824,6 +833,11 @@ export class SpreadsheetModel {
 
   newId(): number {
     return this.nextId++;
+  }
+
+  /** The cells of every tab's grid, as Google counts them against the limit. */
+  cellCount(): number {
+    return this.sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
   }
 
   /** The id newId() would hand out next, without taking it. */

@@ -316,6 +316,70 @@ describe('SheetsEmulator through @googleapis/sheets', () => {
     expect(emu.sheet('book', 'Proposals').lastRow).toBe(6);
   });
 
+  it("refuses to grow a spreadsheet's grids past its cell limit, as Google does at 10 million", async () => {
+    const small = new SheetsEmulator({ quota: false, cellLimit: 100 });
+    const smallApi = client(await small.start());
+    try {
+      // 20 × 4 = 80 cells of grid, two of them with values.
+      small.createSpreadsheet('full', {
+        title: 'Nearly full',
+        sheets: [
+          {
+            title: 'Log',
+            rows: [
+              ['a', 'b'],
+              ['c', 'd'],
+            ],
+            rowCount: 20,
+            columnCount: 4,
+          },
+        ],
+      });
+      const append = (rows: number) =>
+        smallApi.spreadsheets.values.append({
+          spreadsheetId: 'full',
+          range: 'Log!A:B',
+          valueInputOption: 'RAW',
+          insertDataOption: 'INSERT_ROWS',
+          requestBody: { values: Array.from({ length: rows }, (_, i) => [`r${i}`, 'x']) },
+        });
+      // Five inserted rows of four columns: exactly 100 cells.
+      await append(5);
+      expect(small.sheet('full', 'Log').rowCount).toBe(25);
+      const refused = await failure(append(1));
+      expect(refused.status).toBe(400);
+      expect(refused.message).toBe(
+        'This action would increase the number of cells in the workbook above the limit of 100 cells.',
+      );
+      expect(small.sheet('full', 'Log').rowCount).toBe(25);
+      expect(small.sheet('full', 'Log').lastRow).toBe(7);
+
+      const sheetId = small.sheet('full', 'Log').sheetId;
+      const grow = await failure(
+        smallApi.spreadsheets.batchUpdate({
+          spreadsheetId: 'full',
+          requestBody: { requests: [{ appendDimension: { sheetId, dimension: 'ROWS', length: 1 } }] },
+        }),
+      );
+      expect(grow.message).toBe(
+        'Invalid requests[0].appendDimension: This action would increase the number of cells in the workbook above the limit of 100 cells.',
+      );
+      // Freeing cells first makes room: the limit is checked request by request, on the whole spreadsheet.
+      await smallApi.spreadsheets.batchUpdate({
+        spreadsheetId: 'full',
+        requestBody: {
+          requests: [
+            { deleteDimension: { range: { sheetId, dimension: 'ROWS', startIndex: 20, endIndex: 25 } } },
+            { appendDimension: { sheetId, dimension: 'ROWS', length: 2 } },
+          ],
+        },
+      });
+      expect(small.sheet('full', 'Log').rowCount).toBe(22);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('appends with INSERT_ROWS by shifting what is below the table', async () => {
     const sheet = emu.sheet('book', 'Proposals');
     sheet.setCell('A8', 'footer');

@@ -72,6 +72,8 @@ import {
   ApiError,
   clone,
   defaultFormulaEvaluator,
+  cellLimitMessage,
+  GOOGLE_CELL_LIMIT,
   invalid,
   isObject,
   maskSelects,
@@ -219,6 +221,8 @@ export interface SheetsEmulatorOptions {
   evaluateFormula?: FormulaEvaluator;
   /** Keep parsed request bodies in `calls` (default false: big writes would be kept alive). */
   recordBodies?: boolean;
+  /** The most cells a spreadsheet's grids may hold together (Google's limit, 10 million, by default). */
+  cellLimit?: number;
   host?: string;
   port?: number;
 }
@@ -519,6 +523,7 @@ export class SheetsEmulator {
   private readonly clockFn: () => number;
   private readonly evaluate: FormulaEvaluator;
   private readonly recordBodies: boolean;
+  private readonly cellLimit: number;
   private readonly host: string;
   private readonly port: number;
 
@@ -533,6 +538,7 @@ export class SheetsEmulator {
     this.clockFn = options.clock ?? Date.now;
     this.evaluate = options.evaluateFormula ?? defaultFormulaEvaluator;
     this.recordBodies = options.recordBodies ?? false;
+    this.cellLimit = options.cellLimit ?? GOOGLE_CELL_LIMIT;
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
     this.setQuota(options.quota === undefined ? {} : options.quota);
@@ -575,6 +581,7 @@ export class SheetsEmulator {
   /** Creates (or replaces) a spreadsheet. Seeded rows are entered USER_ENTERED unless `input: 'RAW'`. */
   createSpreadsheet(id: string, seed: SpreadsheetSeed): SpreadsheetHandle {
     const model = new SpreadsheetModel(id, seed.title);
+    model.cellLimit = this.cellLimit;
     if (seed.locale) model.locale = seed.locale;
     if (seed.timeZone) model.timeZone = seed.timeZone;
     const sheets = seed.sheets?.length ? seed.sheets : [{ title: 'Sheet1' }];
@@ -1609,6 +1616,12 @@ export class SheetsEmulator {
     const start = last >= 0 ? last + 1 : r0;
     const height = rows.length;
     const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
+    // The grid grows to take the rows; Google refuses the append if that passes the spreadsheet's cell limit.
+    const newRows = insert === 'INSERT_ROWS' ? height : Math.max(0, start + height - sheet.rowCount);
+    const newColumns = Math.max(0, c0 + width - sheet.columnCount);
+    const grown = model.cellCount() + newRows * sheet.columnCount + newColumns * (sheet.rowCount + newRows);
+    if (height && grown > model.cellCount() && grown > model.cellLimit)
+      throw invalid(cellLimitMessage(model.cellLimit));
     if (height) {
       if (insert === 'INSERT_ROWS') model.insertDimension(sheet, 'ROWS', Math.min(start, sheet.rowCount), height);
       else if (start + height > sheet.rowCount) sheet.rowCount = start + height;
