@@ -1,5 +1,6 @@
 import { type ActivityEvent, parseActivity, stampAt } from './activity.ts';
 import { BusinessCalendar } from './calendar.ts';
+import { capacityIssues } from './capacity.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, localDate, localTimestamp } from './dates.ts';
 import { type Findings, evaluate } from './evaluate.ts';
@@ -44,6 +45,8 @@ export interface ParsedTracker {
   readonly proposals: ParsedTab<Proposal>;
   readonly disputes: ParsedTab<Dispute>;
   readonly history: History;
+  /** Issues with the store as a whole: how close it is to its limit. */
+  readonly storeIssues: readonly RowIssue[];
 }
 
 /** Parses the tabs of a snapshot and folds the Activity Log into the memory. */
@@ -56,7 +59,7 @@ export function parseTracker(snapshot: TrackerSnapshot, context: Pick<CycleConte
   const knownIds = new Set(proposals.records.map((p) => p.bucpId));
   const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
   const history = buildHistory(parseActivity(snapshot.activity));
-  return { proposals, disputes, history };
+  return { proposals, disputes, history, storeIssues: capacityIssues(snapshot.capacity) };
 }
 
 /** Reads the snapshot and decides: statuses, transitions, row issues and what to send. */
@@ -93,7 +96,7 @@ export function planParsed(
     config,
   });
   step('evaluate');
-  const issues = sortIssues([...proposals.issues, ...disputes.issues, ...evaluation.issues]);
+  const issues = sortIssues([...parsed.storeIssues, ...proposals.issues, ...disputes.issues, ...evaluation.issues]);
   const stamp = stampAt(timestamp);
   const events: ActivityEvent[] = transitions.map(stamp);
   for (const issue of issues) {

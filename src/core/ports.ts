@@ -12,6 +12,16 @@ export interface TrackerSnapshot {
   readonly activity: SheetTable;
   /** Layout problems (a missing tab or header) that `bucp init` repairs. */
   readonly layoutProblems: readonly string[];
+  /** How full the store is, where it has a hard limit the Activity Log can reach. */
+  readonly capacity?: StoreCapacity;
+}
+
+/** A store's hard limit on what it holds, and how much of it is used (at least). */
+export interface StoreCapacity {
+  readonly used: number;
+  readonly limit: number;
+  /** The limit in words, e.g. "Google's limit of 10,000,000 cells per spreadsheet". */
+  readonly limitName: string;
 }
 
 /** Everything a cycle writes, in one write. Empty plans write nothing. */

@@ -8,6 +8,7 @@ import { columnLetter, type WorkbookLayout } from '../core/layout.ts';
 import type {
   LayoutReport,
   RestrictedStore,
+  StoreCapacity,
   TrackerSnapshot,
   TrackerStore,
   WritePlan,
@@ -21,6 +22,8 @@ import {
   type RetryPolicy,
   type SheetsClient,
   DEFAULT_RETRY,
+  GOOGLE_CELL_LIMIT,
+  GOOGLE_CELL_LIMIT_NAME,
   JSON_REQUEST,
   SheetsApiError,
   streamedBody,
@@ -84,6 +87,11 @@ export interface GoogleSheetsStoreOptions {
   readonly leaseSettleMs?: number;
   readonly retry?: RetryPolicy;
   readonly onRetry?: (info: { what: string; attempt: number; delayMs: number; status: number | undefined }) => void;
+  /**
+   * How long the tab list and grid sizes (one spreadsheets.get) are trusted before a read lists them
+   * again: staff may add tabs or rows, which count against Google's cell limit. Default an hour.
+   */
+  readonly listingMaxAgeMs?: number;
 }
 
 type Grid = unknown[][];
@@ -241,6 +249,9 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   readonly lease: SheetsLease;
   private sheetIds: Map<string, number> | undefined;
   private rowCounts = new Map<string, number>();
+  private columnCounts = new Map<string, number>();
+  private listedAt = 0;
+  private readonly listingMaxAgeMs: number;
   private last: ReadState | undefined;
   private accountEmail: string | undefined;
 
@@ -249,6 +260,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     this.client = options.client;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.onRetry = options.onRetry;
+    this.listingMaxAgeMs = options.listingMaxAgeMs ?? 3_600_000;
     this.lease = new SheetsLease({
       api: this.client.api,
       spreadsheetId: this.spreadsheetId,
@@ -277,20 +289,33 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     return response.data;
   }
 
-  /** Tab titles and IDs, fetched once per store: tabs are rarely added while the service runs. */
+  /** Tab titles, IDs and grid sizes, listed again once the last listing is older than listingMaxAgeMs. */
   private async loadSheetIds(force = false): Promise<Map<string, number>> {
-    if (this.sheetIds && !force) return this.sheetIds;
+    if (this.sheetIds && !force && Date.now() - this.listedAt < this.listingMaxAgeMs) return this.sheetIds;
     const data = await this.call('spreadsheets.get', () =>
       this.client.api.spreadsheets.get({
         spreadsheetId: this.spreadsheetId,
-        fields: 'sheets.properties(sheetId,title,gridProperties.rowCount)',
+        fields: 'sheets.properties(sheetId,title,gridProperties(rowCount,columnCount))',
       }),
     );
-    this.sheetIds = new Map((data.sheets ?? []).map((s) => [s.properties?.title ?? '', s.properties?.sheetId ?? 0]));
-    this.rowCounts = new Map(
-      (data.sheets ?? []).map((s) => [s.properties?.title ?? '', s.properties?.gridProperties?.rowCount ?? 0]),
-    );
+    const sheets = (data.sheets ?? []).map((s) => s.properties ?? {});
+    this.sheetIds = new Map(sheets.map((p) => [p.title ?? '', p.sheetId ?? 0]));
+    this.rowCounts = new Map(sheets.map((p) => [p.title ?? '', p.gridProperties?.rowCount ?? 0]));
+    this.columnCounts = new Map(sheets.map((p) => [p.title ?? '', p.gridProperties?.columnCount ?? 0]));
+    this.listedAt = Date.now();
     return this.sheetIds;
+  }
+
+  /**
+   * How many of Google's 10 million cells the spreadsheet uses, at least: every tab's grid as last
+   * listed, with the tabs just read grown to the rows they returned (the Activity Log grows each cycle).
+   */
+  private capacity(read: ReadonlyMap<string, GridTable>): StoreCapacity {
+    let used = 0;
+    for (const [tab, columns] of this.columnCounts) {
+      used += Math.max(this.rowCounts.get(tab) ?? 0, read.get(tab)?.rowsRead ?? 0) * columns;
+    }
+    return { used, limit: GOOGLE_CELL_LIMIT, limitName: GOOGLE_CELL_LIMIT_NAME };
   }
 
   /**
@@ -374,6 +399,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       disputes: read.get(TABS.disputes)!.table,
       activity: read.get(TABS.activity)!.table,
       layoutProblems: problems,
+      capacity: this.capacity(read),
     };
   }
 

@@ -40,6 +40,8 @@ export interface GridTable {
   /** 0-based column index of each header. */
   readonly columns: ReadonlyMap<string, number>;
   readonly problems: readonly string[];
+  /** How many rows were read, the header row included: the last row with a value in any column. */
+  readonly rowsRead: number;
 }
 
 /**
@@ -82,7 +84,12 @@ export class GridTableBuilder {
 
   finish(): GridTable {
     if (this.rowNumber === 0) this.readHeaders([]);
-    return { table: { headers: this.headers, rows: this.rows }, columns: this.columns, problems: this.problems };
+    return {
+      table: { headers: this.headers, rows: this.rows },
+      columns: this.columns,
+      problems: this.problems,
+      rowsRead: this.rowNumber,
+    };
   }
 
   private readHeaders(headerRow: readonly unknown[]): void {

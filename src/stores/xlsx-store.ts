@@ -278,8 +278,16 @@ function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
     disputes: tables[TABS.disputes]!,
     activity: tables[TABS.activity]!,
     layoutProblems: problems,
+    // The Activity Log is the tab that grows: Excel stops a worksheet at 1,048,576 rows.
+    capacity: {
+      used: workbook.getWorksheet(TABS.activity)?.rowCount ?? 0,
+      limit: EXCEL_ROW_LIMIT,
+      limitName: "Excel's limit of 1,048,576 rows per worksheet (on the Activity Log tab)",
+    },
   };
 }
+
+const EXCEL_ROW_LIMIT = 1_048_576;
 
 interface Applied {
   changed: boolean;

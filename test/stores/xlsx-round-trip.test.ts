@@ -156,3 +156,19 @@ test('init on an existing workbook adds missing tabs and columns and changes no 
   const again = await runInit({ config: ws.config, store: ws.tracker, restricted: ws.restricted });
   expect(again.tracker).toMatchObject({ created: [], repaired: [] });
 });
+
+test("a workbook reports how much of Excel's row limit its Activity Log uses", async () => {
+  const ws = await makeWorkspace();
+  await ws.addProposals([proposal('B-1'), proposal('B-2')]);
+  await ws.run('2026-11-23T08:00');
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(ws.tracker.path);
+  const lines = workbook.getWorksheet('Activity Log')!.rowCount;
+  // A header and a "first seen" line per proposal at least.
+  expect(lines).toBeGreaterThanOrEqual(3);
+  expect((await ws.tracker.read()).capacity).toEqual({
+    used: lines,
+    limit: 1_048_576,
+    limitName: "Excel's limit of 1,048,576 rows per worksheet (on the Activity Log tab)",
+  });
+});

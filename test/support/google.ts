@@ -38,7 +38,7 @@ export interface GoogleRig {
 let counter = 0;
 
 /** An emulator with an empty tracker and restricted spreadsheet, and the stores pointed at them. */
-export async function googleRig(options: { retry?: RetryPolicy } = {}): Promise<GoogleRig> {
+export async function googleRig(options: { retry?: RetryPolicy; listingMaxAgeMs?: number } = {}): Promise<GoogleRig> {
   const emulator = new SheetsEmulator();
   const rootUrl = await emulator.start();
   counter += 1;
@@ -53,14 +53,19 @@ export async function googleRig(options: { retry?: RetryPolicy } = {}): Promise<
     emulator,
     rootUrl,
     client,
-    tracker: new GoogleSheetsTrackerStore({ spreadsheetId: trackerId, client, retry }),
+    tracker: new GoogleSheetsTrackerStore({
+      spreadsheetId: trackerId,
+      client,
+      retry,
+      ...(options.listingMaxAgeMs === undefined ? {} : { listingMaxAgeMs: options.listingMaxAgeMs }),
+    }),
     restricted: new GoogleSheetsRestrictedStore({ spreadsheetId: restrictedId, client, retry }),
     stop: () => emulator.stop(),
   };
 }
 
 /** A full cycle rig on the emulator: config, stores, a real outbox, captured logs. */
-export async function googleWorkspace(options: { retry?: RetryPolicy; quota?: false } = {}) {
+export async function googleWorkspace(options: { retry?: RetryPolicy; quota?: false; listingMaxAgeMs?: number } = {}) {
   const rig = await googleRig(options);
   if (options.quota === false) rig.emulator.setQuota(false);
   const parsed = parseConfig({

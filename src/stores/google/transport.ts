@@ -188,6 +188,11 @@ export function backoffDelay(
   return Math.floor(random() * ceiling);
 }
 
+/** Google's limit on one spreadsheet: the cells of every tab's grid together, empty ones included. */
+export const GOOGLE_CELL_LIMIT = 10_000_000;
+export const GOOGLE_CELL_LIMIT_NAME =
+  "Google's limit of 10,000,000 cells per spreadsheet (every tab's grid, empty cells included)";
+
 /** A failure of the Sheets API, translated into what a person can act on. */
 export class SheetsApiError extends Error {
   override readonly name = 'SheetsApiError';
@@ -235,6 +240,13 @@ export function translate(error: GaxiosLikeError, context: CallContext, attempts
   if (status === 400 && /Unable to parse range/i.test(googleMessage)) {
     return new SheetsApiError(
       `Spreadsheet ${context.spreadsheetId} lacks a tab the tracker needs (${googleMessage}): run \`bucp init\` to add it.`,
+      status,
+      false,
+    );
+  }
+  if (status === 400 && /above the limit of \d+ cells/i.test(googleMessage)) {
+    return new SheetsApiError(
+      `Spreadsheet ${context.spreadsheetId} is full: Google Sheets ${context.what} was refused because it would pass ${GOOGLE_CELL_LIMIT_NAME}, and nothing of it was written. Delete empty rows and columns at the ends of its tabs, or tabs the tracker does not use, to make room (see "Known limits" in the README); do not delete Activity Log lines, which are the service's memory.`,
       status,
       false,
     );
