@@ -282,7 +282,7 @@ function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
     capacity: {
       used: workbook.getWorksheet(TABS.activity)?.rowCount ?? 0,
       limit: EXCEL_ROW_LIMIT,
-      limitName: "Excel's limit of 1,048,576 rows per worksheet (on the Activity Log tab)",
+      limitName: `Excel's limit of ${EXCEL_ROW_LIMIT.toLocaleString('en-US')} rows per worksheet (on the Activity Log tab)`,
     },
   };
 }

@@ -190,8 +190,7 @@ export function backoffDelay(
 
 /** Google's limit on one spreadsheet: the cells of every tab's grid together, empty ones included. */
 export const GOOGLE_CELL_LIMIT = 10_000_000;
-export const GOOGLE_CELL_LIMIT_NAME =
-  "Google's limit of 10,000,000 cells per spreadsheet (every tab's grid, empty cells included)";
+export const GOOGLE_CELL_LIMIT_NAME = `Google's limit of ${GOOGLE_CELL_LIMIT.toLocaleString('en-US')} cells per spreadsheet (every tab's grid, empty cells included)`;
 
 /** A failure of the Sheets API, translated into what a person can act on. */
 export class SheetsApiError extends Error {
