@@ -157,7 +157,11 @@ export function buildProgram(io: Io): Command {
       const { tracker, restricted } = createStores(config.store);
       const report = await runInit({ config, store: tracker, restricted });
       for (const part of [report.tracker, report.restricted]) {
-        const changes = [...part.created.map((c) => `created ${c}`), ...part.repaired.map((r) => `added ${r}`)];
+        const changes = [
+          ...part.created.map((c) => `created ${c}`),
+          ...part.repaired.map((r) => `added ${r}`),
+          ...(part.removed ?? []).map((r) => `removed ${r}`),
+        ];
         io.out(`${part.location}: ${changes.length > 0 ? changes.join('; ') : 'already complete, nothing changed'}`);
       }
     });

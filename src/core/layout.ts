@@ -28,6 +28,12 @@ export interface TabLayout {
   readonly columns: readonly ColumnLayout[];
   readonly frozenRows: number;
   readonly frozenColumns: number;
+  /**
+   * The tab's grid is exactly as wide as its columns: a system tab with a column contract (the
+   * Activity Log, the Issues tab). A spreadsheet's cell limit counts every cell of every tab's grid,
+   * and the Activity Log grows by rows every cycle, so unused columns there cost rows of memory.
+   */
+  readonly exactWidth?: boolean;
   /** Whole-row highlights by the value of one column. */
   readonly highlights?: { readonly column: string; readonly rules: readonly { equals: string; fill: string }[] };
 }
@@ -63,6 +69,7 @@ export function trackerLayout(departments: readonly string[], dataRows = DEFAULT
     columns: tab.columns.map(columnLayout),
     frozenRows: 1,
     frozenColumns: tab.idColumn ? 1 : 0,
+    ...(tab.owner === 'system' ? { exactWidth: true } : {}),
     ...(tab.name === TABS.proposals || tab.name === TABS.disputes
       ? {
           highlights: {

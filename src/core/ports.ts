@@ -46,6 +46,8 @@ export interface WriteResult {
 export interface LayoutReport {
   readonly created: readonly string[];
   readonly repaired: readonly string[];
+  /** What was taken away: only ever empty grid the tracker does not use. */
+  readonly removed?: readonly string[];
 }
 
 /** Who may write and send right now: one instance per tracker. */

@@ -119,3 +119,47 @@ test('the restricted spreadsheet gets its own tab, protected like any staff tab,
   ]);
   expect(await rig.restricted.recordIds()).toEqual(new Set());
 });
+
+test('the Activity Log and the Issues tab are exactly as wide as their columns, and init trims the empty columns an older tracker has', async () => {
+  const rig = await googleRig();
+  rigs.push(rig);
+  const layout = trackerLayout(DEFAULT_DEPARTMENTS);
+  const id = rig.tracker.spreadsheetId;
+  await rig.tracker.ensureLayout(layout);
+  const log = rig.emulator.sheet(id, 'Activity Log');
+  const issues = rig.emulator.sheet(id, 'Issues');
+  // Every cell of a grid counts against Google's limit, and the Activity Log grows by rows each cycle.
+  expect([log.columnCount, issues.columnCount]).toEqual([9, 6]);
+  // Staff tabs keep Google's usual width, so there is room for columns of their own.
+  expect(rig.emulator.sheet(id, 'Disputes').columnCount).toBe(26);
+
+  // A tracker set up with Google's default 26 columns on every tab, with lines in its log, and a note
+  // someone typed to the right of the Issues tab.
+  const widen = (sheetId: number, by: number) => ({ appendDimension: { sheetId, dimension: 'COLUMNS', length: by } });
+  await rig.client.api.spreadsheets.batchUpdate({
+    spreadsheetId: id,
+    requestBody: { requests: [widen(log.sheetId, 17), widen(issues.sheetId, 20)] },
+  });
+  const lines = [
+    ['2026-11-20T09:00:00-08:00', '2026-11-20', 'B-1', '', 'stage-first-seen', '', 'Concept', '', 'k1'],
+    ['2026-11-20T09:00:00-08:00', '2026-11-20', 'B-2', '', 'stage-first-seen', '', 'Concept', '', 'k2'],
+  ];
+  rig.emulator.setRows({ spreadsheetId: id, title: 'Activity Log' }, lines, { startRow: 2, input: 'RAW' });
+  rig.emulator.setRows({ spreadsheetId: id, title: 'Issues' }, [[...Array<null>(11).fill(null), 'keep me']], {
+    startRow: 40,
+  });
+
+  const report = await rig.tracker.ensureLayout(layout);
+  expect(report.removed).toEqual([
+    `the empty columns J:Z of "Activity Log" (Google counts every cell of a tab against the spreadsheet's limit)`,
+  ]);
+  expect(log.columnCount).toBe(9);
+  expect(log.values({ render: 'FORMULA' }).slice(1)).toEqual(lines);
+  // Not empty: left as it is, with what was typed there.
+  expect(issues.columnCount).toBe(26);
+  expect(issues.values({ render: 'FORMULA' })[39]?.[11]).toBe('keep me');
+  // And then there is nothing left to do.
+  rig.emulator.resetCalls();
+  expect(await rig.tracker.ensureLayout(layout)).toEqual({ created: [], repaired: [] });
+  expect(rig.emulator.stats.writes).toBe(0);
+});

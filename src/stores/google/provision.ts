@@ -55,29 +55,47 @@ export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<La
   const taken = new Set((meta.sheets ?? []).map((s) => s.properties?.sheetId ?? -1));
   const idOf = new Map((meta.sheets ?? []).map((s) => [s.properties?.title ?? '', s.properties?.sheetId ?? 0]));
   const existing = layout.tabs.filter((t) => sheets.has(t.name));
-  const headerData = existing.length
-    ? await call('values.batchGet', () =>
-        api.spreadsheets.values.batchGet({
-          spreadsheetId,
-          ranges: existing.map((t) => (t.name === TABS.lists ? `'${t.name}'` : `'${t.name.replace(/'/g, "''")}'!1:1`)),
-          valueRenderOption: 'UNFORMATTED_VALUE',
-        }),
-      )
-    : { valueRanges: [] };
+  const gridColumnsOf = (tab: TabLayout) => sheets.get(tab.name)?.properties?.gridProperties?.columnCount ?? 0;
+  // Tabs kept exactly as wide as their columns, which have more: those extra columns are read whole
+  // (in the same call as the headers), and removed only if nobody has put anything in them.
+  const wide = existing.filter((t) => t.exactWidth && gridColumnsOf(t) > t.columns.length);
+  const quoted = (name: string) => `'${name.replace(/'/g, "''")}'`;
+  const headerData =
+    existing.length > 0
+      ? await call('values.batchGet', () =>
+          api.spreadsheets.values.batchGet({
+            spreadsheetId,
+            ranges: [
+              ...existing.map((t) => (t.name === TABS.lists ? quoted(t.name) : `${quoted(t.name)}!1:1`)),
+              ...wide.map(
+                (t) => `${quoted(t.name)}!${columnLetter(t.columns.length + 1)}:${columnLetter(gridColumnsOf(t))}`,
+              ),
+            ],
+            valueRenderOption: 'UNFORMATTED_VALUE',
+          }),
+        )
+      : { valueRanges: [] };
   const contentOf = new Map(
     existing.map((t, i) => [t.name, (headerData.valueRanges?.[i]?.values ?? []) as unknown[][]]),
+  );
+  const unusedBeyond = new Set(
+    wide
+      .filter((_t, i) => (headerData.valueRanges?.[existing.length + i]?.values ?? []).length === 0)
+      .map((t) => t.name),
   );
   const validated = await validatedColumns(input, existing, sheets);
 
   const requests: Request[] = [];
   const created: string[] = [];
   const repaired: string[] = [];
+  const removed: string[] = [];
   const rowCount = layout.dataRows + 1;
 
   for (const tab of layout.tabs) {
     let sheet = sheets.get(tab.name);
     let sheetId = sheet?.properties?.sheetId ?? undefined;
-    const width = Math.max(tab.columns.length, 26);
+    // Google's default width, except on tabs kept exactly as wide as their columns.
+    const width = tab.exactWidth ? tab.columns.length : Math.max(tab.columns.length, 26);
     if (sheetId === undefined || sheetId === null) {
       sheetId = sheetIdFor(tab.name, taken);
       taken.add(sheetId);
@@ -112,6 +130,16 @@ export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<La
     const gridColumns = sheet?.properties?.gridProperties?.columnCount ?? width;
     if (sheet && next > gridColumns) {
       requests.push({ appendDimension: { sheetId, dimension: 'COLUMNS', length: next - gridColumns } });
+    }
+    if (sheet && unusedBeyond.has(tab.name) && next === tab.columns.length) {
+      requests.push({
+        deleteDimension: {
+          range: { sheetId, dimension: 'COLUMNS', startIndex: next, endIndex: gridColumns },
+        },
+      });
+      removed.push(
+        `the empty columns ${columnLetter(next + 1)}:${columnLetter(gridColumns)} of "${tab.name}" (Google counts every cell of a tab against the spreadsheet's limit)`,
+      );
     }
     for (const { index, column } of added) {
       requests.push(
@@ -243,7 +271,7 @@ export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<La
       api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }),
     );
   }
-  return { created, repaired };
+  return { created, repaired, ...(removed.length > 0 ? { removed } : {}) };
 }
 
 /** Which list columns already have a dropdown, read from the first data row's grid data. */
