@@ -28,6 +28,10 @@ export interface BenchTracker {
   seed(count: number): Promise<void>;
   /** The emulator's call counts and bytes since the seed. */
   stats(): Promise<EmulatorStats>;
+  /** Starts the call counts and bytes again from zero. */
+  resetStats(): Promise<void>;
+  /** Where the emulator listens, for another process to attach to. */
+  readonly rootUrl: string;
   /** Ends the emulator outright: its state is thrown away. */
   stop(): void;
 }
@@ -35,16 +39,13 @@ export interface BenchTracker {
 export async function benchTracker(
   makeTracker: (client: SheetsClient) => GoogleSheetsTrackerStore = (client) =>
     new GoogleSheetsTrackerStore({ spreadsheetId: TRACKER_ID, client }),
+  /** The address of an emulator another process runs: its tracker is used as it stands. */
+  attachTo?: string,
 ): Promise<BenchTracker> {
-  const emulator = fork(fileURLToPath(new URL('./emulator-process.ts', import.meta.url)), {
-    // The emulator stands in for Google: it runs with Node's defaults, not the Node flags under test.
-    execArgv: [],
-    // Ignored stdio: a grandchild holding the output pipe would keep the parent's execFileSync waiting.
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-  });
-  process.on('exit', () => emulator.kill('SIGKILL'));
+  const emulator = attachTo ? null : startEmulator();
   const ask = <T>(message: object, reply: string) =>
-    new Promise<T>((resolve) => {
+    new Promise<T>((resolve, reject) => {
+      if (!emulator) return reject(new Error('The emulator belongs to another process'));
       const on = (m: { type: string }) => {
         if (m.type !== reply) return;
         emulator.off('message', on);
@@ -53,9 +54,13 @@ export async function benchTracker(
       emulator.on('message', on);
       emulator.send(message);
     });
-  const { rootUrl } = await new Promise<{ rootUrl: string }>((resolve) =>
-    emulator.once('message', (m: { rootUrl: string }) => resolve(m)),
-  );
+  const rootUrl =
+    attachTo ??
+    (
+      await new Promise<{ rootUrl: string }>((resolve) =>
+        emulator!.once('message', (m: { rootUrl: string }) => resolve(m)),
+      )
+    ).rootUrl;
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: 'bench-token', expiry_date: Date.now() + 3_600_000 });
   const client = createSheetsClient({ authClient: auth, rootUrl });
@@ -67,7 +72,7 @@ export async function benchTracker(
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const tracker = makeTracker(client);
   const restricted = new GoogleSheetsRestrictedStore({ spreadsheetId: RESTRICTED_ID, client });
-  await runInit({ config: parsed.config, store: tracker, restricted });
+  if (!attachTo) await runInit({ config: parsed.config, store: tracker, restricted });
   return {
     client,
     config: parsed.config,
@@ -75,6 +80,21 @@ export async function benchTracker(
     restricted,
     seed: (count) => ask({ type: 'seed', count }, 'seeded'),
     stats: () => ask<EmulatorStats>({ type: 'stats' }, 'stats'),
-    stop: () => emulator.kill('SIGKILL'),
+    resetStats: async () => {
+      await ask({ type: 'reset' }, 'reset');
+    },
+    rootUrl,
+    stop: () => emulator?.kill('SIGKILL'),
   };
+}
+
+function startEmulator() {
+  const emulator = fork(fileURLToPath(new URL('./emulator-process.ts', import.meta.url)), {
+    // The emulator stands in for Google: it runs with Node's defaults, not the Node flags under test.
+    execArgv: [],
+    // Ignored stdio: a grandchild holding the output pipe would keep the parent's execFileSync waiting.
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  process.on('exit', () => emulator.kill('SIGKILL'));
+  return emulator;
 }

@@ -1,5 +1,8 @@
 // One benchmark run in a fresh process: a full cycle on `size` proposals against the emulator,
-// with the service's own store ("batched") or a naive per-row writer ("per-row"). Prints one JSON line.
+// with the service's own store ("batched") or a naive per-row writer ("per-row"), or the cycle of the
+// next business day after a first sync that another process ran ("next-day"). Prints one JSON line.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { columnLetter } from '../../src/core/layout.ts';
 import type { Mailer, WritePlan, WriteResult } from '../../src/core/ports.ts';
 import { isoDateToSerial } from '../../src/core/dates.ts';
@@ -10,7 +13,9 @@ import { GoogleSheetsTrackerStore, quoteTab } from '../../src/stores/google-shee
 import type { SheetsClient } from '../../src/stores/google/transport.ts';
 import { TRACKER_ID, benchTracker } from './bench-tracker.ts';
 
-const [size = 1000, mode = 'batched'] = [Number(process.argv[2]), process.argv[3]];
+const [size = 1000, mode = 'batched', attachTo] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
+const FIRST_DAY = new Date('2026-11-23T16:00:00Z'); // a Monday
+const NEXT_DAY = new Date('2026-11-24T16:00:00Z');
 
 /**
  * The common Apps Script and per-item workflow pattern: the same cycle, but one values.update per
@@ -57,11 +62,22 @@ const {
   restricted,
   seed,
   stats: emulatorStats,
+  resetStats,
+  rootUrl,
   stop,
-} = await benchTracker((client) =>
-  mode === 'per-row' ? new PerRowStore(client) : new GoogleSheetsTrackerStore({ spreadsheetId: TRACKER_ID, client }),
+} = await benchTracker(
+  (client) =>
+    mode === 'per-row' ? new PerRowStore(client) : new GoogleSheetsTrackerStore({ spreadsheetId: TRACKER_ID, client }),
+  attachTo,
 );
-await seed(size);
+if (!attachTo) await seed(size);
+if (mode === 'next-day') {
+  // The first sync runs in a process of its own, so this one measures only the next day's cycle.
+  execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(size), 'first-sync', rootUrl], {
+    stdio: 'ignore',
+  });
+  await resetStats();
+}
 
 // Messages are rendered as in a real cycle, then dropped: the benchmark measures the tracker, not mail.
 let messages = 0;
@@ -80,9 +96,11 @@ const cpu = process.cpuUsage();
 const started = performance.now();
 const report = await runCycle(
   { config, store: tracker, restricted, mailer, templates, logger },
-  { now: new Date('2026-11-23T16:00:00Z') },
+  { now: mode === 'next-day' ? NEXT_DAY : FIRST_DAY },
 );
 const wallMs = performance.now() - started;
+// The first sync a "next-day" run stands on: the state it leaves in the emulator is its result.
+if (attachTo) process.exit(report.ok ? 0 : 1);
 const used = process.cpuUsage(cpu);
 const stats = await emulatorStats();
 stop();

@@ -1,16 +1,24 @@
-// node --expose-gc scripts/bench/phase-memory.ts [proposals]
+// node --expose-gc scripts/bench/phase-memory.ts [proposals] [first-sync|next-day]
 // The live heap (after a forced GC) and the time after each step of a cycle's planning on `proposals`
-// rows (the steps planCycle reports), for finding where memory goes. Not part of the tests.
+// rows (the steps planCycle reports), for finding where memory goes: the first sync, or the cycle of
+// the next business day (after a first sync run by another process). Not part of the tests.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { finishCycle, parseTracker, planParsed, settleBasis } from '../../src/core/cycle.ts';
 import { benchTracker } from './bench-tracker.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('Run with node --expose-gc');
 const size = Number(process.argv[2] ?? 100_000);
+const nextDay = process.argv[3] === 'next-day';
 const bench = await benchTracker();
 await bench.seed(size);
 const { config, tracker, restricted } = bench;
-const now = new Date('2026-11-23T16:00:00Z');
+if (nextDay) {
+  const cycle = fileURLToPath(new URL('./cycle-process.ts', import.meta.url));
+  execFileSync(process.execPath, [cycle, String(size), 'first-sync', bench.rootUrl], { stdio: 'ignore' });
+}
+const now = new Date(nextDay ? '2026-11-24T16:00:00Z' : '2026-11-23T16:00:00Z');
 const link = (tab: string, id: string, row: number) => tracker.rowLink(tab, id, row);
 
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MB`;
