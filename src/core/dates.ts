@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { boundedMemo } from './memo.ts';
 
 /** A calendar date with no time or zone, as `YYYY-MM-DD`. Sorts and compares as a string. */
 export type IsoDate = string & { readonly __isoDate?: never };
@@ -15,9 +16,12 @@ export function toDayNumber(date: IsoDate): DayNumber {
   return Date.UTC(y, m - 1, d) / MS_PER_DAY;
 }
 
-export function fromDayNumber(day: DayNumber): IsoDate {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-}
+/** Distinct dates worked out and kept per memo: a tracker and its log repeat a few hundred dates. */
+const DATE_MEMO_LIMIT = 10_000;
+
+export const fromDayNumber: (day: DayNumber) => IsoDate = boundedMemo(DATE_MEMO_LIMIT, (day: DayNumber) =>
+  new Date(day * MS_PER_DAY).toISOString().slice(0, 10),
+);
 
 export function addDays(date: IsoDate, days: number): IsoDate {
   return fromDayNumber(toDayNumber(date) + days);
@@ -99,7 +103,10 @@ export function parseDateCell(value: unknown): DateParse | null {
   return { ok: true, date };
 }
 
-function parseDateText(text: string): IsoDate | undefined {
+/** A date text's calendar date, each distinct text read once (the Activity Log has one per line). */
+const parseDateText = boundedMemo(DATE_MEMO_LIMIT, readDateText);
+
+function readDateText(text: string): IsoDate | undefined {
   const formats = /^\d{4}-\d{2}-\d{2}$/.test(text)
     ? ['yyyy-MM-dd']
     : /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(text)

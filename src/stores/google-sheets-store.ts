@@ -54,15 +54,18 @@ function cellReader(): (value: unknown) => CellValue {
     if (typeof value === 'string' && value !== '' && value.length <= SHARED_TEXT_MAX) {
       const known = shared.get(value);
       if (known !== undefined) return known;
-      if (!ERROR_VALUE.test(value)) shared.set(value, value);
+      if (!isErrorValue(value)) shared.set(value, value);
     }
     return toCellValue(value);
   };
 }
 
+/** An error cell's text, such as `#REF!`: only texts starting with `#` are tested against the list. */
+const isErrorValue = (text: string) => text.charCodeAt(0) === 35 && ERROR_VALUE.test(text);
+
 function toCellValue(value: unknown): CellValue {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'string') return ERROR_VALUE.test(value) ? { error: value } : value;
+  if (typeof value === 'string') return isErrorValue(value) ? { error: value } : value;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   return String(value);
 }
