@@ -1,4 +1,4 @@
-import { type SheetTable, cellText } from './cells.ts';
+import { type SheetRow, cellText } from './cells.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
 import { stringPool } from './memo.ts';
 import { flat } from './text.ts';
@@ -75,24 +75,26 @@ export function activityRow(event: ActivityEvent): string[] {
 }
 
 /**
- * Reads the Activity Log, a line at a time (a big log has hundreds of thousands; the history keeps
- * what it needs of each). Lines a person typed or damaged are skipped, never trusted: the log is
- * the service's memory, and a guess there could send an email twice.
+ * Reads Activity Log lines one at a time (a big log has hundreds of thousands; the history keeps what
+ * it needs of each). Lines a person typed or damaged are skipped, never trusted: the log is the
+ * service's memory, and a guess there could send an email twice.
  */
-export function* parseActivity(table: SheetTable): Generator<ActivityEvent> {
-  const kinds = new Set<string>(ACTIVITY_KINDS);
-  const seen = new Set<string>();
-  for (const row of table.rows) {
+export class ActivityLineReader {
+  private readonly kinds = new Set<string>(ACTIVITY_KINDS);
+  private readonly seen = new Set<string>();
+
+  /** The event a line records, or null for a damaged line or a repeat of one already read. */
+  read(row: SheetRow): ActivityEvent | null {
     const kind = cellText(row.cells.Kind);
     const on = parseDateCell(row.cells.On ?? null);
     const at = cellText(row.cells.At);
-    if (!kinds.has(kind) || !on?.ok || at === '') continue;
+    if (!this.kinds.has(kind) || !on?.ok || at === '') return null;
     const key = cellText(row.cells['Idempotency Key']);
     // A line repeated by a retried append (same kind, key and time) is the same event.
     const identity = flat`${kind}|${key}|${at}`;
-    if (seen.has(identity)) continue;
-    seen.add(identity);
-    yield {
+    if (this.seen.has(identity)) return null;
+    this.seen.add(identity);
+    return {
       at,
       on: on.date,
       bucpId: cellText(row.cells['BUCP ID']),

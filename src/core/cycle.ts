@@ -1,10 +1,10 @@
-import { type ActivityEvent, parseActivity, stampAt } from './activity.ts';
+import { type ActivityEvent, stampAt } from './activity.ts';
 import { BusinessCalendar } from './calendar.ts';
 import { capacityIssues } from './capacity.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, localDate, localTimestamp } from './dates.ts';
 import { type Findings, evaluate } from './evaluate.ts';
-import { type History, applyEvent, buildHistory } from './history.ts';
+import { ActivityFold, type History, applyEvent } from './history.ts';
 import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from './metrics.ts';
 import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
@@ -49,8 +49,15 @@ export interface ParsedTracker {
   readonly storeIssues: readonly RowIssue[];
 }
 
-/** Parses the tabs of a snapshot and folds the Activity Log into the memory. */
-export function parseTracker(snapshot: TrackerSnapshot, context: Pick<CycleContext, 'config' | 'now'>): ParsedTracker {
+/**
+ * Parses the tabs of a snapshot and folds the Activity Log into the memory. `activity` is the fold the
+ * read handed the log's lines to, if it did; the snapshot's own lines (if any) are folded in after.
+ */
+export function parseTracker(
+  snapshot: TrackerSnapshot,
+  context: Pick<CycleContext, 'config' | 'now'>,
+  activity: ActivityFold = new ActivityFold(),
+): ParsedTracker {
   const parseContext = {
     today: localDate(context.now, context.config.timezone),
     departments: context.config.departments,
@@ -58,7 +65,8 @@ export function parseTracker(snapshot: TrackerSnapshot, context: Pick<CycleConte
   const proposals = parseProposals(snapshot.proposals, parseContext);
   const knownIds = new Set(proposals.records.map((p) => p.bucpId));
   const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
-  const history = buildHistory(parseActivity(snapshot.activity));
+  for (const row of snapshot.activity.rows) activity.add(row);
+  const history = activity.history;
   return { proposals, disputes, history, storeIssues: capacityIssues(snapshot.capacity) };
 }
 

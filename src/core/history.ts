@@ -1,4 +1,5 @@
-import type { ActivityEvent } from './activity.ts';
+import { type ActivityEvent, ActivityLineReader } from './activity.ts';
+import type { SheetRow } from './cells.ts';
 import type { IsoDate } from './dates.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
 import { flat } from './text.ts';
@@ -119,10 +120,27 @@ export function emptyHistory(): History {
   };
 }
 
-/** Folds the Activity Log, oldest first, into what the service remembers. */
-export function buildHistory(events: Iterable<ActivityEvent>, into: History = emptyHistory()): History {
-  for (const event of events) applyEvent(into, event);
-  return into;
+/**
+ * Folds Activity Log lines into the memory as a store reads them, so a big log is never held whole.
+ * A read that starts over (a retried request) restarts it: the lines given before are forgotten.
+ */
+export class ActivityFold {
+  private reader = new ActivityLineReader();
+  private memory = emptyHistory();
+
+  get history(): History {
+    return this.memory;
+  }
+
+  restart(): void {
+    this.reader = new ActivityLineReader();
+    this.memory = emptyHistory();
+  }
+
+  add(row: SheetRow): void {
+    const event = this.reader.read(row);
+    if (event) applyEvent(this.memory, event);
+  }
 }
 
 export function applyEvent(history: History, event: ActivityEvent): void {

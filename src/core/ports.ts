@@ -1,5 +1,5 @@
 import type { ActivityEvent } from './activity.ts';
-import type { SheetTable } from './cells.ts';
+import type { SheetRow, SheetTable } from './cells.ts';
 import type { WorkbookLayout } from './layout.ts';
 import type { SummaryTable } from './metrics.ts';
 import type { RowIssue } from './schema.ts';
@@ -9,11 +9,26 @@ import type { CellWrite } from './system-cells.ts';
 export interface TrackerSnapshot {
   readonly proposals: SheetTable;
   readonly disputes: SheetTable;
+  /** The Activity Log: its headers, and its lines unless the read handed them to an activity sink. */
   readonly activity: SheetTable;
   /** Layout problems (a missing tab or header) that `bucp init` repairs. */
   readonly layoutProblems: readonly string[];
   /** How full the store is, where it has a hard limit the Activity Log can reach. */
   readonly capacity?: StoreCapacity;
+}
+
+/**
+ * Takes the Activity Log's lines as a store reads them, oldest first, instead of the snapshot holding
+ * them: the log is the biggest tab, and what a cycle needs of it is the memory folded from it.
+ */
+export interface ActivitySink {
+  /** Called as a read starts, and again if it starts over (a retried request): forget what came before. */
+  restart(): void;
+  add(row: SheetRow): void;
+}
+
+export interface ReadOptions {
+  readonly activity?: ActivitySink;
 }
 
 /** A store's hard limit on what it holds, and how much of it is used (at least). */
@@ -70,7 +85,7 @@ export interface TrackerStore {
   readonly kind: string;
   /** Creates what is missing (tabs, headers, dropdowns, highlights). Never changes staff data. */
   ensureLayout(layout: WorkbookLayout): Promise<LayoutReport>;
-  read(): Promise<TrackerSnapshot>;
+  read(options?: ReadOptions): Promise<TrackerSnapshot>;
   write(plan: WritePlan): Promise<WriteResult>;
   /** A link a person can open to land on a row. */
   rowLink(tab: string, id: string, rowNumber: number): string;

@@ -1,6 +1,6 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
-import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
+import type { CellValue, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
 import { isoDateToSerial } from '../core/dates.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
@@ -13,6 +13,7 @@ import type {
   TrackerStore,
   WritePlan,
   WriteResult,
+  ReadOptions,
 } from '../core/ports.ts';
 import type { CellWrite } from '../core/system-cells.ts';
 import { flat } from '../core/text.ts';
@@ -342,18 +343,18 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     );
   }
 
-  async read(): Promise<TrackerSnapshot> {
+  async read(options: ReadOptions = {}): Promise<TrackerSnapshot> {
     try {
-      return await this.readOnce();
+      return await this.readOnce(options);
     } catch (error) {
       // The remembered tab list is stale (a tab was deleted or renamed): look again, once.
       if (!(error instanceof SheetsApiError && error.status === 400)) throw error;
       await this.loadSheetIds(true);
-      return this.readOnce();
+      return this.readOnce(options);
     }
   }
 
-  private async readOnce(): Promise<TrackerSnapshot> {
+  private async readOnce(options: ReadOptions): Promise<TrackerSnapshot> {
     const ids = await this.loadSheetIds();
     const problems: string[] = [];
     const wanted = [...TRACKER_TABS.map((t) => t.name), ...SUMMARY_TABS];
@@ -364,7 +365,11 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     const { tables, grids } = await this.call('values.batchGet', async () => {
       // Built afresh on each try: a retried read starts over.
       const convert = cellReader();
-      const tables = new Map(TRACKER_TABS.map((t) => [t.name, new GridTableBuilder(t.name, convert)]));
+      const { activity } = options;
+      activity?.restart();
+      const sinkOf = (tab: string) =>
+        tab === TABS.activity && activity ? (row: SheetRow) => activity.add(row) : undefined;
+      const tables = new Map(TRACKER_TABS.map((t) => [t.name, new GridTableBuilder(t.name, convert, sinkOf(t.name))]));
       const grids = new Map<string, Grid>();
       // Grids are kept raw for the system tabs rewritten whole (Issues, summaries), to compare before a write.
       const sinks = present.map((name): ((row: unknown[]) => void) => {

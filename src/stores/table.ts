@@ -60,9 +60,13 @@ export class GridTableBuilder {
   private indexes: number[] = [];
   private rowNumber = 0;
 
-  constructor(tabName: string, convert: (v: unknown) => CellValue) {
+  /** Takes each row instead of the table keeping it (the Activity Log, folded as it is read). */
+  private readonly sink: ((row: SheetRow) => void) | undefined;
+
+  constructor(tabName: string, convert: (v: unknown) => CellValue, sink?: (row: SheetRow) => void) {
     this.tabName = tabName;
     this.convert = convert;
+    this.sink = sink;
   }
 
   add(values: readonly unknown[]): void {
@@ -79,7 +83,10 @@ export class GridTableBuilder {
       cells[headers[c]!] = value;
       if (value !== null && value !== '') any = true;
     }
-    if (any) this.rows.push({ rowNumber: this.rowNumber, cells });
+    if (!any) return;
+    const row = { rowNumber: this.rowNumber, cells };
+    if (this.sink) this.sink(row);
+    else this.rows.push(row);
   }
 
   finish(): GridTable {

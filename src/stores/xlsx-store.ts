@@ -10,6 +10,7 @@ import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '..
 import type { SummaryTable } from '../core/metrics.ts';
 import type {
   LayoutReport,
+  ReadOptions,
   RestrictedStore,
   TrackerSnapshot,
   TrackerStore,
@@ -151,7 +152,11 @@ function headerMap(sheet: Worksheet): { headers: string[]; columns: Map<string, 
   return { headers, columns, problems };
 }
 
-function readTable(sheet: Worksheet | undefined): {
+/** A worksheet's rows by header; each row goes to `sink` instead, when one is given. */
+function readTable(
+  sheet: Worksheet | undefined,
+  sink?: (row: SheetRow) => void,
+): {
   table: SheetTable;
   columns: Map<string, number>;
   problems: string[];
@@ -168,7 +173,9 @@ function readTable(sheet: Worksheet | undefined): {
       cells[header] = value;
       if (value !== null && value !== '') any = true;
     }
-    if (any) rows.push({ rowNumber, cells });
+    if (!any) return;
+    if (sink) sink({ rowNumber, cells });
+    else rows.push({ rowNumber, cells });
   });
   return { table: { headers, rows }, columns, problems };
 }
@@ -221,9 +228,9 @@ export class XlsxTrackerStore implements TrackerStore {
     return flat`${pathToFileURL(this.path).href}#'${tab}'!A${rowNumber}`;
   }
 
-  async read(): Promise<TrackerSnapshot> {
+  async read(options: ReadOptions = {}): Promise<TrackerSnapshot> {
     const workbook = await loadWorkbook(this.path);
-    return snapshotOf(workbook);
+    return snapshotOf(workbook, options);
   }
 
   async write(plan: WritePlan): Promise<WriteResult> {
@@ -258,7 +265,8 @@ export class XlsxTrackerStore implements TrackerStore {
   }
 }
 
-function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
+function snapshotOf(workbook: ExcelJS.Workbook, options: ReadOptions): TrackerSnapshot {
+  options.activity?.restart();
   const problems: string[] = [];
   const tables: Record<string, SheetTable> = {};
   for (const tab of TRACKER_TABS) {
@@ -268,7 +276,8 @@ function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
       tables[tab.name] = { headers: [], rows: [] };
       continue;
     }
-    const read = readTable(sheet);
+    const sink = tab.name === TABS.activity ? options.activity : undefined;
+    const read = readTable(sheet, sink && ((row) => sink.add(row)));
     problems.push(...read.problems);
     problems.push(...contractProblems(tab, new Set(read.columns.keys())));
     tables[tab.name] = read.table;

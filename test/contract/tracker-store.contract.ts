@@ -146,6 +146,24 @@ export function trackerStoreContract(name: string, makeFixture: () => Promise<St
       expect(activity.rows.map((r) => r.cells['Idempotency Key'])).toEqual(['k-1', 'k-2', 'k-3']);
     });
 
+    test('a read given an activity sink hands it the Activity Log line by line, in order, and keeps none of it', async () => {
+      await f.addRows('Proposals', [row('B-1')]);
+      await f.store.write({ cells: [], appendActivity: [event(1), event(2), event(3)] });
+      const calls: string[] = [];
+      const snapshot = await f.store.read({
+        activity: {
+          restart: () => calls.push('restart'),
+          add: (line) => calls.push(`${line.rowNumber}:${String(line.cells['Idempotency Key'])}`),
+        },
+      });
+      expect(calls).toEqual(['restart', '2:k-1', '3:k-2', '4:k-3']);
+      expect(snapshot.activity.rows).toEqual([]);
+      expect(snapshot.activity.headers).toContain('Idempotency Key');
+      // The other tabs are read as ever.
+      expect(snapshot.proposals.rows.map((r) => r.cells['BUCP ID'])).toEqual(['B-1']);
+      expect(snapshot.layoutProblems).toEqual([]);
+    });
+
     test('an empty plan, or one equal to what is there, writes nothing', async () => {
       await f.addRows('Proposals', [row('B-1')]);
       const summaries = [

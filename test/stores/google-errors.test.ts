@@ -137,6 +137,65 @@ test('a read whose answer is cut off halfway is tried again, and no row is lost 
   );
 });
 
+test('a read cut off inside the Activity Log starts its fold over: each line is folded once', async () => {
+  const ws = await workspace();
+  ws.addProposals([{ 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02' }]);
+  // Failed sends are counted: a line folded twice would count a failure twice.
+  const failed = Array.from({ length: 2000 }, (_, i) => ({
+    at: '2026-11-20T09:00:00-08:00',
+    on: '2026-11-20',
+    bucpId: 'B-1',
+    disputeId: '',
+    kind: 'notification-failed' as const,
+    from: 'reminder',
+    to: 'coordinator@dhcs.ca.gov',
+    detail: 'temporary: 451 try later',
+    key: `digest:coordinator-${i}@dhcs.ca.gov:2026-11-20`,
+  }));
+  await ws.tracker.write({ cells: [], appendActivity: failed });
+  const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
+  const { ActivityFold } = await import('../../src/core/history.ts');
+  const store = new GoogleSheetsTrackerStore({
+    spreadsheetId: ws.tracker.spreadsheetId,
+    client: ws.client,
+    retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5 },
+  });
+  const clean = new ActivityFold();
+  await store.read({ activity: clean });
+
+  ws.emulator.failNext(1, 'cut', { apis: ['values.batchGet'] });
+  const fold = new ActivityFold();
+  const seen: number[] = [];
+  let restarts = 0;
+  await store.read({
+    activity: {
+      restart: () => {
+        restarts += 1;
+        seen.push(-1);
+        fold.restart();
+      },
+      add: (row) => {
+        seen.push(row.rowNumber);
+        fold.add(row);
+      },
+    },
+  });
+  expect(ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.fault ?? 'whole')).toEqual([
+    'whole',
+    'cut',
+    'whole',
+  ]);
+  // The cut answer got part of the log to the fold before it broke off; the retry started it over.
+  const lastRestart = seen.lastIndexOf(-1);
+  expect(restarts).toBe(2);
+  expect(lastRestart).toBeGreaterThan(1);
+  expect(seen.slice(lastRestart + 1)).toEqual(failed.map((_f, i) => i + 2));
+  const failures = fold.history.notifications.failures;
+  expect(failures.size).toBe(2000);
+  expect([...failures.values()].every((f) => f.count === 1)).toBe(true);
+  expect(failures).toEqual(clean.history.notifications.failures);
+});
+
 test('errors of a streamed read are translated as any other: access taken away, a tab deleted since the last read', async () => {
   const ws = await workspace();
   ws.addProposals([{ 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02' }]);
