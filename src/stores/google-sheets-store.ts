@@ -32,6 +32,7 @@ import {
 } from './google/transport.ts';
 import { readValueRanges } from './google/value-ranges.ts';
 import {
+  type ColumnReader,
   type GridTable,
   type GridValue,
   GridTableBuilder,
@@ -44,20 +45,34 @@ const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!
 
 /** Strings up to this long are shared between cells: a tracker repeats its stages, departments and emails. */
 const SHARED_TEXT_MAX = 64;
+/** After this many texts, a column whose texts mostly did not repeat stops sharing them. */
+const SHARING_SAMPLE = 1000;
 
 /**
  * A value as the API gives it with UNFORMATTED_VALUE: dates arrive as serial numbers, errors as their
- * text. Repeated short strings come out as one shared string, which a big tracker's memory needs.
+ * text. Repeated short strings come out as one shared string, which a big tracker's memory needs. A
+ * column of texts that rarely repeat (IDs seen once, idempotency keys, names) stops sharing after a
+ * sample: a map of unique texts would cost time and memory, and keep texts the rows let go of.
  */
-function cellReader(): (value: unknown) => CellValue {
+function cellReader(): ColumnReader {
   const shared = new Map<string, string>();
-  return (value) => {
-    if (typeof value === 'string' && value !== '' && value.length <= SHARED_TEXT_MAX) {
-      const known = shared.get(value);
-      if (known !== undefined) return known;
-      if (!isErrorValue(value)) shared.set(value, value);
-    }
-    return toCellValue(value);
+  return () => {
+    let sharing = true;
+    let lookups = 0;
+    let hits = 0;
+    return (value) => {
+      if (sharing && typeof value === 'string' && value !== '' && value.length <= SHARED_TEXT_MAX) {
+        lookups += 1;
+        const known = shared.get(value);
+        if (known !== undefined) {
+          hits += 1;
+          return known;
+        }
+        if (!isErrorValue(value)) shared.set(value, value);
+        if (lookups === SHARING_SAMPLE && hits * 4 < lookups) sharing = false;
+      }
+      return toCellValue(value);
+    };
   };
 }
 
@@ -364,12 +379,12 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     const present = wanted.filter((t) => ids.has(t));
     const { tables, grids } = await this.call('values.batchGet', async () => {
       // Built afresh on each try: a retried read starts over.
-      const convert = cellReader();
+      const reader = cellReader();
       const { activity } = options;
       activity?.restart();
       const sinkOf = (tab: string) =>
         tab === TABS.activity && activity ? (row: SheetRow) => activity.add(row) : undefined;
-      const tables = new Map(TRACKER_TABS.map((t) => [t.name, new GridTableBuilder(t.name, convert, sinkOf(t.name))]));
+      const tables = new Map(TRACKER_TABS.map((t) => [t.name, new GridTableBuilder(t.name, reader, sinkOf(t.name))]));
       const grids = new Map<string, Grid>();
       // Grids are kept raw for the system tabs rewritten whole (Issues, summaries), to compare before a write.
       const sinks = present.map((name): ((row: unknown[]) => void) => {
