@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { finishCycle, parseTracker, planParsed, settleBasis } from '../../src/core/cycle.ts';
+import { ActivityFold } from '../../src/core/history.ts';
 import { benchTracker } from './bench-tracker.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -39,9 +40,11 @@ function step(label: string): void {
 step('start');
 // As in a cycle, the snapshot lives only in the function that reads and parses it.
 const parsed = await (async () => {
-  const snapshot = await tracker.read();
+  // As in a cycle, the Activity Log is folded into the memory as it is read.
+  const activity = new ActivityFold();
+  const snapshot = await tracker.read({ activity });
   step('read');
-  return parseTracker(snapshot, { config, now });
+  return parseTracker(snapshot, { config, now }, activity);
 })();
 step('parse');
 const restrictedIds = await restricted.recordIds();

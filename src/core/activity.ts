@@ -74,6 +74,9 @@ export function activityRow(event: ActivityEvent): string[] {
   return [event.at, event.on, event.bucpId, event.disputeId, event.kind, event.from, event.to, event.detail, event.key];
 }
 
+/** How many of the latest line times a repeated line is looked for under. */
+const RECENT_TIMES = 8;
+
 /**
  * Reads Activity Log lines one at a time (a big log has hundreds of thousands; the history keeps what
  * it needs of each). Lines a person typed or damaged are skipped, never trusted: the log is the
@@ -81,7 +84,8 @@ export function activityRow(event: ActivityEvent): string[] {
  */
 export class ActivityLineReader {
   private readonly kinds = new Set<string>(ACTIVITY_KINDS);
-  private readonly seen = new Set<string>();
+  /** The kind and key of each line read, by time, for the last few times only (see `read`). */
+  private readonly seen = new Map<string, Set<string>>();
 
   /** The event a line records, or null for a damaged line or a repeat of one already read. */
   read(row: SheetRow): ActivityEvent | null {
@@ -90,10 +94,19 @@ export class ActivityLineReader {
     const at = cellText(row.cells.At);
     if (!this.kinds.has(kind) || !on?.ok || at === '') return null;
     const key = cellText(row.cells['Idempotency Key']);
-    // A line repeated by a retried append (same kind, key and time) is the same event.
-    const identity = flat`${kind}|${key}|${at}`;
-    if (this.seen.has(identity)) return null;
-    this.seen.add(identity);
+    // A line repeated by a retried append (same kind, key and time) is the same event. A retried append
+    // repeats lines of its own cycle, which all carry the cycle's time, right after the first copy: so
+    // repeats are looked for among the lines of the last few times only, and a log of years is not
+    // remembered line by line.
+    let lines = this.seen.get(at);
+    if (!lines) {
+      if (this.seen.size >= RECENT_TIMES) this.seen.delete(this.seen.keys().next().value!);
+      lines = new Set();
+      this.seen.set(at, lines);
+    }
+    const identity = flat`${kind}|${key}`;
+    if (lines.has(identity)) return null;
+    lines.add(identity);
     return {
       at,
       on: on.date,
