@@ -84,8 +84,8 @@ const RECENT_TIMES = 8;
  */
 export class ActivityLineReader {
   private readonly kinds = new Set<string>(ACTIVITY_KINDS);
-  /** The kind and key of each line read, by time, for the last few times only (see `read`). */
-  private readonly seen = new Map<string, Set<string>>();
+  /** The keys of the lines read, by time and kind, for the last few times only (see `read`). */
+  private readonly seen = new Map<string, Map<string, Set<string>>>();
 
   /** The event a line records, or null for a damaged line or a repeat of one already read. */
   read(row: SheetRow): ActivityEvent | null {
@@ -98,15 +98,19 @@ export class ActivityLineReader {
     // repeats lines of its own cycle, which all carry the cycle's time, right after the first copy: so
     // repeats are looked for among the lines of the last few times only, and a log of years is not
     // remembered line by line.
-    let lines = this.seen.get(at);
-    if (!lines) {
+    let kinds = this.seen.get(at);
+    if (!kinds) {
       if (this.seen.size >= RECENT_TIMES) this.seen.delete(this.seen.keys().next().value!);
-      lines = new Set();
-      this.seen.set(at, lines);
+      kinds = new Map();
+      this.seen.set(at, kinds);
     }
-    const identity = flat`${kind}|${key}`;
-    if (lines.has(identity)) return null;
-    lines.add(identity);
+    let keys = kinds.get(kind);
+    if (!keys) {
+      keys = new Set();
+      kinds.set(kind, keys);
+    }
+    if (keys.has(key)) return null;
+    keys.add(key);
     return {
       at,
       on: on.date,

@@ -9,15 +9,15 @@ export type DayNumber = number;
 
 const MS_PER_DAY = 86_400_000;
 
-export function toDayNumber(date: IsoDate): DayNumber {
+/** Distinct dates worked out and kept per memo: a tracker and its log repeat a few hundred dates. */
+const DATE_MEMO_LIMIT = 10_000;
+
+export const toDayNumber: (date: IsoDate) => DayNumber = boundedMemo(DATE_MEMO_LIMIT, (date: IsoDate) => {
   const y = Number(date.slice(0, 4));
   const m = Number(date.slice(5, 7));
   const d = Number(date.slice(8, 10));
   return Date.UTC(y, m - 1, d) / MS_PER_DAY;
-}
-
-/** Distinct dates worked out and kept per memo: a tracker and its log repeat a few hundred dates. */
-const DATE_MEMO_LIMIT = 10_000;
+});
 
 export const fromDayNumber: (day: DayNumber) => IsoDate = boundedMemo(DATE_MEMO_LIMIT, (day: DayNumber) =>
   new Date(day * MS_PER_DAY).toISOString().slice(0, 10),
