@@ -44,14 +44,14 @@ export interface GridTable {
   readonly rowsRead: number;
 }
 
+/** Makes a cell converter for one column: a column's converter may learn what its values are like. */
+export type ColumnReader = () => (value: unknown) => CellValue;
+
 /**
  * Reads a tab a row at a time (header row first), as the rows arrive: the grid is never held whole.
  * Blank and duplicate headers are reported; rows with no value in any named column are skipped; row
  * numbers are the sheet's, 1-based.
  */
-/** Makes a cell converter for one column: a column's converter may learn what its values are like. */
-export type ColumnReader = () => (value: unknown) => CellValue;
-
 export class GridTableBuilder {
   private readonly tabName: string;
   private readonly reader: ColumnReader;
