@@ -7,13 +7,13 @@ import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import { columnLetter, type WorkbookLayout } from '../core/layout.ts';
 import type {
   LayoutReport,
+  ReadOptions,
   RestrictedStore,
   StoreCapacity,
   TrackerSnapshot,
   TrackerStore,
   WritePlan,
   WriteResult,
-  ReadOptions,
 } from '../core/ports.ts';
 import type { CellWrite } from '../core/system-cells.ts';
 import { flat } from '../core/text.ts';
