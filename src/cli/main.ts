@@ -204,6 +204,11 @@ export function buildProgram(io: Io): Command {
             `${i.severity.toUpperCase()} ${i.tab} row ${i.row}${i.id ? ` (${i.id})` : ''}${i.column ? ` [${i.column}]` : ''}: ${i.message}`,
           );
         }
+        const { capacity } = report;
+        if (capacity && capacity.limit > 0) {
+          const share = ((100 * capacity.used) / capacity.limit).toFixed(1);
+          io.out(`Capacity: ${share}% of ${capacity.limitName} used`);
+        }
         io.out(
           `${report.proposals} proposals, ${report.disputes} disputes: ${report.ok ? 'no errors' : 'errors found'}`,
         );

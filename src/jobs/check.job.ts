@@ -1,6 +1,6 @@
 import type { Config } from '../core/config.ts';
 import { planCycle } from '../core/cycle.ts';
-import type { RestrictedStore, TrackerStore } from '../core/ports.ts';
+import type { RestrictedStore, StoreCapacity, TrackerStore } from '../core/ports.ts';
 import type { RowIssue } from '../core/schema.ts';
 
 export interface CheckReport {
@@ -9,6 +9,8 @@ export interface CheckReport {
   readonly rowIssues: readonly RowIssue[];
   readonly proposals: number;
   readonly disputes: number;
+  /** How much of the store's hard limit is used, where it has one (the Activity Log grows into it). */
+  readonly capacity: StoreCapacity | null;
 }
 
 /** Validates the workbook layout and the data without writing or sending anything. */
@@ -27,7 +29,7 @@ export async function runCheck(deps: {
     layoutProblems.push((error as Error).message);
   }
   if (snapshot.layoutProblems.length > 0) {
-    return { ok: false, layoutProblems, rowIssues: [], proposals: 0, disputes: 0 };
+    return { ok: false, layoutProblems, rowIssues: [], proposals: 0, disputes: 0, capacity: snapshot.capacity ?? null };
   }
   const plan = planCycle(snapshot, restrictedIds, { config: deps.config, now: deps.now, link: () => '' });
   return {
@@ -36,5 +38,6 @@ export async function runCheck(deps: {
     rowIssues: plan.issues,
     proposals: plan.proposals.records.length,
     disputes: plan.disputes.records.length,
+    capacity: snapshot.capacity ?? null,
   };
 }

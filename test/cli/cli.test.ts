@@ -152,6 +152,22 @@ describe('bucp check', () => {
     expect(await bucp('check', '--config', configFile, '--now', '2026-11-23T08:00')).toBe(1);
     expect(out.join('\n')).toMatch(/ERROR Proposals row 3 \(B-2\) \[Stage\]/);
   });
+
+  test('says how much of the store it is in the Activity Log has filled', async () => {
+    const { bucp, configFile, out } = await setup();
+    await bucp('run', '--once', '--config', configFile, '--now', '2026-11-23T08:00');
+    out.length = 0;
+    await bucp('check', '--config', configFile, '--now', '2026-11-23T08:00');
+    expect(out).toContain(
+      "Capacity: 0.0% of Excel's limit of 1,048,576 rows per worksheet (on the Activity Log tab) used",
+    );
+    out.length = 0;
+    await bucp('check', '--json', '--config', configFile, '--now', '2026-11-23T08:00');
+    const { capacity } = JSON.parse(out.join('')) as { capacity: { used: number; limit: number } };
+    // The header and the lines the run just logged.
+    expect(capacity.limit).toBe(1_048_576);
+    expect(capacity.used).toBeGreaterThan(2);
+  });
 });
 
 describe('bucp stalled', () => {
