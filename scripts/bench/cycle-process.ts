@@ -9,7 +9,8 @@ import { isoDateToSerial } from '../../src/core/dates.ts';
 import { runCycle } from '../../src/jobs/run-cycle.job.ts';
 import { createLogger } from '../../src/log.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
-import { GoogleSheetsTrackerStore, quoteTab } from '../../src/stores/google-sheets-store.ts';
+import { GoogleSheetsTrackerStore } from '../../src/stores/google-sheets-store.ts';
+import { quoteTab } from '../../src/stores/google/a1.ts';
 import type { SheetsClient } from '../../src/stores/google/transport.ts';
 import { TRACKER_ID, benchTracker } from './bench-tracker.ts';
 

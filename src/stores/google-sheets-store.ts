@@ -17,6 +17,7 @@ import type {
 } from '../core/ports.ts';
 import type { CellWrite } from '../core/system-cells.ts';
 import { flat } from '../core/text.ts';
+import { quoteTab } from './google/a1.ts';
 import { SheetsLease } from './google/lease.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
 import {
@@ -96,8 +97,6 @@ function toApiValue(value: SystemValue): string | number {
       return value.value;
   }
 }
-
-export const quoteTab = (name: string) => `'${name.replace(/'/g, "''")}'`;
 
 export interface GoogleSheetsStoreOptions {
   readonly spreadsheetId: string;

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { describe } from 'vitest';
 import { PROPOSAL_COLUMNS, TRACKER_TABS } from '../../src/core/contract.ts';
 import { serialToIsoDate } from '../../src/core/dates.ts';
-import { GoogleSheetsTrackerStore, quoteTab } from '../../src/stores/google-sheets-store.ts';
+import { GoogleSheetsTrackerStore } from '../../src/stores/google-sheets-store.ts';
+import { quoteTab } from '../../src/stores/google/a1.ts';
 import { createSheetsClient } from '../../src/stores/google/transport.ts';
 import { type StoreFixture, trackerStoreContract } from '../contract/tracker-store.contract.ts';
 

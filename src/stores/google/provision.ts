@@ -3,6 +3,7 @@ import { TABS } from '../../core/contract.ts';
 import { type TabLayout, type WorkbookLayout, columnLetter, listRange } from '../../core/layout.ts';
 import { SUMMARY_CHARTS } from '../../core/metrics.ts';
 import type { LayoutReport } from '../../core/ports.ts';
+import { quoteTab } from './a1.ts';
 
 type Request = sheets_v4.Schema$Request;
 type Call = <T>(what: string, request: () => Promise<{ data: T }>) => Promise<T>;
@@ -59,16 +60,15 @@ export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<La
   // Tabs kept exactly as wide as their columns, which have more: those extra columns are read whole
   // (in the same call as the headers), and removed only if nobody has put anything in them.
   const wide = existing.filter((t) => t.exactWidth && gridColumnsOf(t) > t.columns.length);
-  const quoted = (name: string) => `'${name.replace(/'/g, "''")}'`;
   const headerData =
     existing.length > 0
       ? await call('values.batchGet', () =>
           api.spreadsheets.values.batchGet({
             spreadsheetId,
             ranges: [
-              ...existing.map((t) => (t.name === TABS.lists ? quoted(t.name) : `${quoted(t.name)}!1:1`)),
+              ...existing.map((t) => (t.name === TABS.lists ? quoteTab(t.name) : `${quoteTab(t.name)}!1:1`)),
               ...wide.map(
-                (t) => `${quoted(t.name)}!${columnLetter(t.columns.length + 1)}:${columnLetter(gridColumnsOf(t))}`,
+                (t) => `${quoteTab(t.name)}!${columnLetter(t.columns.length + 1)}:${columnLetter(gridColumnsOf(t))}`,
               ),
             ],
             valueRenderOption: 'UNFORMATTED_VALUE',
