@@ -167,8 +167,7 @@ async function sendAndSettle(
   tally: (result: WriteResult) => void,
 ): Promise<Settled> {
   const sent = await planAndSend(deps, options, tally);
-  const { basis, reports, handoff, failures } = sent;
-  const stamp = stampAt(basis.timestamp);
+  const { basis, reports, handoff, failures, stamp } = sent;
   const outcome = finishCycle(basis, deps.config);
   const jobRuns = sent.jobRuns.map(({ job, slot }) =>
     stamp({
@@ -252,6 +251,8 @@ interface SendPhase {
   readonly failures: string[];
   /** Activity Log lines not written yet: the sends' outcomes, or all of the plan's when nothing was sent. */
   readonly pending: ActivityEvent[];
+  /** The cycle's stamper, for any line still to be made. */
+  readonly stamp: ReturnType<typeof stampAt>;
 }
 
 /** A message to send, with the subject its intent is recorded under. */
@@ -346,7 +347,17 @@ async function planAndSend(
     }
   }
   reports.push(...outgoing.heldBack);
-  return { basis, parts: outgoing.parts, jobRuns: outgoing.jobRuns, planned, reports, handoff, failures, pending };
+  return {
+    basis,
+    parts: outgoing.parts,
+    jobRuns: outgoing.jobRuns,
+    planned,
+    reports,
+    handoff,
+    failures,
+    pending,
+    stamp,
+  };
 }
 
 /**
