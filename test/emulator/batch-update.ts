@@ -21,6 +21,7 @@ import {
   applyMasked,
   cellLimitMessage,
   clone,
+  gridCells,
   invalid,
   isObject,
   parseFieldMask,
@@ -80,7 +81,7 @@ class Shadow {
 
   /** The cells of every tab's grid as the requests so far leave them. */
   cellCount(): number {
-    return this.sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
+    return gridCells(this.sheets);
   }
 
   allocId(): number {

@@ -56,6 +56,10 @@ export const invalid = (message: string): ApiError => new ApiError(400, 'INVALID
 /** Google's limit on the cells of one spreadsheet: every tab's whole grid, empty cells included. */
 export const GOOGLE_CELL_LIMIT = 10_000_000;
 
+/** The cells of these grids together, as Google counts them against its limit. */
+export const gridCells = (sheets: readonly { rowCount: number; columnCount: number }[]): number =>
+  sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
+
 /** Google's words when a change would grow a spreadsheet's grids past its cell limit. */
 export const cellLimitMessage = (limit: number): string =>
   `This action would increase the number of cells in the workbook above the limit of ${limit} cells.`;
@@ -837,7 +841,7 @@ export class SpreadsheetModel {
 
   /** The cells of every tab's grid, as Google counts them against the limit. */
   cellCount(): number {
-    return this.sheets.reduce((n, s) => n + s.rowCount * s.columnCount, 0);
+    return gridCells(this.sheets);
   }
 
   /** The id newId() would hand out next, without taking it. */
