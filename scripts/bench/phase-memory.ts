@@ -4,8 +4,7 @@
 // the next business day (after a first sync run by another process). Not part of the tests.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { finishCycle, parseTracker, planParsed, settleBasis } from '../../src/core/cycle.ts';
-import { ActivityFold } from '../../src/core/history.ts';
+import { finishCycle, parseTracker, planParsed, settleBasis, trackerSinks } from '../../src/core/cycle.ts';
 import { benchTracker } from './bench-tracker.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -40,11 +39,11 @@ function step(label: string): void {
 step('start');
 // As in a cycle, the snapshot lives only in the function that reads and parses it.
 const parsed = await (async () => {
-  // As in a cycle, the Activity Log is folded into the memory as it is read.
-  const activity = new ActivityFold();
-  const snapshot = await tracker.read({ activity });
+  // As in a cycle, the Activity Log is folded into the memory and the proposals parsed as they are read.
+  const sinks = trackerSinks({ config, now });
+  const snapshot = await tracker.read(sinks);
   step('read');
-  return parseTracker(snapshot, { config, now }, activity);
+  return parseTracker(snapshot, { config, now }, sinks);
 })();
 step('parse');
 const restrictedIds = await restricted.recordIds();

@@ -19,6 +19,16 @@ export interface SheetRow {
   readonly cells: Readonly<Record<string, CellValue>>;
 }
 
+/**
+ * Takes a tab's rows as a store reads them, top to bottom, instead of the snapshot holding them: what
+ * a cycle needs of a big tab is what it folds or parses the rows into, not the cells.
+ */
+export interface RowSink {
+  /** Called as a read starts, and again if it starts over (a retried request): forget what came before. */
+  restart(): void;
+  add(row: SheetRow): void;
+}
+
 export interface SheetTable {
   readonly headers: readonly string[];
   readonly rows: readonly SheetRow[];

@@ -9,7 +9,16 @@ import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from '
 import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
 import type { TrackerSnapshot } from './ports.ts';
-import { type Dispute, type ParsedTab, type Proposal, type RowIssue, parseDisputes, parseProposals } from './schema.ts';
+import {
+  type Dispute,
+  type ParseContext,
+  type ParsedTab,
+  type Proposal,
+  type RowIssue,
+  type TabParse,
+  parseDisputes,
+  proposalParse,
+} from './schema.ts';
 import { type CellWrite, type SystemCellInput, planSystemCells, proposalCellBases } from './system-cells.ts';
 
 export interface CycleContext {
@@ -50,23 +59,37 @@ export interface ParsedTracker {
 }
 
 /**
- * Parses the tabs of a snapshot and folds the Activity Log into the memory. `activity` is the fold the
- * read handed the log's lines to, if it did; the snapshot's own lines (if any) are folded in after.
+ * What a read hands a tracker's big tabs to, so that their rows are folded into the memory and parsed
+ * as they arrive, never held whole as cells: give them to `TrackerStore.read`, then to parseTracker.
+ */
+export interface TrackerSinks {
+  readonly activity: ActivityFold;
+  readonly proposals: TabParse<Proposal>;
+}
+
+export function trackerSinks(context: Pick<CycleContext, 'config' | 'now'>): TrackerSinks {
+  return { activity: new ActivityFold(), proposals: proposalParse(parseContextOf(context)) };
+}
+
+function parseContextOf(context: Pick<CycleContext, 'config' | 'now'>): ParseContext {
+  return { today: localDate(context.now, context.config.timezone), departments: context.config.departments };
+}
+
+/**
+ * Parses the tabs of a snapshot and folds the Activity Log into the memory. `sinks` are those the read
+ * handed rows to, if it did; the snapshot's own rows (if any) are added after.
  */
 export function parseTracker(
   snapshot: TrackerSnapshot,
   context: Pick<CycleContext, 'config' | 'now'>,
-  activity: ActivityFold = new ActivityFold(),
+  sinks: TrackerSinks = trackerSinks(context),
 ): ParsedTracker {
-  const parseContext = {
-    today: localDate(context.now, context.config.timezone),
-    departments: context.config.departments,
-  };
-  const proposals = parseProposals(snapshot.proposals, parseContext);
+  for (const row of snapshot.proposals.rows) sinks.proposals.add(row);
+  const proposals = sinks.proposals.finish();
   const knownIds = new Set(proposals.records.map((p) => p.bucpId));
-  const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
-  for (const row of snapshot.activity.rows) activity.add(row);
-  const history = activity.history;
+  const disputes = parseDisputes(snapshot.disputes, parseContextOf(context), knownIds);
+  for (const row of snapshot.activity.rows) sinks.activity.add(row);
+  const history = sinks.activity.history;
   return { proposals, disputes, history, storeIssues: capacityIssues(snapshot.capacity) };
 }
 

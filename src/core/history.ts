@@ -1,6 +1,5 @@
 import { type ActivityEvent, ActivityLineReader } from './activity.ts';
-import type { SheetRow } from './cells.ts';
-import type { ActivitySink } from './ports.ts';
+import type { RowSink, SheetRow } from './cells.ts';
 import type { IsoDate } from './dates.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
 import { flat } from './text.ts';
@@ -125,7 +124,7 @@ export function emptyHistory(): History {
  * Folds Activity Log lines into the memory as a store reads them, so a big log is never held whole.
  * A read that starts over (a retried request) restarts it: the lines given before are forgotten.
  */
-export class ActivityFold implements ActivitySink {
+export class ActivityFold implements RowSink {
   private reader = new ActivityLineReader();
   private memory = emptyHistory();
 

@@ -1,5 +1,5 @@
 import type { ActivityEvent } from './activity.ts';
-import type { SheetRow, SheetTable } from './cells.ts';
+import type { RowSink, SheetTable } from './cells.ts';
 import type { WorkbookLayout } from './layout.ts';
 import type { SummaryTable } from './metrics.ts';
 import type { RowIssue } from './schema.ts';
@@ -7,9 +7,10 @@ import type { CellWrite } from './system-cells.ts';
 
 /** Everything a cycle reads from the tracker, in one read. */
 export interface TrackerSnapshot {
+  /** The Proposals tab: its headers, and its rows unless the read handed them to a sink. */
   readonly proposals: SheetTable;
   readonly disputes: SheetTable;
-  /** The Activity Log: its headers, and its lines unless the read handed them to an activity sink. */
+  /** The Activity Log: its headers, and its lines unless the read handed them to a sink. */
   readonly activity: SheetTable;
   /** Layout problems (a missing tab or header) that `bucp init` repairs. */
   readonly layoutProblems: readonly string[];
@@ -17,18 +18,11 @@ export interface TrackerSnapshot {
   readonly capacity?: StoreCapacity;
 }
 
-/**
- * Takes the Activity Log's lines as a store reads them, oldest first, instead of the snapshot holding
- * them: the log is the biggest tab, and what a cycle needs of it is the memory folded from it.
- */
-export interface ActivitySink {
-  /** Called as a read starts, and again if it starts over (a retried request): forget what came before. */
-  restart(): void;
-  add(row: SheetRow): void;
-}
-
 export interface ReadOptions {
-  readonly activity?: ActivitySink;
+  /** Takes the Activity Log's lines, oldest first: the log is the biggest tab. */
+  readonly activity?: RowSink;
+  /** Takes the Proposals rows, so they are parsed as they arrive rather than held as cells. */
+  readonly proposals?: RowSink;
 }
 
 /** A store's hard limit on what it holds, and how much of it is used (at least). */

@@ -1,5 +1,13 @@
 import { z } from 'zod/v4';
-import { type CellValue, type SheetRow, type SheetTable, cellText, isBlankCell, isCellError } from './cells.ts';
+import {
+  type CellValue,
+  type RowSink,
+  type SheetRow,
+  type SheetTable,
+  cellText,
+  isBlankCell,
+  isCellError,
+} from './cells.ts';
 import {
   type Column,
   type Decision,
@@ -265,22 +273,56 @@ function hasStaffData(row: SheetRow, staffHeaders: readonly string[]): boolean {
   return staffHeaders.some((h) => !isBlankCell(row.cells[h]));
 }
 
-/** Groups rows by ID, reporting rows with no ID and IDs used more than once. */
-function identify(
-  table: SheetTable,
-  tab: string,
-  idHeader: string,
-  staffHeaders: readonly string[],
-): { rows: { row: SheetRow; id: string }[]; issues: RowIssue[]; duplicates: Set<string>; unaddressable: number } {
-  const issues: RowIssue[] = [];
-  const rowsById = new Map<string, SheetRow[]>();
-  let unaddressable = 0;
-  for (const row of table.rows) {
-    if (!hasStaffData(row, staffHeaders)) continue;
+/** What one row parses to: its record (valid as far as the row alone can tell) and its issues. */
+interface RowParse<T> {
+  readonly record: T;
+  readonly issues: RowIssue[];
+}
+
+/**
+ * Parses a tab's rows one at a time, as a store reads them, so a big tab is never held whole as cells
+ * beside its records. Rows with no ID are reported; an ID used on several rows is found at the end,
+ * and each of its rows is reported and counted invalid. Records and issues come out in row order.
+ */
+export class TabParse<T extends { readonly rowNumber: number; readonly valid: boolean }> implements RowSink {
+  private readonly tab: string;
+  private readonly idHeader: string;
+  private readonly staffHeaders: readonly string[];
+  private readonly parseRow: (row: SheetRow, id: string) => RowParse<T>;
+  private records: T[] = [];
+  private idIssues: RowIssue[] = [];
+  private rowIssues: RowIssue[] = [];
+  /** Each ID's record index, or indexes when it is on several rows. */
+  private recordsById = new Map<string, number | number[]>();
+  private unaddressable = 0;
+
+  constructor(
+    tab: string,
+    idHeader: string,
+    staffHeaders: readonly string[],
+    parseRow: (row: SheetRow, id: string) => RowParse<T>,
+  ) {
+    this.tab = tab;
+    this.idHeader = idHeader;
+    this.staffHeaders = staffHeaders;
+    this.parseRow = parseRow;
+  }
+
+  restart(): void {
+    this.records = [];
+    this.idIssues = [];
+    this.rowIssues = [];
+    this.recordsById = new Map();
+    this.unaddressable = 0;
+  }
+
+  add(row: SheetRow): void {
+    if (!hasStaffData(row, this.staffHeaders)) return;
+    const { tab, idHeader } = this;
     const id = cellText(row.cells[idHeader]);
     if (id === '' || isCellError(row.cells[idHeader])) {
-      unaddressable += 1;
-      issues.push({
+      this.unaddressable += 1;
+      this.idIssues.push({
         tab,
         row: row.rowNumber,
         id: null,
@@ -288,22 +330,31 @@ function identify(
         severity: 'error',
         message: `Row ${row.rowNumber} has data but no ${idHeader}: give it a unique ${idHeader} so it can be tracked`,
       });
-      continue;
+      return;
     }
-    const list = rowsById.get(id) ?? [];
-    list.push(row);
-    rowsById.set(id, list);
+    const index = this.records.length;
+    const seen = this.recordsById.get(id);
+    if (seen === undefined) this.recordsById.set(id, index);
+    else if (typeof seen === 'number') this.recordsById.set(id, [seen, index]);
+    else seen.push(index);
+    const { record, issues } = this.parseRow(row, id);
+    this.records.push(record);
+    for (const issue of issues) this.rowIssues.push(issue);
   }
-  const duplicates = new Set<string>();
-  const rows: { row: SheetRow; id: string }[] = [];
-  for (const [id, list] of rowsById) {
-    if (list.length > 1) {
-      duplicates.add(id);
-      const where = list.map((r) => r.rowNumber).join(', ');
-      for (const row of list) {
-        issues.push({
+
+  /** The parsed tab. Call it once, after the last row. */
+  finish(): ParsedTab<T> {
+    const { tab, idHeader, records } = this;
+    const duplicateIssues: RowIssue[] = [];
+    for (const [id, indexes] of this.recordsById) {
+      if (typeof indexes === 'number') continue;
+      const rows = indexes.map((i) => records[i]!.rowNumber);
+      const where = [...rows].sort((a, b) => a - b).join(', ');
+      for (const i of [...indexes].sort((a, b) => records[a]!.rowNumber - records[b]!.rowNumber)) {
+        records[i] = { ...records[i]!, valid: false };
+        duplicateIssues.push({
           tab,
-          row: row.rowNumber,
+          row: records[i]!.rowNumber,
           id,
           column: idHeader,
           severity: 'error',
@@ -311,10 +362,27 @@ function identify(
         });
       }
     }
-    for (const row of list) rows.push({ row, id });
+    // Stores give rows top to bottom; a table built some other way is put in order here.
+    const inOrder = records.every((r, i) => i === 0 || records[i - 1]!.rowNumber <= r.rowNumber);
+    if (!inOrder) {
+      records.sort((a, b) => a.rowNumber - b.rowNumber);
+      this.rowIssues.sort((a, b) => a.row - b.row);
+      this.idIssues.sort((a, b) => a.row - b.row);
+    }
+    return {
+      records,
+      issues: [...this.idIssues, ...duplicateIssues, ...this.rowIssues],
+      unaddressableRows: this.unaddressable,
+    };
   }
-  rows.sort((a, b) => a.row.rowNumber - b.row.rowNumber);
-  return { rows, issues, duplicates, unaddressable };
+}
+
+function parseTable<T extends { readonly rowNumber: number; readonly valid: boolean }>(
+  table: SheetTable,
+  parse: TabParse<T>,
+): ParsedTab<T> {
+  for (const row of table.rows) parse.add(row);
+  return parse.finish();
 }
 
 /** Copies a row's system cells, every copy from one template so that all share one object shape. */
@@ -346,14 +414,16 @@ const NO_COLUMNS: readonly string[] = Object.freeze([]);
 const staffHeadersOf = (columns: readonly Column[]) => columns.filter((c) => c.owner === 'staff').map((c) => c.header);
 
 export function parseProposals(table: SheetTable, context: ParseContext): ParsedTab<Proposal> {
+  return parseTable(table, proposalParse(context));
+}
+
+/** Parses Proposals rows as a store reads them: hand it to the read, then call `finish()`. */
+export function proposalParse(context: ParseContext): TabParse<Proposal> {
   const tab = TABS.proposals;
   const cells = new CellParser(ProposalRowSchema(context), blankValues(PROPOSAL_COLUMNS));
-  const identified = identify(table, tab, 'BUCP ID', staffHeadersOf(PROPOSAL_COLUMNS));
-  const issues = [...identified.issues];
   const departments = new Set(context.departments.map((d) => d.toLowerCase()));
-  const records: Proposal[] = [];
 
-  for (const { row, id } of identified.rows) {
+  return new TabParse<Proposal>(tab, 'BUCP ID', staffHeadersOf(PROPOSAL_COLUMNS), (row, id) => {
     const parsed = cells.row(row);
     const f = parsed.fields;
     const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
@@ -397,13 +467,10 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
       warn('End Date', `End Date: ${endDate} is before First Data Transfer On ${firstTransfer}`);
     }
 
-    const valid = !identified.duplicates.has(id) && !rowIssues.some((i) => i.severity === 'error');
-    for (const issue of rowIssues) issues.push({ tab, row: row.rowNumber, id, ...issue });
-
-    records.push({
+    const record: Proposal = {
       rowNumber: row.rowNumber,
       bucpId: id,
-      valid,
+      valid: !rowIssues.some((i) => i.severity === 'error'),
       errorColumns: parsed.issues.length === 0 ? NO_COLUMNS : parsed.issues.map((i) => i.column),
       useCaseName: f.text('Use Case Name'),
       requestingDepartment: f.text('Requesting Department'),
@@ -428,9 +495,9 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
       dataSharingOutcome: f.text('Data-Sharing Outcome'),
       endDate: f.text('End Date'),
       systemCells: proposalSystemCells(row),
-    });
-  }
-  return { records, issues, unaddressableRows: identified.unaddressable };
+    };
+    return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
+  });
 }
 
 export function parseDisputes(
@@ -440,11 +507,7 @@ export function parseDisputes(
 ): ParsedTab<Dispute> {
   const tab = TABS.disputes;
   const cells = new CellParser(DisputeRowSchema(context), blankValues(DISPUTE_COLUMNS));
-  const identified = identify(table, tab, 'Dispute ID', staffHeadersOf(DISPUTE_COLUMNS));
-  const issues = [...identified.issues];
-  const records: Dispute[] = [];
-
-  for (const { row, id } of identified.rows) {
+  const parse = new TabParse<Dispute>(tab, 'Dispute ID', staffHeadersOf(DISPUTE_COLUMNS), (row, id) => {
     const parsed = cells.row(row);
     const f = parsed.fields;
     const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
@@ -481,13 +544,11 @@ export function parseDisputes(
         severity: 'warning',
       });
     }
-    const valid = !identified.duplicates.has(id) && !rowIssues.some((i) => i.severity === 'error');
-    for (const issue of rowIssues) issues.push({ tab, row: row.rowNumber, id, ...issue });
-    records.push({
+    const record: Dispute = {
       rowNumber: row.rowNumber,
       disputeId: id,
       bucpId,
-      valid,
+      valid: !rowIssues.some((i) => i.severity === 'error'),
       raisedOn,
       category: f.text('Category') as DisputeCategory | null,
       level: (f.text('Level') as DisputeLevel | null) ?? 'Data Coordinators',
@@ -495,9 +556,10 @@ export function parseDisputes(
       decision: f.text('Decision') as Decision | null,
       resolvedOn,
       systemCells: disputeSystemCells(row),
-    });
-  }
-  return { records, issues, unaddressableRows: identified.unaddressable };
+    };
+    return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
+  });
+  return parseTable(table, parse);
 }
 
 /** Headers a tab must have: every contract column. Missing ones mean `bucp init` was not run. */

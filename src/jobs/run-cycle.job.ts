@@ -10,10 +10,11 @@ import {
   planParsed,
   rowIssueKey,
   settleBasis,
+  trackerSinks,
 } from '../core/cycle.ts';
 import type { ProposalStanding } from '../core/system-cells.ts';
 import { disputeStatus } from '../core/evaluate.ts';
-import { ActivityFold, type History, applyEvent, failureDetail } from '../core/history.ts';
+import { type History, applyEvent, failureDetail } from '../core/history.ts';
 import { gateRetries, holdInFlight } from '../core/retries.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { PlannedNotification } from '../core/notifications.ts';
@@ -417,17 +418,18 @@ export async function readAndPlan(
 /**
  * Reads the tracker and parses it. The snapshot lives only in here: once this returns, the cells as
  * read can be collected (an awaited value held in the caller would keep them through planning). The
- * Activity Log is folded into the memory line by line as it is read, never held whole.
+ * Activity Log is folded into the memory line by line as it is read, and the Proposals rows are parsed
+ * as they arrive: neither is ever held whole as cells.
  */
 async function readAndParse(store: TrackerStore, config: Config, now: Date): Promise<ParsedTracker> {
-  const activity = new ActivityFold();
-  const snapshot = await store.read({ activity });
+  const sinks = trackerSinks({ config, now });
+  const snapshot = await store.read(sinks);
   if (snapshot.layoutProblems.length > 0) {
     throw new LayoutError(
       `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
     );
   }
-  return parseTracker(snapshot, { config, now }, activity);
+  return parseTracker(snapshot, { config, now }, sinks);
 }
 
 /** Renders and sends one message, and returns what the Activity Log should remember of it. */

@@ -1,6 +1,6 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
-import type { CellValue, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
+import type { CellValue, SheetRow, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
 import { isoDateToSerial } from '../core/dates.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
@@ -40,6 +40,8 @@ import {
   assertSystemColumn,
   contractProblems,
   normalizedGrid,
+  restartSinks,
+  rowSinkFor,
 } from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
@@ -148,12 +150,21 @@ interface Placements {
  * Each row's system cells as read, by ID, in the tab's system-column order: enough to undo a value
  * that landed on the wrong row. Rows whose system cells are all blank (a first sync) are not kept.
  */
-function systemCellsById(table: SheetTable, tab: TabContract): SystemCellsRead {
-  const headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
-  const byId = new Map<string, (string | number)[]>();
-  for (const row of table.rows) {
-    const id = String(row.cells[tab.idColumn!] ?? '').trim();
-    if (!id) continue;
+/** Collects each row's system cells by ID as the rows are read, for the write to compare and place. */
+class SystemCellsById {
+  private readonly idColumn: string;
+  private readonly headers: readonly string[];
+  private readonly byId = new Map<string, (string | number)[]>();
+
+  constructor(tab: TabContract) {
+    this.idColumn = tab.idColumn!;
+    this.headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
+  }
+
+  add(row: SheetRow): void {
+    const id = String(row.cells[this.idColumn] ?? '').trim();
+    if (!id) return;
+    const { headers } = this;
     let values: (string | number)[] | undefined;
     headers.forEach((h, i) => {
       const v = row.cells[h];
@@ -161,9 +172,12 @@ function systemCellsById(table: SheetTable, tab: TabContract): SystemCellsRead {
       values ??= headers.map(() => '');
       values[i] = v;
     });
-    if (values) byId.set(id, values);
+    if (values) this.byId.set(id, values);
   }
-  return { headers: new Map(headers.map((h, i) => [h, i])), byId };
+
+  result(): SystemCellsRead {
+    return { headers: new Map(this.headers.map((h, i) => [h, i])), byId: this.byId };
+  }
 }
 
 interface SystemCellsRead {
@@ -376,14 +390,26 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
-    const { tables, grids } = await this.call('values.batchGet', async () => {
+    const {
+      tables,
+      grids,
+      system: systemCells,
+    } = await this.call('values.batchGet', async () => {
       // Built afresh on each try: a retried read starts over.
       const reader = cellReader();
-      const { activity } = options;
-      activity?.restart();
-      const sinkOf = (tab: string) =>
-        tab === TABS.activity && activity ? (row: SheetRow) => activity.add(row) : undefined;
-      const tables = new Map(TRACKER_TABS.map((t) => [t.name, new GridTableBuilder(t.name, reader, sinkOf(t.name))]));
+      restartSinks(options);
+      // Only what a write needs of the ID'd tabs is kept past the read: their system cells, by ID.
+      const system = new Map(TRACKER_TABS.filter((t) => t.idColumn).map((t) => [t.name, new SystemCellsById(t)]));
+      const tables = new Map(
+        TRACKER_TABS.map((t) => {
+          const ids = system.get(t.name);
+          const builder = new GridTableBuilder(t.name, reader, {
+            sink: rowSinkFor(t.name, options),
+            observe: ids && ((row) => ids.add(row)),
+          });
+          return [t.name, builder];
+        }),
+      );
       const grids = new Map<string, Grid>();
       // Grids are kept raw for the system tabs rewritten whole (Issues, summaries), to compare before a write.
       const sinks = present.map((name): ((row: unknown[]) => void) => {
@@ -402,15 +428,15 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         { spreadsheetId: this.spreadsheetId, ranges: present.map(quoteTab), dateTimeRenderOption: 'SERIAL_NUMBER' },
         (i, row) => sinks[i]?.(row),
       );
-      return { data: { tables, grids } };
+      return { data: { tables, grids, system } };
     });
     const kept = new Map<string, Grid>();
     const system = new Map<string, SystemCellsRead>();
     const read = new Map<string, GridTable>();
     for (const tab of TRACKER_TABS) {
       const table = tables.get(tab.name)!.finish();
-      // Only what a write needs is kept past the read: the big tabs' rows live on in the snapshot only.
-      if (tab.idColumn) system.set(tab.name, systemCellsById(table.table, tab));
+      const cells = systemCells.get(tab.name);
+      if (cells) system.set(tab.name, cells.result());
       read.set(tab.name, table);
       if (ids.has(tab.name)) problems.push(...table.problems, ...contractProblems(tab, new Set(table.columns.keys())));
     }

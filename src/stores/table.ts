@@ -1,5 +1,19 @@
-import type { CellValue, SheetRow, SheetTable } from '../core/cells.ts';
-import { type TabContract, TRACKER_TABS } from '../core/contract.ts';
+import type { CellValue, RowSink, SheetRow, SheetTable } from '../core/cells.ts';
+import { type TabContract, TABS, TRACKER_TABS } from '../core/contract.ts';
+import type { ReadOptions } from '../core/ports.ts';
+
+/** The sink a read hands a tab's rows to, instead of keeping them, if the caller gave one. */
+export function rowSinkFor(tab: string, options: ReadOptions): RowSink | undefined {
+  if (tab === TABS.activity) return options.activity;
+  if (tab === TABS.proposals) return options.proposals;
+  return undefined;
+}
+
+/** Tells the read's sinks that a read starts (again): what they took before is forgotten. */
+export function restartSinks(options: ReadOptions): void {
+  options.activity?.restart();
+  options.proposals?.restart();
+}
 
 /** Problems of a tab's header row against the contract, each saying how to repair it. */
 export function contractProblems(tab: TabContract, headers: ReadonlySet<string>): string[] {
@@ -64,13 +78,20 @@ export class GridTableBuilder {
   private indexes: number[] = [];
   private rowNumber = 0;
 
-  /** Takes each row instead of the table keeping it (the Activity Log, folded as it is read). */
-  private readonly sink: ((row: SheetRow) => void) | undefined;
+  /** Takes each row instead of the table keeping it (a big tab, folded or parsed as it is read). */
+  private readonly sink: RowSink | undefined;
+  /** Sees each row, whether the table keeps it or not. */
+  private readonly observe: ((row: SheetRow) => void) | undefined;
 
-  constructor(tabName: string, reader: ColumnReader, sink?: (row: SheetRow) => void) {
+  constructor(
+    tabName: string,
+    reader: ColumnReader,
+    options: { sink?: RowSink | undefined; observe?: ((row: SheetRow) => void) | undefined } = {},
+  ) {
     this.tabName = tabName;
     this.reader = reader;
-    this.sink = sink;
+    this.sink = options.sink;
+    this.observe = options.observe;
   }
 
   add(values: readonly unknown[]): void {
@@ -89,7 +110,8 @@ export class GridTableBuilder {
     }
     if (!any) return;
     const row = { rowNumber: this.rowNumber, cells };
-    if (this.sink) this.sink(row);
+    this.observe?.(row);
+    if (this.sink) this.sink.add(row);
     else this.rows.push(row);
   }
 

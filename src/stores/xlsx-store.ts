@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
-import type { CellValue, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
+import type { CellValue, RowSink, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
 import type { SummaryTable } from '../core/metrics.ts';
@@ -20,7 +20,14 @@ import type {
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import { flat } from '../core/text.ts';
 import { FileLease } from './file-lease.ts';
-import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid } from './table.ts';
+import {
+  type GridValue,
+  assertSystemColumn,
+  contractProblems,
+  normalizedGrid,
+  restartSinks,
+  rowSinkFor,
+} from './table.ts';
 
 type Worksheet = ExcelJS.Worksheet;
 
@@ -155,7 +162,7 @@ function headerMap(sheet: Worksheet): { headers: string[]; columns: Map<string, 
 /** A worksheet's rows by header; each row goes to `sink` instead, when one is given. */
 function readTable(
   sheet: Worksheet | undefined,
-  sink?: (row: SheetRow) => void,
+  sink?: RowSink,
 ): {
   table: SheetTable;
   columns: Map<string, number>;
@@ -174,7 +181,7 @@ function readTable(
       if (value !== null && value !== '') any = true;
     }
     if (!any) return;
-    if (sink) sink({ rowNumber, cells });
+    if (sink) sink.add({ rowNumber, cells });
     else rows.push({ rowNumber, cells });
   });
   return { table: { headers, rows }, columns, problems };
@@ -266,7 +273,7 @@ export class XlsxTrackerStore implements TrackerStore {
 }
 
 function snapshotOf(workbook: ExcelJS.Workbook, options: ReadOptions): TrackerSnapshot {
-  options.activity?.restart();
+  restartSinks(options);
   const problems: string[] = [];
   const tables: Record<string, SheetTable> = {};
   for (const tab of TRACKER_TABS) {
@@ -276,8 +283,7 @@ function snapshotOf(workbook: ExcelJS.Workbook, options: ReadOptions): TrackerSn
       tables[tab.name] = { headers: [], rows: [] };
       continue;
     }
-    const sink = tab.name === TABS.activity ? options.activity : undefined;
-    const read = readTable(sheet, sink && ((row) => sink.add(row)));
+    const read = readTable(sheet, rowSinkFor(tab.name, options));
     problems.push(...read.problems);
     problems.push(...contractProblems(tab, new Set(read.columns.keys())));
     tables[tab.name] = read.table;

@@ -164,6 +164,29 @@ export function trackerStoreContract(name: string, makeFixture: () => Promise<St
       expect(snapshot.layoutProblems).toEqual([]);
     });
 
+    test('a read given a proposals sink hands it the Proposals rows, in order, and keeps none of them', async () => {
+      await f.addRows('Proposals', [row('B-1'), row('B-2'), row('B-3')]);
+      await f.store.write({ cells: [], appendActivity: [event(1)] });
+      const calls: string[] = [];
+      const snapshot = await f.store.read({
+        proposals: {
+          restart: () => calls.push('restart'),
+          add: (r) => calls.push(`${r.rowNumber}:${String(r.cells['BUCP ID'])}`),
+        },
+      });
+      expect(calls).toEqual(['restart', '2:B-1', '3:B-2', '4:B-3']);
+      expect(snapshot.proposals.rows).toEqual([]);
+      expect(snapshot.proposals.headers).toContain('BUCP ID');
+      expect(snapshot.activity.rows.map((r) => r.cells['Idempotency Key'])).toEqual(['k-1']);
+      expect(snapshot.layoutProblems).toEqual([]);
+      // The rows handed over are still the ones a write places its system cells by.
+      await f.store.write({
+        cells: [{ tab: 'Proposals', id: 'B-2', values: { 'Stage Since': { kind: 'date', value: '2026-11-23' } } }],
+        appendActivity: [],
+      });
+      expect((await f.readTab('Proposals')).map((r) => r['Stage Since'] ?? null)).toEqual([null, '2026-11-23', null]);
+    });
+
     test('an empty plan, or one equal to what is there, writes nothing', async () => {
       await f.addRows('Proposals', [row('B-1')]);
       const summaries = [

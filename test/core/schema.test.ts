@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { CellValue, SheetTable } from '../../src/core/cells.ts';
 import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
-import { parseProposals } from '../../src/core/schema.ts';
+import { parseProposals, proposalParse } from '../../src/core/schema.ts';
 
 const context = { today: '2026-11-20', departments: ['DHCS', 'CDPH'] };
 
@@ -45,4 +45,58 @@ test('a date in the future is judged against the day of the parse, not remembere
   const rows = [{ 'BUCP ID': 'BUCP-1', Stage: 'Drafting', 'Concept On': '2026-11-25' }];
   expect(parseProposals(table(rows), context).records[0]!.valid).toBe(false);
   expect(parseProposals(table(rows), { ...context, today: '2026-11-30' }).records[0]!.valid).toBe(true);
+});
+
+// Rows are parsed one at a time as a store reads them: an ID used again further down is only known
+// at the end, and both of its rows must then be reported and counted invalid.
+test('an ID used on two rows, far apart, makes both rows invalid once the last row is in', () => {
+  const parse = proposalParse(context);
+  const rows = table([
+    { 'BUCP ID': 'BUCP-1', Stage: 'Drafting' },
+    { 'BUCP ID': 'BUCP-2', Stage: 'Drafting' },
+    { 'BUCP ID': 'BUCP-3', Stage: 'Drafting' },
+    { 'BUCP ID': 'BUCP-1', Stage: 'Internal Review' },
+  ]).rows;
+  for (const row of rows) parse.add(row);
+  const parsed = parse.finish();
+  expect(parsed.records.map((r) => [r.rowNumber, r.bucpId, r.stage, r.valid])).toEqual([
+    [2, 'BUCP-1', 'Drafting', false],
+    [3, 'BUCP-2', 'Drafting', true],
+    [4, 'BUCP-3', 'Drafting', true],
+    [5, 'BUCP-1', 'Internal Review', false],
+  ]);
+  expect(parsed.issues.map((i) => [i.row, i.id, i.column, i.message])).toEqual(
+    [2, 5].map((row) => [row, 'BUCP-1', 'BUCP ID', 'BUCP ID BUCP-1 is used on rows 2, 5: each BUCP ID must be unique']),
+  );
+});
+
+test('a parse that starts over forgets the rows it was given, so a re-read row is no duplicate', () => {
+  const parse = proposalParse(context);
+  const rows = table([
+    { 'BUCP ID': 'BUCP-1', Stage: 'Drafting' },
+    { 'BUCP ID': '', Stage: 'Drafting' },
+  ]).rows;
+  parse.add(rows[0]!);
+  parse.add(rows[1]!);
+  parse.restart();
+  for (const row of rows) parse.add(row);
+  const parsed = parse.finish();
+  expect(parsed.records.map((r) => [r.bucpId, r.valid])).toEqual([['BUCP-1', true]]);
+  expect(parsed.unaddressableRows).toBe(1);
+  expect(parsed.issues.map((i) => [i.row, i.message])).toEqual([
+    [3, 'Row 3 has data but no BUCP ID: give it a unique BUCP ID so it can be tracked'],
+  ]);
+});
+
+test('rows given out of order come out in sheet order, with their issues', () => {
+  const [first, second] = table([
+    { 'BUCP ID': 'BUCP-1', Stage: 'Drafting', 'Sponsor Email': 'nobody' },
+    { 'BUCP ID': 'BUCP-2', Stage: 'Drafting', 'Sponsor Email': 'nobody' },
+  ]).rows;
+  const parse = proposalParse(context);
+  parse.add(second!);
+  parse.add(first!);
+  const parsed = parse.finish();
+  expect(parsed.records.map((r) => r.rowNumber)).toEqual([2, 3]);
+  expect(parsed.issues.map((i) => i.row)).toEqual([2, 3]);
 });

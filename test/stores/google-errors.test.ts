@@ -196,6 +196,59 @@ test('a read cut off inside the Activity Log starts its fold over: each line is 
   expect(failures).toEqual(clean.history.notifications.failures);
 });
 
+test('a read cut off inside the Proposals tab starts their parse over: no row is parsed twice', async () => {
+  const ws = await workspace();
+  // Rows parsed twice would share their IDs: every one would be reported as a duplicate and invalid.
+  ws.addProposals(
+    Array.from({ length: 3000 }, (_, i) => ({
+      'BUCP ID': `BUCP-${String(i + 1).padStart(5, '0')}`,
+      'Use Case Name': `Eligibility data exchange number ${i + 1}, for the county pilot`,
+      Stage: 'Drafting',
+      'Stage Entered On': '2026-11-02',
+    })),
+  );
+  const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
+  const { parseTracker, trackerSinks } = await import('../../src/core/cycle.ts');
+  const store = new GoogleSheetsTrackerStore({
+    spreadsheetId: ws.tracker.spreadsheetId,
+    client: ws.client,
+    retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5 },
+  });
+  const context = { config: ws.config, now: new Date('2026-11-23T16:00:00Z') };
+  ws.emulator.failNext(1, 'cut', { apis: ['values.batchGet'] });
+  const sinks = trackerSinks(context);
+  let restarts = 0;
+  let rowsBeforeLastRestart = 0;
+  let rows = 0;
+  const snapshot = await store.read({
+    ...sinks,
+    proposals: {
+      restart: () => {
+        restarts += 1;
+        rowsBeforeLastRestart = rows;
+        sinks.proposals.restart();
+      },
+      add: (row) => {
+        rows += 1;
+        sinks.proposals.add(row);
+      },
+    },
+  });
+  expect(ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.fault ?? 'whole')).toEqual([
+    'cut',
+    'whole',
+  ]);
+  // The cut answer got part of the tab to the parse before it broke off; the retry started it over.
+  expect(restarts).toBe(2);
+  expect(rowsBeforeLastRestart).toBeGreaterThan(0);
+  expect(rows - rowsBeforeLastRestart).toBe(3000);
+  const parsed = parseTracker(snapshot, context, sinks);
+  expect(parsed.proposals.records).toHaveLength(3000);
+  expect(parsed.proposals.records.every((p) => p.valid)).toBe(true);
+  expect(parsed.proposals.issues).toEqual([]);
+  expect(parsed.proposals.records.at(-1)).toMatchObject({ bucpId: 'BUCP-03000', rowNumber: 3001 });
+});
+
 test('errors of a streamed read are translated as any other: access taken away, a tab deleted since the last read', async () => {
   const ws = await workspace();
   ws.addProposals([{ 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02' }]);
