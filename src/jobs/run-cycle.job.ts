@@ -21,6 +21,7 @@ import type { PlannedNotification } from '../core/notifications.ts';
 import type { Mailer, RestrictedStore, SendOutcome, TrackerStore, WritePlan, WriteResult } from '../core/ports.ts';
 import type { RowIssue } from '../core/schema.ts';
 import type { Logger } from '../log.ts';
+import { collectDropped } from './memory.ts';
 import type { MailTemplates, RenderedMessage } from '../mail/render.ts';
 
 export interface CycleDeps {
@@ -133,6 +134,8 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
   // Only what the write and the report need comes out of here: the plan (every parsed row, the memory)
   // is released before the final write, and the planned messages once they are sent.
   const settled = await sendAndSettle(deps, options, tally);
+  // The sent messages and the memory are let go: only the final write and the report are left.
+  collectDropped();
   if (settled.write) tally(await store.write(settled.write));
   const result: CycleReport = { runId, ...settled.report, writes };
   logger.info(
@@ -315,6 +318,8 @@ async function planAndSend(
 ): Promise<SendPhase> {
   const { templates } = deps;
   const outgoing = await prepareSends(deps, options);
+  // The plan is let go: only what the sends and the final write need is left.
+  collectDropped();
   const { basis, queue } = outgoing;
   const planned = queue.length;
   const reports: NotificationReport[] = [];
@@ -407,6 +412,8 @@ export async function readAndPlan(
 ): Promise<CyclePlan> {
   const { config, store, restricted } = deps;
   const parsed = await readAndParse(store, config, options.now);
+  // The rows as read, the read's buffers and the parse's scraps are all garbage now.
+  collectDropped();
   const restrictedIds = await restricted.recordIds();
   return planParsed(parsed, restrictedIds, {
     config,
