@@ -17,7 +17,7 @@ import { MailTemplates } from '../mail/render.ts';
 import { ServiceRunner } from '../service/runner.ts';
 import { startStatusServer } from '../service/status-server.ts';
 import { createStores } from '../stores/create-stores.ts';
-import { WorkbookError } from '../stores/xlsx-store.ts';
+import { WorkbookError } from '../stores/workbook-error.ts';
 
 export const EXIT = { ok: 0, failures: 1, usage: 2 } as const;
 
@@ -58,7 +58,7 @@ interface Io {
 }
 
 async function cycleOnce(config: Config, now: Date, io: Io, options: { dryRun: boolean }): Promise<CycleReport> {
-  const { tracker, restricted } = createStores(config.store);
+  const { tracker, restricted } = await createStores(config.store);
   const mailer = createMailer(config.mail);
   try {
     const templates = await MailTemplates.load();
@@ -113,7 +113,7 @@ function outboxOf(config: Config): string | undefined {
 async function runService(config: Config, io: Io, portOption: string | undefined, startAt?: Date): Promise<void> {
   const port = portOption === undefined ? config.service.port : Number(portOption);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${portOption} is not a port`);
-  const { tracker, restricted } = createStores(config.store);
+  const { tracker, restricted } = await createStores(config.store);
   const mailer = createMailer(config.mail);
   const templates = await MailTemplates.load();
   // With a start time (drills, tests) the service's clock starts there and runs on in real time.
@@ -154,7 +154,7 @@ export function buildProgram(io: Io): Command {
     .addOption(configOption())
     .action(async (opts: { config: string }) => {
       const { config } = await loadConfig(opts.config);
-      const { tracker, restricted } = createStores(config.store);
+      const { tracker, restricted } = await createStores(config.store);
       const report = await runInit({ config, store: tracker, restricted });
       for (const part of [report.tracker, report.restricted]) {
         const changes = [
@@ -193,7 +193,7 @@ export function buildProgram(io: Io): Command {
     .option('--json', 'print the JSON report on stdout', false)
     .action(async (opts: { config: string; now?: string; json: boolean }) => {
       const { config, file } = await loadConfig(opts.config);
-      const { tracker, restricted } = createStores(config.store);
+      const { tracker, restricted } = await createStores(config.store);
       const report = await runCheck({ config, store: tracker, restricted, now: parseNow(opts.now, config.timezone) });
       if (opts.json) io.out(JSON.stringify(report, null, 2));
       else {
@@ -225,7 +225,7 @@ export function buildProgram(io: Io): Command {
     .option('--json', 'print the findings as JSON on stdout', false)
     .action(async (opts: { config: string; now?: string; stalledOnly: boolean; json: boolean }) => {
       const { config } = await loadConfig(opts.config);
-      const { tracker, restricted } = createStores(config.store);
+      const { tracker, restricted } = await createStores(config.store);
       const now = parseNow(opts.now, config.timezone);
       const result = await findStalled(
         { config, store: tracker, restricted },

@@ -6,7 +6,6 @@ import { calendarFor } from '../core/cycle.ts';
 import { TABS } from '../core/contract.ts';
 import { localDate } from '../core/dates.ts';
 import { type SampleData, sampleData } from '../demo/sample-data.ts';
-import { appendRowsByHeader } from '../stores/xlsx-seed.ts';
 import { createStores } from '../stores/create-stores.ts';
 import { runInit } from './init.job.ts';
 
@@ -37,8 +36,10 @@ export async function seedSampleTracker(
   } = {},
 ): Promise<{ proposals: number; disputes: number }> {
   if (config.store.kind !== 'xlsx') throw new Error('The sample tracker is a local workbook: use store.kind xlsx');
-  const { tracker, restricted } = createStores(config.store);
+  const { tracker, restricted } = await createStores(config.store);
   await runInit({ config, store: tracker, restricted });
+  // Loaded here, as the stores are: a service on Google Sheets never loads the Excel library.
+  const { appendRowsByHeader } = await import('../stores/xlsx-seed.ts');
   const data = sampleData(localDate(now, config.timezone), calendarFor(config), options.count);
   await appendRowsByHeader(config.store.path, TABS.proposals, data.proposals);
   await appendRowsByHeader(config.store.path, TABS.disputes, data.disputes);

@@ -20,6 +20,7 @@ import type {
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import { flat } from '../core/text.ts';
 import { FileLease } from './file-lease.ts';
+import { WorkbookError } from './workbook-error.ts';
 import {
   type GridValue,
   assertSystemColumn,
@@ -59,10 +60,6 @@ async function fileVersion(file: string): Promise<FileVersion | null> {
 
 const sameVersion = (a: FileVersion | null, b: FileVersion | null) =>
   a !== null && b !== null && a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
-
-export class WorkbookError extends Error {
-  override readonly name = 'WorkbookError';
-}
 
 async function loadWorkbook(file: string): Promise<ExcelJS.Workbook> {
   const workbook = new ExcelJS.Workbook();

@@ -251,7 +251,7 @@ export async function openTracker(context: TrackerSource): Promise<Tracker> {
   const config = await rulesFor(context, section);
   const logger = loggerFor(context.logger);
   const templates = await bundledTemplates();
-  const { tracker, restricted } = createStores(config.store, auth ? { authClient: auth } : {});
+  const { tracker, restricted } = await createStores(config.store, auth ? { authClient: auth } : {});
   return { config, templates, logger, store: tracker, restricted };
 }
 
