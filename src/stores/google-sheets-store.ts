@@ -147,10 +147,10 @@ interface Placements {
 }
 
 /**
- * Each row's system cells as read, by ID, in the tab's system-column order: enough to undo a value
- * that landed on the wrong row. Rows whose system cells are all blank (a first sync) are not kept.
+ * Each row's system cells as read, by ID, in the tab's system-column order, collected as the rows are
+ * read: enough to undo a value that landed on the wrong row. Rows whose system cells are all blank (a
+ * first sync) are not kept.
  */
-/** Collects each row's system cells by ID as the rows are read, for the write to compare and place. */
 class SystemCellsById {
   private readonly idColumn: string;
   private readonly headers: readonly string[];
