@@ -1,6 +1,6 @@
 // node --expose-gc scripts/bench/phase-memory.ts [proposals] [first-sync|next-day]
 // The live heap (after a forced GC) and the time after each step of a cycle's planning on `proposals`
-// rows (the steps planCycle reports), for finding where memory goes: the first sync, or the cycle of
+// rows (the steps planParsed reports), for finding where memory goes: the first sync, or the cycle of
 // the next business day (after a first sync run by another process). Not part of the tests.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -93,15 +93,6 @@ export function parseTracker(
   return { proposals, disputes, history, storeIssues: capacityIssues(snapshot.capacity) };
 }
 
-/** Reads the snapshot and decides: statuses, transitions, row issues and what to send. */
-export function planCycle(
-  snapshot: TrackerSnapshot,
-  restrictedIds: ReadonlySet<string>,
-  context: CycleContext,
-): CyclePlan {
-  return planParsed(parseTracker(snapshot, context), restrictedIds, context);
-}
-
 /**
  * Decides from the parsed tabs. A caller that holds the raw snapshot calls parseTracker first and lets
  * the snapshot go: the cells as read are not kept through planning.
