@@ -10,6 +10,9 @@ import { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } from '../../src
 import { type SheetsClient, createSheetsClient } from '../../src/stores/google/transport.ts';
 
 export const TRACKER_ID = 'bench-tracker';
+/** The day of every benchmark's first sync (a Monday), and the next business day's cycle after it. */
+export const FIRST_DAY = new Date('2026-11-23T16:00:00Z');
+export const NEXT_DAY = new Date('2026-11-24T16:00:00Z');
 const RESTRICTED_ID = 'bench-restricted';
 
 export interface EmulatorStats {

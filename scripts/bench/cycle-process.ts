@@ -12,11 +12,9 @@ import { MailTemplates } from '../../src/mail/render.ts';
 import { GoogleSheetsTrackerStore } from '../../src/stores/google-sheets-store.ts';
 import { quoteTab } from '../../src/stores/google/a1.ts';
 import type { SheetsClient } from '../../src/stores/google/transport.ts';
-import { TRACKER_ID, benchTracker } from './bench-tracker.ts';
+import { FIRST_DAY, NEXT_DAY, TRACKER_ID, benchTracker } from './bench-tracker.ts';
 
 const [size = 1000, mode = 'batched', attachTo] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
-const FIRST_DAY = new Date('2026-11-23T16:00:00Z'); // a Monday
-const NEXT_DAY = new Date('2026-11-24T16:00:00Z');
 
 /**
  * The common Apps Script and per-item workflow pattern: the same cycle, but one values.update per

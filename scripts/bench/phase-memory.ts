@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { finishCycle, parseTracker, planParsed, settleBasis, trackerSinks } from '../../src/core/cycle.ts';
-import { benchTracker } from './bench-tracker.ts';
+import { FIRST_DAY, NEXT_DAY, benchTracker } from './bench-tracker.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('Run with node --expose-gc');
@@ -18,7 +18,7 @@ if (nextDay) {
   const cycle = fileURLToPath(new URL('./cycle-process.ts', import.meta.url));
   execFileSync(process.execPath, [cycle, String(size), 'first-sync', bench.rootUrl], { stdio: 'ignore' });
 }
-const now = new Date(nextDay ? '2026-11-24T16:00:00Z' : '2026-11-23T16:00:00Z');
+const now = nextDay ? NEXT_DAY : FIRST_DAY;
 const link = (tab: string, id: string, row: number) => tracker.rowLink(tab, id, row);
 
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MB`;
