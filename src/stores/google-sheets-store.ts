@@ -215,6 +215,15 @@ async function streamValueRanges(
   await readValueRanges(response.data as AsyncIterable<Uint8Array>, onRow);
 }
 
+function valuesById(cells: readonly CellWrite[]): Map<string, Map<string, CellWrite['values']>> {
+  const byTab = new Map<string, Map<string, CellWrite['values']>>();
+  for (const w of cells) {
+    if (!byTab.has(w.tab)) byTab.set(w.tab, new Map());
+    byTab.get(w.tab)!.set(w.id, w.values);
+  }
+  return byTab;
+}
+
 /** Finds where each cell write goes now. An ID on no row (deleted since the read) is reported. */
 function place(cells: readonly CellWrite[], positions: Positions) {
   const placed: Placements & { cellsWritten: number; missingIds: string[] } = {
@@ -469,11 +478,6 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
     // Where each ID is now, read right before the write: staff may have sorted or inserted rows since the cycle read.
     let positions = plan.cells.length > 0 ? await this.readPositions() : NO_POSITIONS;
-    const wanted = new Map<string, Map<string, CellWrite['values']>>();
-    for (const w of plan.cells) {
-      if (!wanted.has(w.tab)) wanted.set(w.tab, new Map());
-      wanted.get(w.tab)!.set(w.id, w.values);
-    }
     const first = place(plan.cells, positions);
     const grids: sheets_v4.Schema$ValueRange[] = [];
     const needed = new Map<string, number>();
@@ -493,6 +497,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
             range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
             valueInputOption: 'RAW',
             insertDataOption: 'INSERT_ROWS',
+            fields: 'updates.updatedRows',
             requestBody: streamedBody<sheets_v4.Schema$ValueRange, ActivityEvent>(
               {},
               'values',
@@ -511,6 +516,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     // Verify: if staff moved rows during the write, put every moved value where it belongs.
     let written = first;
     let repairs = 0;
+    let wanted: Map<string, Map<string, CellWrite['values']>> | undefined;
     for (let round = 0; round < MAX_REPAIR_ROUNDS && written.rows.length > 0; round += 1) {
       positions = await this.readPositions();
       const moved: Placements = { writes: [], rows: [] };
@@ -522,6 +528,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       });
       if (moved.rows.length === 0) break;
       repairs += 1;
+      // Each ID's own values, to give back to a row that took another's: built only when rows moved.
+      const ownValues = (wanted ??= valuesById(plan.cells));
       const fix: sheets_v4.Schema$ValueRange[] = [];
       moved.rows.forEach((row, i) => {
         const { tab } = moved.writes[i]!;
@@ -529,7 +537,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         const occupant = positions.idAt(tab, row);
         if (!occupant) return;
         for (const header of Object.keys(moved.writes[i]!.values)) {
-          const own = wanted.get(tab)?.get(occupant)?.[header];
+          const own = ownValues.get(tab)?.get(occupant)?.[header];
           const value = own ? toApiValue(own) : this.snapshotValue(tab, occupant, header);
           const c = positions.column(tab, header);
           fix.push({ range: `${quoteTab(tab)}!${columnLetter(c + 1)}${row}`, values: [[value]] });
@@ -569,6 +577,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       this.client.api.spreadsheets.values.batchUpdate(
         {
           spreadsheetId: this.spreadsheetId,
+          // Google answers with one entry per range unless asked for less: 100,000 rows are 100,000 entries.
+          fields: 'totalUpdatedCells',
           requestBody: streamedBody<sheets_v4.Schema$BatchUpdateValuesRequest, (typeof items)[number]>(
             { valueInputOption: 'RAW' },
             'data',

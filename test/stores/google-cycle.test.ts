@@ -56,6 +56,23 @@ describe('API calls per cycle', () => {
     // the results are one position read, one batchUpdate, one append and one verifying read.
     expect(counts[0]).toEqual({ 'values.batchGet': 4, 'values.batchUpdate': 1, 'values.append': 2 });
   });
+
+  test('write answers stay small however many rows a write changes', async () => {
+    const answers: number[] = [];
+    for (const size of [10, 5000]) {
+      const ws = await trackerWith(size);
+      ws.emulator.resetCalls();
+      const report = await ws.run('2026-11-23T08:00'); // first sight: every row is written
+      expect(report.writes.cellsWritten).toBeGreaterThan(size);
+      const writes = ws.emulator.calls.filter((c) => c.api === 'values.batchUpdate' || c.api === 'values.append');
+      expect(writes.length).toBeGreaterThan(0);
+      // Google answers a values.batchUpdate with one entry per range unless `fields` asks for less.
+      for (const call of writes) expect(call.query.fields).toBeDefined();
+      answers.push(Math.max(...writes.map((c) => c.bytesOut)));
+    }
+    // A count of cells is all the service reads of an answer: a few dozen bytes at either size.
+    for (const bytes of answers) expect(bytes).toBeLessThan(200);
+  });
 });
 
 describe('formula injection', () => {
