@@ -25,7 +25,10 @@ export interface CycleContext {
   readonly config: Config;
   readonly now: Date;
   readonly link: RowLinker;
-  /** Called after each step of the plan, for profiling (scripts/bench/phase-memory.ts). */
+  /**
+   * Called after each step of the plan: the job collects the step's garbage there, and
+   * scripts/bench/phase-memory.ts measures it.
+   */
   readonly onStep?: (step: string) => void;
 }
 
