@@ -4,8 +4,12 @@
 // The batched cycle runs `repeat` times, each in a fresh process, and the run with the median CPU time is
 // reported: one run's CPU time moves by ±10% with what else the machine is doing.
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundle } from './build-service.ts';
+
+const BENCH_DIR = fileURLToPath(new URL('../dist/bench', import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -17,7 +21,10 @@ const { values } = parseArgs({
 const sizes = values.sizes.split(',').map(Number);
 const perRowMax = Number(values['per-row-max']);
 const repeat = Math.max(1, Number(values.repeat));
-const child = fileURLToPath(new URL('./bench/cycle-process.ts', import.meta.url));
+// The measured process runs compiled as the service does (scripts/build-service.ts), not through
+// Node's type stripper, which keeps about 17 MB resident.
+const child = path.join(BENCH_DIR, 'cycle-process.js');
+await bundle({ 'cycle-process': 'scripts/bench/cycle-process.ts' }, BENCH_DIR);
 // Each run gets the Node flags the service runs with (package.json `config.nodeFlags`, which npm
 // passes as npm_package_config_nodeFlags), so the benchmark measures the service as it is started.
 const nodeFlags = (process.env.npm_package_config_nodeFlags ?? '').split(/\s+/).filter(Boolean);
@@ -45,12 +52,17 @@ function measure(size: number, mode: string): Result {
   return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
 }
 
-/** The run with the median CPU time of `repeat` fresh processes, and the spread of all of them. */
-function measureMedian(size: number, mode: string): Result & { spread: string } {
+/**
+ * The run with the median CPU time of `repeat` fresh processes, and the spread of all of them. Its
+ * peak RSS is the highest of all the runs: a memory limit has to hold for every run, not a typical one.
+ */
+function measureMedian(size: number, mode: string): Result & { spread: string; rssSpread: string } {
   const runs = Array.from({ length: repeat }, () => measure(size, mode)).sort((a, b) => a.cpuMs - b.cpuMs);
   const median = runs[Math.floor((runs.length - 1) / 2)]!;
   const spread = runs.length > 1 ? `${runs[0]!.cpuMs}–${runs.at(-1)!.cpuMs}` : String(median.cpuMs);
-  return { ...median, spread };
+  const rss = runs.map((r) => r.peakRssMb).sort((a, b) => a - b);
+  const rssSpread = rss.length > 1 ? `${rss[0]}–${rss.at(-1)}` : String(rss[0]);
+  return { ...median, peakRssMb: rss.at(-1)!, spread, rssSpread };
 }
 
 const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
@@ -66,6 +78,7 @@ line([
   'CPU ms, all runs',
   'wall ms',
   'peak RSS MB',
+  'peak RSS MB, all runs',
   'cells written',
 ]);
 const verdicts: string[] = [];
@@ -81,6 +94,7 @@ for (const size of sizes) {
     batched.spread,
     batched.wallMs,
     batched.peakRssMb,
+    batched.rssSpread,
     batched.cellsWritten,
   ]);
   // The cycle of the next business day, on what the first sync left: the Activity Log it reads is
@@ -96,6 +110,7 @@ for (const size of sizes) {
     nextDay.spread,
     nextDay.wallMs,
     nextDay.peakRssMb,
+    nextDay.rssSpread,
     nextDay.cellsWritten,
   ]);
   if (size <= perRowMax) {
@@ -110,6 +125,7 @@ for (const size of sizes) {
       '',
       naive.wallMs,
       naive.peakRssMb,
+      '',
       naive.cellsWritten,
     ]);
     line([
@@ -121,6 +137,7 @@ for (const size of sizes) {
       `${(naive.cpuMs / batched.cpuMs).toFixed(2)}×`,
       '',
       `${(naive.wallMs / batched.wallMs).toFixed(2)}×`,
+      '',
       '',
       '',
     ]);
@@ -135,7 +152,7 @@ for (const size of sizes) {
       );
     if (size === 100_000)
       verdicts.push(
-        `100,000 proposals, ${cycle}: ${run.peakRssMb} MB peak RSS (target under 300): ${run.peakRssMb < 300 ? 'met' : 'NOT met'}`,
+        `100,000 proposals, ${cycle}: ${run.peakRssMb} MB peak RSS, the highest of ${repeat} (target under 300): ${run.peakRssMb < 300 ? 'met' : 'NOT met'}`,
       );
   }
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { type Config, type ConfigProblem, parseConfig } from './core/config.ts';
+import { packagePath } from './package-root.ts';
 
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/bucp.yaml', import.meta.url));
+export const DEFAULT_CONFIG_PATH = packagePath('config/bucp.yaml');
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { type WorkbookLayout, withDepartments } from './core/layout.ts';
+import { packagePath } from './package-root.ts';
 
 /** The folder of the committed templates, which `npm run templates` writes from the contract. */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../sheets-templates/', import.meta.url));
+export const TEMPLATES_DIR = packagePath('sheets-templates/');
 
 export const TEMPLATE_FILES = {
   tracker: 'tracker.layout.json',

@@ -1,11 +1,11 @@
 // What every benchmark run sets up: the Sheets emulator in a process of its own, a Sheets client and a
 // config pointed at it, and the tracker provisioned by `bucp init`.
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { OAuth2Client } from 'google-auth-library';
 import { type Config, parseConfig } from '../../src/core/config.ts';
 import type { TrackerStore } from '../../src/core/ports.ts';
 import { runInit } from '../../src/jobs/init.job.ts';
+import { packagePath } from '../../src/package-root.ts';
 import { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } from '../../src/stores/google-sheets-store.ts';
 import { type SheetsClient, createSheetsClient } from '../../src/stores/google/transport.ts';
 
@@ -92,7 +92,7 @@ export async function benchTracker(
 }
 
 function startEmulator() {
-  const emulator = fork(fileURLToPath(new URL('./emulator-process.ts', import.meta.url)), {
+  const emulator = fork(packagePath('scripts/bench/emulator-process.ts'), {
     // The emulator stands in for Google: it runs with Node's defaults, not the Node flags under test.
     execArgv: [],
     // Ignored stdio: a grandchild holding the output pipe would keep the parent's execFileSync waiting.

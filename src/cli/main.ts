@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { DateTime } from 'luxon';
 import type { Config } from '../core/config.ts';
@@ -18,6 +17,7 @@ import { ServiceRunner } from '../service/runner.ts';
 import { startStatusServer } from '../service/status-server.ts';
 import { createStores } from '../stores/create-stores.ts';
 import { WorkbookError } from '../stores/workbook-error.ts';
+import { packagePath } from '../package-root.ts';
 
 export const EXIT = { ok: 0, failures: 1, usage: 2 } as const;
 
@@ -25,7 +25,7 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const DEFAULT_DEMO_DIR = fileURLToPath(new URL('../../data/demo/', import.meta.url));
+const DEFAULT_DEMO_DIR = packagePath('data/demo/');
 
 /** Reads `--now`: an ISO date-time; without an offset it is read in the configured time zone. */
 export function parseNow(value: string | undefined, timezone: string): Date {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { PlannedNotification, TemplateName } from '../core/notifications.ts';
+import { packagePath } from '../package-root.ts';
 
-export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../config/templates/', import.meta.url));
+export const DEFAULT_TEMPLATES_DIR = packagePath('config/templates/');
 
 const TEMPLATE_NAMES: readonly TemplateName[] = [
   'reminder-digest',
