@@ -17,6 +17,11 @@ export interface SheetRow {
   /** The 1-based sheet row where this row was read; for messages and links only, never identity. */
   readonly rowNumber: number;
   readonly cells: Readonly<Record<string, CellValue>>;
+  /**
+   * The row's system cells, when the store keeps a record of them too (made by `systemCellsReader`):
+   * the parse then keeps this same record instead of a copy of its own.
+   */
+  readonly systemCells?: Readonly<Record<string, CellValue>>;
 }
 
 /**

@@ -386,7 +386,7 @@ function parseTable<T extends { readonly rowNumber: number; readonly valid: bool
 }
 
 /** Copies a row's system cells, every copy from one template so that all share one object shape. */
-function systemCellsReader(columns: readonly Column[]): (row: SheetRow) => Readonly<Record<string, CellValue>> {
+export function systemCellsReader(columns: readonly Column[]): (row: SheetRow) => Readonly<Record<string, CellValue>> {
   const headers = columns.filter((c) => c.owner === 'system').map((c) => c.header);
   const template: Record<string, CellValue> = Object.fromEntries(headers.map((h) => [h, null]));
   // A row whose system cells are all blank (every row of a first sync) shares one frozen record.
@@ -494,7 +494,7 @@ export function proposalParse(context: ParseContext): TabParse<Proposal> {
       nextActionDue: f.text('Next Action Due'),
       dataSharingOutcome: f.text('Data-Sharing Outcome'),
       endDate: f.text('End Date'),
-      systemCells: proposalSystemCells(row),
+      systemCells: row.systemCells ?? proposalSystemCells(row),
     };
     return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
   });
@@ -555,7 +555,7 @@ export function parseDisputes(
       levelEnteredOn: f.text('Level Entered On'),
       decision: f.text('Decision') as Decision | null,
       resolvedOn,
-      systemCells: disputeSystemCells(row),
+      systemCells: row.systemCells ?? disputeSystemCells(row),
     };
     return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
   });

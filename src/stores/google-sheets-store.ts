@@ -15,6 +15,7 @@ import type {
   WritePlan,
   WriteResult,
 } from '../core/ports.ts';
+import { systemCellsReader } from '../core/schema.ts';
 import type { CellWrite } from '../core/system-cells.ts';
 import { flat } from '../core/text.ts';
 import { quoteTab } from './google/a1.ts';
@@ -147,43 +148,36 @@ interface Placements {
 }
 
 /**
- * Each row's system cells as read, by ID, in the tab's system-column order, collected as the rows are
- * read: enough to undo a value that landed on the wrong row. Rows whose system cells are all blank (a
- * first sync) are not kept.
+ * Each row's system cells as read, by ID, collected as the rows are read: enough to undo a value that
+ * landed on the wrong row. Each row is handed on with its record attached, so the core's parse keeps
+ * that same record rather than a second copy. Rows whose system cells are all blank (a first sync)
+ * are not kept.
  */
 class SystemCellsById {
   private readonly idColumn: string;
   private readonly headers: readonly string[];
-  private readonly byId = new Map<string, (string | number)[]>();
+  private readonly read: (row: SheetRow) => Readonly<Record<string, CellValue>>;
+  private readonly byId = new Map<string, Readonly<Record<string, CellValue>>>();
 
   constructor(tab: TabContract) {
     this.idColumn = tab.idColumn!;
     this.headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
+    this.read = systemCellsReader(tab.columns);
   }
 
-  add(row: SheetRow): void {
+  add(row: SheetRow): SheetRow {
+    const systemCells = this.read(row);
     const id = String(row.cells[this.idColumn] ?? '').trim();
-    if (!id) return;
-    const { headers } = this;
-    let values: (string | number)[] | undefined;
-    headers.forEach((h, i) => {
-      const v = row.cells[h];
-      if (typeof v !== 'string' && typeof v !== 'number') return;
-      values ??= headers.map(() => '');
-      values[i] = v;
-    });
-    if (values) this.byId.set(id, values);
+    if (id && this.headers.some((h) => systemCells[h] !== null)) this.byId.set(id, systemCells);
+    return { ...row, systemCells };
   }
 
   result(): SystemCellsRead {
-    return { headers: new Map(this.headers.map((h, i) => [h, i])), byId: this.byId };
+    return this.byId;
   }
 }
 
-interface SystemCellsRead {
-  readonly headers: ReadonlyMap<string, number>;
-  readonly byId: ReadonlyMap<string, readonly (string | number)[]>;
-}
+type SystemCellsRead = ReadonlyMap<string, Readonly<Record<string, CellValue>>>;
 
 /** A whole system tab, padded with blanks to clear what the old content had beyond the new. */
 function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v4.Schema$ValueRange {
@@ -657,9 +651,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   /** A system cell as the cycle read it, to restore a row that briefly took another row's value. */
   private snapshotValue(tab: string, id: string, header: string): string | number {
-    const read = this.last?.system.get(tab);
-    const index = read?.headers.get(header);
-    return (index === undefined ? undefined : read?.byId.get(id)?.[index]) ?? '';
+    const value = this.last?.system.get(tab)?.get(id)?.[header];
+    return typeof value === 'string' || typeof value === 'number' ? value : '';
   }
 
   private async readColumn(tab: string, index: number): Promise<unknown[][]> {

@@ -81,12 +81,12 @@ export class GridTableBuilder {
   /** Takes each row instead of the table keeping it (a big tab, folded or parsed as it is read). */
   private readonly sink: RowSink | undefined;
   /** Sees each row, whether the table keeps it or not. */
-  private readonly observe: ((row: SheetRow) => void) | undefined;
+  private readonly observe: ((row: SheetRow) => SheetRow) | undefined;
 
   constructor(
     tabName: string,
     reader: ColumnReader,
-    options: { sink?: RowSink | undefined; observe?: ((row: SheetRow) => void) | undefined } = {},
+    options: { sink?: RowSink | undefined; observe?: ((row: SheetRow) => SheetRow) | undefined } = {},
   ) {
     this.tabName = tabName;
     this.reader = reader;
@@ -109,8 +109,9 @@ export class GridTableBuilder {
       if (value !== null && value !== '') any = true;
     }
     if (!any) return;
-    const row = { rowNumber: this.rowNumber, cells };
-    this.observe?.(row);
+    const read = { rowNumber: this.rowNumber, cells };
+    // An observer sees each row first, and may hand it on with more attached (its system cells).
+    const row = this.observe ? this.observe(read) : read;
     if (this.sink) this.sink.add(row);
     else this.rows.push(row);
   }

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { CellValue, SheetTable } from '../../src/core/cells.ts';
 import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
-import { parseProposals, proposalParse } from '../../src/core/schema.ts';
+import { parseProposals, proposalParse, systemCellsReader } from '../../src/core/schema.ts';
 
 const context = { today: '2026-11-20', departments: ['DHCS', 'CDPH'] };
 
@@ -99,4 +99,21 @@ test('rows given out of order come out in sheet order, with their issues', () =>
   const parsed = parse.finish();
   expect(parsed.records.map((r) => r.rowNumber)).toEqual([2, 3]);
   expect(parsed.issues.map((i) => i.row)).toEqual([2, 3]);
+});
+
+test("a row that brings its system cells' record keeps that record; one without gets its own copy", () => {
+  const [kept, copied] = table([
+    { 'BUCP ID': 'BUCP-1', Stage: 'Drafting', Status: 'Stalled', 'SLA Days': 10 },
+    { 'BUCP ID': 'BUCP-2', Stage: 'Drafting', Status: 'On Track', 'SLA Days': 10 },
+  ]).rows;
+  const record = systemCellsReader(PROPOSAL_COLUMNS)(kept!);
+  const parse = proposalParse(context);
+  parse.add({ ...kept!, systemCells: record });
+  parse.add(copied!);
+  const [first, second] = parse.finish().records;
+  expect(first!.systemCells).toBe(record);
+  expect(first!.systemCells.Status).toBe('Stalled');
+  expect(second!.systemCells).not.toBe(copied!.cells);
+  expect(second!.systemCells).toMatchObject({ Status: 'On Track', 'SLA Days': 10, 'Stage Since': null });
+  expect(second!.systemCells).not.toHaveProperty('Stage');
 });
