@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,15 @@ afterAll(async () => {
 });
 
 const email = 'keyfile-account@agency-project.iam.gserviceaccount.com';
+
+/** Preloaded with --import: writes every module specifier the process resolved to $BUCP_TEST_LOADED at exit. */
+const RECORD_RESOLVED = `
+  import { registerHooks } from 'node:module';
+  import { writeFileSync } from 'node:fs';
+  const seen = new Set();
+  registerHooks({ resolve: (specifier, context, next) => { seen.add(specifier); return next(specifier, context); } });
+  process.on('exit', () => writeFileSync(process.env.BUCP_TEST_LOADED, JSON.stringify([...seen])));
+`;
 
 /** A config file for the tracker of `ws`, signing in with a key file as the Google Cloud console downloads it. */
 async function keyFileConfig(ws: Awaited<ReturnType<typeof googleWorkspace>>): Promise<string> {
@@ -64,12 +73,30 @@ test('the CLI signs in with a service-account key file: the JWT is exchanged at 
   const config = await keyFileConfig(ws);
   ws.emulator.resetCalls();
   const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
+  const loaded = path.join(path.dirname(config), 'loaded.json');
   // Not spawnSync: the emulator answers from this process, so it must stay free to.
   const result = await promisify(execFile)(
     process.execPath,
-    [bin, 'run', '--once', '--json', '--config', config, '--now', '2026-11-23T09:00'],
-    { encoding: 'utf8', env: { ...process.env, BUCP_LOG_FORMAT: 'json' } },
+    [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(RECORD_RESOLVED)}`,
+      bin,
+      'run',
+      '--once',
+      '--json',
+      '--config',
+      config,
+      '--now',
+      '2026-11-23T09:00',
+    ],
+    { encoding: 'utf8', env: { ...process.env, BUCP_LOG_FORMAT: 'json', BUCP_TEST_LOADED: loaded } },
   );
+  // The command runs the compiled service, and a service on Google Sheets never loads the Excel library.
+  const specifiers = JSON.parse(await readFile(loaded, 'utf8')) as string[];
+  expect(specifiers).toContain('@googleapis/sheets');
+  expect(specifiers.some((s) => s.endsWith('/dist/service/bucp.js'))).toBe(true);
+  expect(specifiers.filter((s) => s.endsWith('.ts'))).toEqual([]);
+  expect(specifiers).not.toContain('exceljs');
   expect((JSON.parse(result.stdout) as { findings: { bucpId: string }[] }).findings.map((f) => f.bucpId)).toEqual([
     'K-1',
   ]);
