@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const SERVICE_DIR = path.join(root, 'dist/service');
-export const SERVICE_ENTRY = path.join(SERVICE_DIR, 'bucp.js');
+const SERVICE_DIR = path.join(root, 'dist/service');
+const SERVICE_ENTRY = path.join(SERVICE_DIR, 'bucp.js');
 
 /** Bundles `entryPoints` ({ name: source }) as the service is bundled, into a fresh `outdir`. */
 export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<void> {
@@ -46,7 +46,7 @@ function newestChange(dir: string): number {
 }
 
 /** True when the build is missing, or older than a source, this script or the lockfile. */
-export function serviceBuildIsStale(): boolean {
+function serviceBuildIsStale(): boolean {
   let built: number;
   try {
     built = statSync(SERVICE_ENTRY).mtimeMs;

@@ -209,6 +209,7 @@ async function streamValueRanges(
   await readValueRanges(response.data as AsyncIterable<Uint8Array>, onRow);
 }
 
+/** The cell writes' values by tab and ID. */
 function valuesById(cells: readonly CellWrite[]): Map<string, Map<string, CellWrite['values']>> {
   const byTab = new Map<string, Map<string, CellWrite['values']>>();
   for (const w of cells) {

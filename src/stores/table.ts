@@ -80,7 +80,7 @@ export class GridTableBuilder {
 
   /** Takes each row instead of the table keeping it (a big tab, folded or parsed as it is read). */
   private readonly sink: RowSink | undefined;
-  /** Sees each row, whether the table keeps it or not. */
+  /** Sees each row first, whether the table keeps it or not, and hands it on (with more attached, if it likes). */
   private readonly observe: ((row: SheetRow) => SheetRow) | undefined;
 
   constructor(
