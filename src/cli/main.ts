@@ -169,7 +169,7 @@ export function buildProgram(io: Io): Command {
   program
     .command('run')
     .description('run one full cycle: sync, stall detection, reminders, dispute escalation and metrics')
-    .requiredOption('--once', 'run a single cycle and exit (the scheduler is `bucp start`)')
+    .option('--once', 'one cycle and exit: what `run` always does (the scheduler is `bucp serve`)')
     .addOption(configOption())
     .option('--now <iso>', 'the clock, as an ISO date-time (default: now)')
     .option('--dry-run', 'plan without writing or sending', false)

@@ -46,6 +46,13 @@ async function setup(mail: Record<string, unknown> = { kind: 'outbox', dir: 'out
 }
 
 describe('bucp run --once', () => {
+  test('without --once, run still runs one cycle and exits (it never schedules)', async () => {
+    const { bucp, configFile, out } = await setup();
+    expect(await bucp('run', '--json', '--config', configFile, '--now', '2026-11-23T08:00')).toBe(0);
+    const report = JSON.parse(out.join(''));
+    expect(report.notifications.filter((n: { sent: boolean }) => n.sent).length).toBeGreaterThan(0);
+  });
+
   test('--json prints the report with the documented keys', async () => {
     const { bucp, configFile, out } = await setup();
     expect(await bucp('run', '--once', '--json', '--config', configFile, '--now', '2026-11-23T08:00')).toBe(0);
@@ -116,15 +123,14 @@ describe('bucp run --once', () => {
 });
 
 describe('usage and config errors exit 2', () => {
-  test.each([
-    [['frobnicate']],
-    [['run']], // --once is required
-    [['run', '--once', '--now', 'yesterday-ish']],
-  ])('bucp %j', async (args) => {
-    const { bucp, configFile } = await setup();
-    const withConfig = args[0] === 'run' && args.length > 1 ? [...args, '--config', configFile] : args;
-    expect(await bucp(...withConfig)).toBe(2);
-  });
+  test.each([[['frobnicate']], [['run', '--frobnicate']], [['run', '--once', '--now', 'yesterday-ish']]])(
+    'bucp %j',
+    async (args) => {
+      const { bucp, configFile } = await setup();
+      const withConfig = args[0] === 'run' && args.length > 1 ? [...args, '--config', configFile] : args;
+      expect(await bucp(...withConfig)).toBe(2);
+    },
+  );
 
   test('a bad config names the key path', async () => {
     const { bucp, ws } = await setup();
