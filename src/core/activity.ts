@@ -1,7 +1,5 @@
 import { type SheetRow, cellText } from './cells.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
-import { stringPool } from './memo.ts';
-import { flat } from './text.ts';
 
 export const ACTIVITY_KINDS = [
   'first-seen',
@@ -39,21 +37,15 @@ export interface ActivityEvent {
 
 /** Gives events the time they are recorded at: one timestamp for everything a cycle records. */
 export function stampAt(at: string): (event: Omit<ActivityEvent, 'at'>) => ActivityEvent {
-  // One flat copy: every event of the cycle holds it.
-  const shared = flat`${at}`;
-  // A cycle records many lines with the same recipients or detail ("Stalled in Concept"): one copy of each.
-  const once = stringPool(10_000);
-  // Built field by field: one fixed shape with every field in the object (a spread plus a new field
-  // gives each event an extra property array).
   return (event) => ({
-    at: shared,
+    at,
     on: event.on,
     bucpId: event.bucpId,
     disputeId: event.disputeId,
     kind: event.kind,
     from: event.from,
-    to: once(event.to),
-    detail: once(event.detail),
+    to: event.to,
+    detail: event.detail,
     key: event.key,
   });
 }
@@ -127,12 +119,5 @@ export class ActivityLineReader {
 
 /** The local day of an event's timestamp. */
 export function dayOf(at: string): IsoDate {
-  // The events of one cycle share their timestamp, and a big log folds hundreds of thousands of them.
-  if (at !== lastAt) {
-    lastAt = at;
-    lastDay = at.slice(0, 10);
-  }
-  return lastDay;
+  return at.slice(0, 10);
 }
-let lastAt = '';
-let lastDay: IsoDate = '';

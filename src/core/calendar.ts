@@ -65,22 +65,7 @@ function weekdaysBefore(day: DayNumber): number {
 }
 
 const MS_PER_DAY = 86_400_000;
-const yearStarts = new Map<number, DayNumber>();
-const startOfYear = (year: number): DayNumber => {
-  let start = yearStarts.get(year);
-  if (start === undefined) {
-    start = Date.UTC(year, 0, 1) / MS_PER_DAY;
-    yearStarts.set(year, start);
-  }
-  return start;
-};
-/** The calendar year of a day number, from cached year starts: calendar counting allocates nothing. */
-const yearOf = (day: DayNumber): number => {
-  let year = Math.floor(day / 365.2425) + 1970;
-  while (startOfYear(year) > day) year -= 1;
-  while (startOfYear(year + 1) <= day) year += 1;
-  return year;
-};
+const yearOf = (day: DayNumber): number => new Date(day * MS_PER_DAY).getUTCFullYear();
 
 /**
  * Business days: weekdays less California state holidays, adjusted by config.

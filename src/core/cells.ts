@@ -1,5 +1,4 @@
 import type { IsoDate } from './dates.ts';
-import { boundedMemo } from './memo.ts';
 
 /** A spreadsheet error value such as `#REF!`, as a store reads it. */
 export interface CellError {
@@ -48,17 +47,9 @@ export type SystemValue =
 
 export const blank: SystemValue = { kind: 'blank' };
 
-/**
- * System values are immutable, and a cycle writes the same few (a status, a day count, a date) on
- * many rows: each distinct value is made once and shared, so 100,000 rows do not hold 600,000 copies.
- */
-const sharedText = boundedMemo(4096, (value: string): SystemValue => ({ kind: 'text', value }));
-const sharedNumber = boundedMemo(4096, (value: number): SystemValue => ({ kind: 'number', value }));
-const sharedDate = boundedMemo(4096, (value: IsoDate): SystemValue => ({ kind: 'date', value }));
-
-export const text = (value: string): SystemValue => (value === '' ? blank : sharedText(value));
-export const num = (value: number): SystemValue => sharedNumber(value);
-export const date = (value: IsoDate | null | undefined): SystemValue => (value ? sharedDate(value) : blank);
+export const text = (value: string): SystemValue => (value === '' ? blank : { kind: 'text', value });
+export const num = (value: number): SystemValue => ({ kind: 'number', value });
+export const date = (value: IsoDate | null | undefined): SystemValue => (value ? { kind: 'date', value } : blank);
 
 export function isCellError(value: unknown): value is CellError {
   return typeof value === 'object' && value !== null && !(value instanceof Date) && 'error' in value;

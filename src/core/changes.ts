@@ -30,7 +30,7 @@ export type TrackerChange =
       readonly coordinators: readonly string[];
     };
 
-const STALLED = new Set(['Stalled', 'Escalated']);
+const STALLED: readonly (string | null)[] = ['Stalled', 'Escalated'];
 
 /**
  * The changes since the last poll, and the state to remember for the next one. The first poll
@@ -61,7 +61,7 @@ export function detectChanges(
     };
     if (before.stage !== finding.stage) {
       changes.push({ ...base, change: 'stage-changed', previousStage: before.stage });
-    } else if (finding.status !== null && STALLED.has(finding.status) && !STALLED.has(before.status ?? '')) {
+    } else if (STALLED.includes(finding.status) && !STALLED.includes(before.status)) {
       changes.push({ ...base, change: 'became-stalled', previousStatus: before.status });
     }
   }

@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import { boundedMemo } from './memo.ts';
 
 /** A calendar date with no time or zone, as `YYYY-MM-DD`. Sorts and compares as a string. */
 export type IsoDate = string & { readonly __isoDate?: never };
@@ -9,19 +8,16 @@ export type DayNumber = number;
 
 const MS_PER_DAY = 86_400_000;
 
-/** Distinct dates worked out and kept per memo: a tracker and its log repeat a few hundred dates. */
-const DATE_MEMO_LIMIT = 10_000;
-
-export const toDayNumber: (date: IsoDate) => DayNumber = boundedMemo(DATE_MEMO_LIMIT, (date: IsoDate) => {
+export function toDayNumber(date: IsoDate): DayNumber {
   const y = Number(date.slice(0, 4));
   const m = Number(date.slice(5, 7));
   const d = Number(date.slice(8, 10));
   return Date.UTC(y, m - 1, d) / MS_PER_DAY;
-});
+}
 
-export const fromDayNumber: (day: DayNumber) => IsoDate = boundedMemo(DATE_MEMO_LIMIT, (day: DayNumber) =>
-  new Date(day * MS_PER_DAY).toISOString().slice(0, 10),
-);
+export function fromDayNumber(day: DayNumber): IsoDate {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
 
 export function addDays(date: IsoDate, days: number): IsoDate {
   return fromDayNumber(toDayNumber(date) + days);
@@ -103,25 +99,29 @@ export function parseDateCell(value: unknown): DateParse | null {
   return { ok: true, date };
 }
 
-/** A date text's calendar date, each distinct text read once (the Activity Log has one per line). */
-const parseDateText = boundedMemo(DATE_MEMO_LIMIT, readDateText);
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T/;
 
-function readDateText(text: string): IsoDate | undefined {
-  const formats = /^\d{4}-\d{2}-\d{2}$/.test(text)
-    ? ['yyyy-MM-dd']
-    : /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(text)
-      ? ['M/d/yyyy']
-      : [];
-  for (const format of formats) {
-    const parsed = DateTime.fromFormat(text, format, { zone: 'UTC' });
-    if (parsed.isValid) return parsed.toISODate() as IsoDate;
-  }
+/** A date text's calendar date: `YYYY-MM-DD`, `M/D/YYYY`, or an ISO timestamp's date part. */
+function parseDateText(text: string): IsoDate | undefined {
+  const iso = ISO_DATE.exec(text);
+  if (iso) return calendarDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  const us = US_DATE.exec(text);
+  if (us) return calendarDate(Number(us[3]), Number(us[1]), Number(us[2]));
   // An ISO timestamp (as Airtable or an export may give) counts by its calendar date.
-  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+  if (ISO_TIMESTAMP.test(text)) {
     const parsed = DateTime.fromISO(text, { setZone: true });
     if (parsed.isValid) return parsed.toISODate() as IsoDate;
   }
   return undefined;
+}
+
+/** The date of a year, month and day, or undefined when there is no such day (2026-02-30). */
+function calendarDate(year: number, month: number, day: number): IsoDate | undefined {
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  const date = isoDate(year, month, day);
+  return Number(date.slice(5, 7)) === month ? date : undefined;
 }
 
 /** The quarter label of a date, such as `2026 Q3`. */

@@ -15,7 +15,6 @@ import type { History } from './history.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type VisitTransition, trackVisit } from './lifecycle.ts';
 import { type Dispute, type Proposal, type RowIssue } from './schema.ts';
 import { statusFor } from './status.ts';
-import { flat } from './text.ts';
 
 export interface ProposalFinding {
   readonly proposal: Proposal;
@@ -137,7 +136,7 @@ function transitionEvent(
   disputeId: string,
   today: IsoDate,
 ): Omit<ActivityEvent, 'at'> {
-  return { ...t, bucpId, disputeId, key: flat`${t.kind}:${disputeId || bucpId}:${t.from}>${t.to}:${t.on}:${today}` };
+  return { ...t, bucpId, disputeId, key: `${t.kind}:${disputeId || bucpId}:${t.from}>${t.to}:${t.on}:${today}` };
 }
 
 function proposalWarnings(proposal: Proposal, stage: Stage, restrictedIds: ReadonlySet<string>): RowIssue[] {

@@ -2,7 +2,6 @@ import { type ActivityEvent, ActivityLineReader } from './activity.ts';
 import type { RowSink, SheetRow } from './cells.ts';
 import type { IsoDate } from './dates.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
-import { flat } from './text.ts';
 
 /**
  * What has been sent about one proposal during its current stage visit. Flat lists, not Maps and
@@ -46,7 +45,7 @@ export class ReminderMemory {
 
 /** Next-action reminders are remembered per due date and recipient: a new due date starts afresh. */
 function nextActionKey(due: IsoDate, recipient: string): string {
-  return flat`${due}|${recipient}`;
+  return `${due}|${recipient}`;
 }
 
 function lookup(pairs: readonly string[] | undefined, key: string): string | undefined {
@@ -217,7 +216,7 @@ function applyDisputeEvent(history: History, event: ActivityEvent): void {
 }
 
 export function nextActionDetail(due: IsoDate, action: string | null): string {
-  return flat`due ${due}${action ? `: ${action}` : ''}`;
+  return `due ${due}${action ? `: ${action}` : ''}`;
 }
 
 /** The Activity Log detail of a failed send; its prefix is how the log remembers a permanent failure. */

@@ -1,7 +1,5 @@
 import { type ActivityEvent, type ActivityKind, dayOf } from './activity.ts';
 import type { IsoDate } from './dates.ts';
-import { stringPool } from './memo.ts';
-import { flat } from './text.ts';
 
 /**
  * Where a tracked thing (a proposal's stage, a dispute's level) is, and since when, as the service
@@ -93,7 +91,7 @@ export function trackVisit(
         from: '',
         to: seen.value,
         on: since,
-        detail: flat`since ${since} (${source})`,
+        detail: `since ${since} (${source})`,
       },
     };
   }
@@ -130,11 +128,7 @@ export function trackVisit(
   };
 }
 
-/**
- * A visit's identity, the value and the day it was detected ("Concept@2026-11-23"). Many proposals
- * share one (all those first seen at a stage on one day), so each is kept once.
- */
+/** A visit's identity: the value and the day it was detected ("Concept@2026-11-23"). */
 function visitIdOf(value: string, detectedOn: IsoDate): string {
-  return visitIds(flat`${value}@${detectedOn}`);
+  return `${value}@${detectedOn}`;
 }
-const visitIds = stringPool(4096);

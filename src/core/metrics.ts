@@ -101,8 +101,8 @@ export function distribution(values: readonly number[]): Distribution {
 }
 
 const calendarDays = (from: IsoDate, to: IsoDate) => toDayNumber(to) - toDayNumber(from);
-const DECIDED = new Set(['Approved', 'Approved with Modifications', 'Denied']);
-const APPROVED = new Set(['Approved', 'Approved with Modifications']);
+const DECIDED: readonly (string | null)[] = ['Approved', 'Approved with Modifications', 'Denied'];
+const APPROVED: readonly (string | null)[] = ['Approved', 'Approved with Modifications'];
 
 function countInto(keys: readonly string[], values: Iterable<string | null>, blankLabel = '(blank)') {
   const counts: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
@@ -144,8 +144,8 @@ export function computeMetrics(input: MetricsInput): Metrics {
     OUTCOMES,
     valid.map((p) => p.outcome),
   );
-  const decided = valid.filter((p) => p.outcome && DECIDED.has(p.outcome)).length;
-  const approved = valid.filter((p) => p.outcome && APPROVED.has(p.outcome)).length;
+  const decided = valid.filter((p) => DECIDED.includes(p.outcome)).length;
+  const approved = valid.filter((p) => APPROVED.includes(p.outcome)).length;
 
   const disputeFindings = evaluation.disputes.filter((d) => d.dispute.valid);
   const resolvedDurations = disputeFindings
@@ -269,7 +269,7 @@ function departmentRows(valid: readonly Proposal[], key: (p: Proposal) => string
       department,
       proposals: ps.length,
       open: ps.filter((p) => p.stage && !['Active', 'Closed', 'Withdrawn'].includes(p.stage)).length,
-      approved: ps.filter((p) => p.outcome && APPROVED.has(p.outcome)).length,
+      approved: ps.filter((p) => APPROVED.includes(p.outcome)).length,
       denied: ps.filter((p) => p.outcome === 'Denied').length,
       medianFulfillmentDays: median(
         ps
@@ -291,7 +291,7 @@ function quarterRows(valid: readonly Proposal[]): QuarterRow[] {
     .map(([quarter, ps]) => ({
       quarter,
       submitted: ps.length,
-      approved: ps.filter((p) => p.outcome && APPROVED.has(p.outcome)).length,
+      approved: ps.filter((p) => APPROVED.includes(p.outcome)).length,
       medianApprovalDays: median(
         ps
           .filter((p) => p.approvedOn && p.approvedOn >= p.submittedOn!)

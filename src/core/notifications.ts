@@ -5,7 +5,6 @@ import { TABS } from './contract.ts';
 import type { IsoDate } from './dates.ts';
 import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsOf, recipientsFor } from './evaluate.ts';
 import { type History, type ReminderMemory, nextActionDetail } from './history.ts';
-import { flat } from './text.ts';
 
 export type NotificationKind = 'reminder' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
 export type TemplateName = 'reminder-digest' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
@@ -240,8 +239,8 @@ class DigestNotice implements PlannedNotification {
         detail:
           level === 'next-action' && proposal.nextActionDue
             ? nextActionDetail(proposal.nextActionDue, proposal.nextAction)
-            : flat`${group} in ${finding.stage}`,
-        key: flat`${level}:${proposal.bucpId}:${recipient}:${today}`,
+            : `${group} in ${finding.stage}`,
+        key: `${level}:${proposal.bucpId}:${recipient}:${today}`,
       };
     });
   }
@@ -273,7 +272,7 @@ class EscalationNotice implements PlannedNotification {
 
   constructor(finding: ProposalFinding, to: string, link: RowLinker, today: IsoDate) {
     const { proposal } = finding;
-    this.key = flat`escalation:${proposal.bucpId}:${finding.visitId}`;
+    this.key = `escalation:${proposal.bucpId}:${finding.visitId}`;
     this.to = [to];
     this.cc = coordinatorsOf(proposal).filter((e) => e !== to);
     this.bucpIds = [proposal.bucpId];
@@ -305,8 +304,8 @@ class EscalationNotice implements PlannedNotification {
         kind: 'escalation-sent',
         from: stage,
         to: this.to[0]!,
-        detail: flat`${businessDaysInStage} business days in ${stage}, SLA ${slaDays ?? '-'}`,
-        key: flat`escalation-sent:${proposal.bucpId}:${visitId}`,
+        detail: `${businessDaysInStage} business days in ${stage}, SLA ${slaDays ?? '-'}`,
+        key: `escalation-sent:${proposal.bucpId}:${visitId}`,
       },
     ];
   }

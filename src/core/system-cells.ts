@@ -170,21 +170,14 @@ function sameValue(a: SystemValue, b: SystemValue): boolean {
   return a.kind === 'blank' || a.value === (b as typeof a).value;
 }
 
-const byHeader = (columns: readonly Column[]) => new Map(columns.map((c) => [c.header, c]));
-const COLUMNS_OF = new Map([
-  [PROPOSAL_COLUMNS, byHeader(PROPOSAL_COLUMNS)],
-  [DISPUTE_COLUMNS, byHeader(DISPUTE_COLUMNS)],
-]);
-
 function diff(
   desired: Record<string, SystemValue>,
   current: Readonly<Record<string, CellValue>>,
   columns: readonly Column[],
 ): Record<string, SystemValue> {
   const changed: Record<string, SystemValue> = {};
-  const known = COLUMNS_OF.get(columns) ?? byHeader(columns);
   for (const [header, value] of Object.entries(desired)) {
-    const column = known.get(header);
+    const column = columns.find((c) => c.header === header);
     if (!column) continue;
     if (!sameValue(value, normalize(current[header], column))) changed[header] = value;
   }

@@ -17,7 +17,6 @@ import type {
 } from '../core/ports.ts';
 import { systemCellsReader } from '../core/schema.ts';
 import type { CellWrite } from '../core/system-cells.ts';
-import { flat } from '../core/text.ts';
 import { quoteTab } from './google/a1.ts';
 import { SheetsLease } from './google/lease.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
@@ -311,7 +310,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   rowLink(tab: string, _id: string, rowNumber: number): string {
     const gid = this.sheetIds?.get(tab);
-    return flat`${this.describe()}#gid=${gid ?? 0}&range=A${rowNumber}`;
+    return `${this.describe()}#gid=${gid ?? 0}&range=A${rowNumber}`;
   }
 
   private async call<T>(what: string, request: () => Promise<{ data: T }>): Promise<T> {

@@ -18,7 +18,6 @@ import type {
   WriteResult,
 } from '../core/ports.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
-import { flat } from '../core/text.ts';
 import { FileLease } from './file-lease.ts';
 import { WorkbookError } from './workbook-error.ts';
 import {
@@ -229,7 +228,7 @@ export class XlsxTrackerStore implements TrackerStore {
   }
 
   rowLink(tab: string, _id: string, rowNumber: number): string {
-    return flat`${pathToFileURL(this.path).href}#'${tab}'!A${rowNumber}`;
+    return `${pathToFileURL(this.path).href}#'${tab}'!A${rowNumber}`;
   }
 
   async read(options: ReadOptions = {}): Promise<TrackerSnapshot> {
