@@ -25,9 +25,6 @@ const repeat = Math.max(1, Number(values.repeat));
 // Node's type stripper, which keeps about 17 MB resident.
 const child = path.join(BENCH_DIR, 'cycle-process.js');
 await bundle({ 'cycle-process': 'scripts/bench/cycle-process.ts' }, BENCH_DIR);
-// Each run gets the Node flags the service runs with (package.json `config.nodeFlags`, which npm
-// passes as npm_package_config_nodeFlags), so the benchmark measures the service as it is started.
-const nodeFlags = (process.env.npm_package_config_nodeFlags ?? '').split(/\s+/).filter(Boolean);
 
 interface Result {
   size: number;
@@ -45,7 +42,7 @@ interface Result {
 }
 
 function measure(size: number, mode: string): Result {
-  const out = execFileSync(process.execPath, [...nodeFlags, child, String(size), mode], {
+  const out = execFileSync(process.execPath, [child, String(size), mode], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });
@@ -156,6 +153,5 @@ for (const size of sizes) {
       );
   }
 }
-console.log(`Node flags: ${nodeFlags.join(' ') || '(none)'}`);
 console.log(rows.join('\n'));
 for (const v of verdicts) console.log(v);

@@ -1,4 +1,6 @@
 import { type SheetRow, cellText } from './cells.ts';
+import { z } from 'zod/v4';
+import { ACTIVITY_COLUMNS } from './contract.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
 
 export const ACTIVITY_KINDS = [
@@ -33,7 +35,28 @@ export interface ActivityEvent {
   readonly to: string;
   readonly detail: string;
   readonly key: string;
+  /** What the memory needs of the line beyond its columns, as data (the Data column holds it as JSON). */
+  readonly data?: ActivityData;
 }
+
+/**
+ * The structured part of a line. The Detail column is for people; nothing is read back out of it but
+ * on lines written before the Data column existed (see `legacyData`).
+ */
+export interface ActivityData {
+  /** A next-action reminder: the due date it was about (a new due date starts the repeat afresh). */
+  readonly due?: IsoDate;
+  /** A failed send: the relay refused it for good (5xx), so it waits out a backoff before a retry. */
+  readonly permanent?: boolean;
+  /** A failed send: the error, as the Issues tab quotes it. */
+  readonly error?: string;
+}
+
+const ActivityDataSchema = z.strictObject({
+  due: z.iso.date().optional(),
+  permanent: z.boolean().optional(),
+  error: z.string().optional(),
+});
 
 /** Gives events the time they are recorded at: one timestamp for everything a cycle records. */
 export function stampAt(at: string): (event: Omit<ActivityEvent, 'at'>) => ActivityEvent {
@@ -47,73 +70,113 @@ export function stampAt(at: string): (event: Omit<ActivityEvent, 'at'>) => Activ
     to: event.to,
     detail: event.detail,
     key: event.key,
+    ...(event.data ? { data: event.data } : {}),
   });
 }
 
-export const ACTIVITY_HEADERS = [
-  'At',
-  'On',
-  'BUCP ID',
-  'Dispute ID',
-  'Kind',
-  'From',
-  'To',
-  'Detail',
-  'Idempotency Key',
-] as const;
+/** The Activity Log's headers, in the column contract's order: `activityRow` writes its cells in it. */
+export const ACTIVITY_HEADERS: readonly string[] = ACTIVITY_COLUMNS.map((c) => c.header);
 
 export function activityRow(event: ActivityEvent): string[] {
-  return [event.at, event.on, event.bucpId, event.disputeId, event.kind, event.from, event.to, event.detail, event.key];
+  return [
+    event.at,
+    event.on,
+    event.bucpId,
+    event.disputeId,
+    event.kind,
+    event.from,
+    event.to,
+    event.detail,
+    event.key,
+    event.data ? JSON.stringify(event.data) : '',
+  ];
 }
 
 /** How many of the latest line times a repeated line is looked for under. */
 const RECENT_TIMES = 8;
 
 /**
- * Reads Activity Log lines one at a time (a big log has hundreds of thousands; the history keeps what
- * it needs of each). Lines a person typed or damaged are skipped, never trusted: the log is the
- * service's memory, and a guess there could send an email twice.
+ * The events of the Activity Log's lines, oldest first. Lines a person typed or damaged are skipped,
+ * never trusted: the log is the service's memory, and a guess there could send an email twice.
  */
-export class ActivityLineReader {
-  private readonly kinds = new Set<string>(ACTIVITY_KINDS);
-  /** The keys of the lines read, by time and kind, for the last few times only (see `read`). */
-  private readonly seen = new Map<string, Map<string, Set<string>>>();
+export function readActivityLog(rows: readonly SheetRow[]): ActivityEvent[] {
+  const events: ActivityEvent[] = [];
+  // A line repeated by a retried append (same kind, key and time) is the same event. A retried append
+  // repeats lines of its own cycle, which all carry the cycle's time, right after the first copy: so
+  // repeats are looked for among the lines of the last few times only.
+  const recent = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const event = readActivityLine(row);
+    if (!event) continue;
+    let seen = recent.get(event.at);
+    if (!seen) {
+      if (recent.size >= RECENT_TIMES) recent.delete(recent.keys().next().value!);
+      seen = new Set();
+      recent.set(event.at, seen);
+    }
+    const id = `${event.kind}\n${event.key}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    events.push(event);
+  }
+  return events;
+}
 
-  /** The event a line records, or null for a damaged line or a repeat of one already read. */
-  read(row: SheetRow): ActivityEvent | null {
-    const kind = cellText(row.cells.Kind);
-    const on = parseDateCell(row.cells.On ?? null);
-    const at = cellText(row.cells.At);
-    if (!this.kinds.has(kind) || !on?.ok || at === '') return null;
-    const key = cellText(row.cells['Idempotency Key']);
-    // A line repeated by a retried append (same kind, key and time) is the same event. A retried append
-    // repeats lines of its own cycle, which all carry the cycle's time, right after the first copy: so
-    // repeats are looked for among the lines of the last few times only, and a log of years is not
-    // remembered line by line.
-    let kinds = this.seen.get(at);
-    if (!kinds) {
-      if (this.seen.size >= RECENT_TIMES) this.seen.delete(this.seen.keys().next().value!);
-      kinds = new Map();
-      this.seen.set(at, kinds);
-    }
-    let keys = kinds.get(kind);
-    if (!keys) {
-      keys = new Set();
-      kinds.set(kind, keys);
-    }
-    if (keys.has(key)) return null;
-    keys.add(key);
-    return {
-      at,
-      on: on.date,
-      bucpId: cellText(row.cells['BUCP ID']),
-      disputeId: cellText(row.cells['Dispute ID']),
-      kind: kind as ActivityKind,
-      from: cellText(row.cells.From),
-      to: cellText(row.cells.To),
-      detail: cellText(row.cells.Detail),
-      key,
-    };
+/** The event one line records, or null for a damaged line. */
+function readActivityLine(row: SheetRow): ActivityEvent | null {
+  const kind = cellText(row.cells.Kind);
+  const on = parseDateCell(row.cells.On ?? null);
+  const at = cellText(row.cells.At);
+  if (!isActivityKind(kind) || !on?.ok || at === '') return null;
+  const from = cellText(row.cells.From);
+  const detail = cellText(row.cells.Detail);
+  const dataText = cellText(row.cells.Data);
+  let data: ActivityData | undefined;
+  if (dataText === '') data = legacyData(kind, from, detail);
+  else {
+    const parsed = ActivityDataSchema.safeParse(parseJson(dataText));
+    if (!parsed.success) return null;
+    data = parsed.data;
+  }
+  return {
+    at,
+    on: on.date,
+    bucpId: cellText(row.cells['BUCP ID']),
+    disputeId: cellText(row.cells['Dispute ID']),
+    kind,
+    from,
+    to: cellText(row.cells.To),
+    detail,
+    key: cellText(row.cells['Idempotency Key']),
+    ...(data ? { data } : {}),
+  };
+}
+
+/**
+ * The data of a line written before the Data column: the one place the old Detail prose is read.
+ * A next-action reminder said "due YYYY-MM-DD: action"; a failed send said "permanent: error".
+ */
+function legacyData(kind: ActivityKind, from: string, detail: string): ActivityData | undefined {
+  if (kind === 'reminder-sent' && from === 'next-action') {
+    const due = /^due (\d{4}-\d{2}-\d{2})/.exec(detail)?.[1];
+    return due ? { due } : undefined;
+  }
+  if (kind === 'notification-failed') {
+    const [, prefix, error] = /^(?:(permanent|temporary): )?(.*)$/s.exec(detail)!;
+    return { permanent: prefix === 'permanent', error };
+  }
+  return undefined;
+}
+
+function isActivityKind(kind: string): kind is ActivityKind {
+  return (ACTIVITY_KINDS as readonly string[]).includes(kind);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -148,6 +148,7 @@ export const ACTIVITY_COLUMNS: readonly Column[] = [
   system('To', 'text', { width: 30 }),
   system('Detail', 'text', { width: 60 }),
   system('Idempotency Key', 'text', { width: 60 }),
+  system('Data', 'text', { width: 30 }),
 ];
 
 export const ISSUE_COLUMNS: readonly Column[] = [

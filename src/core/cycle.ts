@@ -1,14 +1,14 @@
-import { type ActivityEvent, stampAt } from './activity.ts';
+import { type ActivityEvent, readActivityLog, stampAt } from './activity.ts';
 import { BusinessCalendar } from './calendar.ts';
 import { capacityIssues } from './capacity.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, localDate, localTimestamp } from './dates.ts';
 import { type Findings, evaluate } from './evaluate.ts';
-import { ActivityFold, type History, applyEvent } from './history.ts';
+import { type History, emptyHistory, foldEvents } from './history.ts';
 import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from './metrics.ts';
 import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
-import type { TrackerSnapshot } from './ports.ts';
+import type { StoreCapacity, TrackerSnapshot } from './ports.ts';
 import {
   type Dispute,
   type ParseContext,
@@ -19,17 +19,12 @@ import {
   parseDisputes,
   proposalParse,
 } from './schema.ts';
-import { type CellWrite, type SystemCellInput, planSystemCells, proposalCellBases } from './system-cells.ts';
+import { type CellWrite, planSystemCells } from './system-cells.ts';
 
 export interface CycleContext {
   readonly config: Config;
   readonly now: Date;
   readonly link: RowLinker;
-  /**
-   * Called after each step of the plan: the job collects the step's garbage there, and
-   * scripts/bench/phase-memory.ts measures it.
-   */
-  readonly onStep?: (step: string) => void;
 }
 
 /** What a cycle decided before anything is sent: the first half of the pure core's answer. */
@@ -41,6 +36,7 @@ export interface CyclePlan {
   readonly disputes: ParsedTab<Dispute>;
   readonly evaluation: Findings;
   readonly issues: readonly RowIssue[];
+  /** The memory as read, with this cycle's transitions and row issues folded in. */
   readonly history: History;
   readonly notifications: readonly PlannedNotification[];
   /** Transitions and newly seen row issues, to append to the Activity Log. */
@@ -57,21 +53,19 @@ export interface ParsedTracker {
   readonly proposals: ParsedTab<Proposal>;
   readonly disputes: ParsedTab<Dispute>;
   readonly history: History;
+  /** How full the store is, where it has a hard limit. */
+  readonly capacity: StoreCapacity | undefined;
   /** Issues with the store as a whole: how close it is to its limit. */
   readonly storeIssues: readonly RowIssue[];
 }
 
-/**
- * What a read hands a tracker's big tabs to, so that their rows are folded into the memory and parsed
- * as they arrive, never held whole as cells: give them to `TrackerStore.read`, then to parseTracker.
- */
+/** What a read hands the Proposals rows to, so that they are parsed as they arrive. */
 export interface TrackerSinks {
-  readonly activity: ActivityFold;
   readonly proposals: TabParse<Proposal>;
 }
 
 export function trackerSinks(context: Pick<CycleContext, 'config' | 'now'>): TrackerSinks {
-  return { activity: new ActivityFold(), proposals: proposalParse(parseContextOf(context)) };
+  return { proposals: proposalParse(parseContextOf(context)) };
 }
 
 function parseContextOf(context: Pick<CycleContext, 'config' | 'now'>): ParseContext {
@@ -91,42 +85,32 @@ export function parseTracker(
   const proposals = sinks.proposals.finish();
   const knownIds = new Set(proposals.records.map((p) => p.bucpId));
   const disputes = parseDisputes(snapshot.disputes, parseContextOf(context), knownIds);
-  for (const row of snapshot.activity.rows) sinks.activity.add(row);
-  const history = sinks.activity.history;
-  return { proposals, disputes, history, storeIssues: capacityIssues(snapshot.capacity) };
+  const history = foldEvents(emptyHistory(), readActivityLog(snapshot.activity.rows));
+  return { proposals, disputes, history, capacity: snapshot.capacity, storeIssues: capacityIssues(snapshot.capacity) };
 }
 
-/**
- * Decides from the parsed tabs. A caller that holds the raw snapshot calls parseTracker first and lets
- * the snapshot go: the cells as read are not kept through planning.
- */
-export function planParsed(
-  parsed: ParsedTracker,
-  restrictedIds: ReadonlySet<string>,
-  context: CycleContext,
-): CyclePlan {
+/** Decides from the parsed tabs: what changed, what is wrong, what to send, and the metrics. */
+export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<string>, context: CycleContext): CyclePlan {
   const { config, now } = context;
   const today = localDate(now, config.timezone);
   const timestamp = localTimestamp(now, config.timezone);
   const calendar = calendarFor(config);
-  const step = context.onStep ?? (() => {});
-  const { proposals, disputes, history } = parsed;
+  const { proposals, disputes } = parsed;
   const { transitions, ...evaluation } = evaluate({
     proposals: proposals.records,
     disputes: disputes.records,
     restrictedIds,
-    history,
+    history: parsed.history,
     today,
     calendar,
     config,
   });
-  step('evaluate');
   const issues = sortIssues([...parsed.storeIssues, ...proposals.issues, ...disputes.issues, ...evaluation.issues]);
   const stamp = stampAt(timestamp);
   const events: ActivityEvent[] = transitions.map(stamp);
   for (const issue of issues) {
     const key = rowIssueKey(issue);
-    if (history.rowIssueKeys.has(key)) continue;
+    if (parsed.history.rowIssueKeys.has(key)) continue;
     events.push(
       stamp({
         on: today,
@@ -141,10 +125,8 @@ export function planParsed(
     );
   }
   // Transitions change what is remembered (a new stage resets its reminders) before planning sends.
-  for (const event of events) applyEvent(history, event);
-  step('transitions');
+  const history = foldEvents(parsed.history, events);
   const notifications = planNotifications({ evaluation, history, calendar, config, link: context.link });
-  step(`plan ${notifications.length} messages`);
   // Metrics depend on what was seen, not on what gets sent, so they are computed once, here.
   const metrics = computeMetrics({
     evaluation,
@@ -154,8 +136,7 @@ export function planParsed(
     unaddressableRows: proposals.unaddressableRows,
   });
   const digest = planManagerDigest({ evaluation, metrics, history, calendar, config, link: context.link });
-  if (digest) notifications.push(...digest);
-  step('metrics');
+  notifications.push(...digest);
   return {
     today,
     timestamp,
@@ -171,40 +152,29 @@ export function planParsed(
   };
 }
 
-/**
- * What the second half of a cycle needs of its plan, taken before the sends: no parsed proposal rows
- * and no planned messages, so a big cycle lets those go while it sends.
- */
-export interface SettleBasis extends Omit<SystemCellInput, 'config' | 'syncedAt'> {
-  /** The cycle's timestamp: its Activity Log lines and the `Last Synced At` of the rows it changes. */
-  readonly timestamp: string;
-  readonly metrics: Metrics;
-}
-
-export function settleBasis(plan: CyclePlan): SettleBasis {
-  return {
-    today: plan.today,
-    timestamp: plan.timestamp,
-    calendar: plan.calendar,
-    proposals: proposalCellBases(plan.proposals.records, plan.evaluation.proposals),
-    disputes: plan.disputes.records,
-    disputeFindings: plan.evaluation.disputes,
-    issues: plan.issues,
-    history: plan.history,
-    metrics: plan.metrics,
-  };
-}
-
 export interface CycleOutcome {
   readonly cells: readonly CellWrite[];
-  readonly metrics: Metrics;
   readonly summaries: readonly SummaryTable[];
 }
 
-/** The second half: system cells and summaries, from the memory as it stands after the sends. */
-export function finishCycle(basis: SettleBasis, config: Config): CycleOutcome {
-  const cells = planSystemCells({ ...basis, config, syncedAt: basis.timestamp });
-  return { cells, metrics: basis.metrics, summaries: summaryTables(basis.metrics) };
+/**
+ * The system cells and summary tabs of a plan, from the memory after the cycle's sends (`history`):
+ * what went out today shows in Next Reminder On and a dispute's Escalated To.
+ */
+export function finishCycle(plan: CyclePlan, history: History, config: Config): CycleOutcome {
+  const cells = planSystemCells({
+    today: plan.today,
+    calendar: plan.calendar,
+    proposals: plan.proposals.records,
+    proposalFindings: plan.evaluation.proposals,
+    disputes: plan.disputes.records,
+    disputeFindings: plan.evaluation.disputes,
+    issues: plan.issues,
+    history,
+    config,
+    syncedAt: plan.timestamp,
+  });
+  return { cells, summaries: summaryTables(plan.metrics) };
 }
 
 function sortIssues(issues: RowIssue[]): RowIssue[] {

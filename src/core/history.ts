@@ -1,83 +1,50 @@
-import { type ActivityEvent, ActivityLineReader } from './activity.ts';
-import type { RowSink, SheetRow } from './cells.ts';
+import type { ActivityEvent } from './activity.ts';
 import type { IsoDate } from './dates.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
 
-/**
- * What has been sent about one proposal during its current stage visit. Flat lists, not Maps and
- * Sets: most proposals remember one or two recipients, and an empty Map alone costs about 200 bytes
- * (a big tracker remembers reminders for tens of thousands of proposals). The lists are remade at
- * their exact length when they grow: an array grown by push keeps room for 17 items, 150 bytes.
- */
-export class ReminderMemory {
-  escalationSent = false;
+/** What has been sent about one proposal during its current stage visit. */
+export interface ReminderMemory {
+  readonly escalationSent: boolean;
   /** Recipients who already got the due-soon reminder this visit. */
-  private dueSoon: string[] | undefined;
-  /** recipient, day, recipient, day, ...: the last stalled reminder per recipient. */
-  private stalled: string[] | undefined;
-  /** due|recipient, day, ...: the last next-action reminder per due date and recipient (a new date starts afresh). */
-  private nextAction: string[] | undefined;
-
-  dueSoonSentTo(recipient: string): boolean {
-    return this.dueSoon?.includes(recipient) ?? false;
-  }
-
-  stalledLastSent(recipient: string): IsoDate | undefined {
-    return lookup(this.stalled, recipient);
-  }
-
-  nextActionLastSent(due: IsoDate, recipient: string): IsoDate | undefined {
-    return lookup(this.nextAction, nextActionKey(due, recipient));
-  }
-
-  recordDueSoon(recipient: string): void {
-    if (!this.dueSoonSentTo(recipient)) this.dueSoon = this.dueSoon ? [...this.dueSoon, recipient] : [recipient];
-  }
-
-  recordStalled(recipient: string, on: IsoDate): void {
-    this.stalled = remember(this.stalled, recipient, on);
-  }
-
-  recordNextAction(due: IsoDate, recipient: string, on: IsoDate): void {
-    this.nextAction = remember(this.nextAction, nextActionKey(due, recipient), on);
-  }
+  readonly dueSoonSentTo: ReadonlySet<string>;
+  /** The day of the last stalled reminder, by recipient. */
+  readonly stalledLastSent: ReadonlyMap<string, IsoDate>;
+  /** The day of the last next-action reminder, by `nextActionKey(due, recipient)`. */
+  readonly nextActionLastSent: ReadonlyMap<string, IsoDate>;
 }
 
 /** Next-action reminders are remembered per due date and recipient: a new due date starts afresh. */
-function nextActionKey(due: IsoDate, recipient: string): string {
+export function nextActionKey(due: IsoDate, recipient: string): string {
   return `${due}|${recipient}`;
 }
 
-function lookup(pairs: readonly string[] | undefined, key: string): string | undefined {
-  if (!pairs) return undefined;
-  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return pairs[i + 1];
-  return undefined;
-}
+/** The memory of a stage visit with no reminders sent yet. */
+export const NO_REMINDERS: ReminderMemory = {
+  escalationSent: false,
+  dueSoonSentTo: new Set<string>() as ReadonlySet<string>,
+  stalledLastSent: new Map<string, IsoDate>() as ReadonlyMap<string, IsoDate>,
+  nextActionLastSent: new Map<string, IsoDate>() as ReadonlyMap<string, IsoDate>,
+};
 
-function remember(pairs: string[] | undefined, key: string, value: string): string[] {
-  if (!pairs) return [key, value];
-  for (let i = 0; i < pairs.length; i += 2) {
-    if (pairs[i] === key) {
-      pairs[i + 1] = value;
-      return pairs;
-    }
-  }
-  return [...pairs, key, value];
+export interface PastVisit {
+  readonly stage: string;
+  readonly since: IsoDate;
+  readonly until: IsoDate;
 }
 
 export interface ProposalMemory {
-  stage: Visit | undefined;
-  /** Created with the first reminder of a visit: most proposals are never reminded. */
-  reminders: ReminderMemory | undefined;
-  /** Completed stage visits, for time-in-stage metrics; created with the first. */
-  pastVisits: { stage: string; since: IsoDate; until: IsoDate }[] | undefined;
+  readonly stage: Visit | undefined;
+  /** Reminders sent during the current stage visit. */
+  readonly reminders: ReminderMemory;
+  /** Completed stage visits, for time-in-stage metrics. */
+  readonly pastVisits: readonly PastVisit[];
 }
 
 export interface DisputeMemory {
-  level: Visit | undefined;
+  readonly level: Visit | undefined;
   /** Levels whose escalation email went out, with the recipient and the day. */
-  readonly escalations: Map<string, { to: string; on: IsoDate }>;
-  readonly levelsSeen: Set<string>;
+  readonly escalations: ReadonlyMap<string, { readonly to: string; readonly on: IsoDate }>;
+  readonly levelsSeen: ReadonlySet<string>;
 }
 
 /** The failed sends of one notification: how many, the last one, and whether the relay refused for good. */
@@ -88,26 +55,23 @@ export interface FailureMemory {
   readonly error: string;
 }
 
-const PERMANENT = /^permanent: /;
-
 export interface NotificationMemory {
   /** Each recorded intent with the time of its latest line: a recent one without an outcome is in flight. */
-  readonly intents: Map<string, string>;
-  readonly sent: Set<string>;
-  readonly failures: Map<string, FailureMemory>;
+  readonly intents: ReadonlyMap<string, string>;
+  readonly sent: ReadonlySet<string>;
+  readonly failures: ReadonlyMap<string, FailureMemory>;
 }
 
+/** The service's memory: a fold of the Activity Log's events. Never changed in place. */
 export interface History {
   /** The slot each scheduled job last ran for, as an ISO instant. */
-  readonly jobSlots: Map<string, string>;
-  readonly proposals: Map<string, ProposalMemory>;
-  readonly disputes: Map<string, DisputeMemory>;
+  readonly jobSlots: ReadonlyMap<string, string>;
+  readonly proposals: ReadonlyMap<string, ProposalMemory>;
+  readonly disputes: ReadonlyMap<string, DisputeMemory>;
   readonly notifications: NotificationMemory;
-  /** The keys of logged row issues, so each is logged once. No other kind's keys are kept: a big log has millions. */
-  readonly rowIssueKeys: Set<string>;
+  /** The keys of logged row issues, so each is logged once. */
+  readonly rowIssueKeys: ReadonlySet<string>;
 }
-
-const NEXT_ACTION_DUE = /^due (\d{4}-\d{2}-\d{2})/;
 
 export function emptyHistory(): History {
   return {
@@ -119,107 +83,119 @@ export function emptyHistory(): History {
   };
 }
 
-/**
- * Folds Activity Log lines into the memory as a store reads them, so a big log is never held whole.
- * A read that starts over (a retried request) restarts it: the lines given before are forgotten.
- */
-export class ActivityFold implements RowSink {
-  private reader = new ActivityLineReader();
-  private memory = emptyHistory();
-
-  get history(): History {
-    return this.memory;
-  }
-
-  restart(): void {
-    this.reader = new ActivityLineReader();
-    this.memory = emptyHistory();
-  }
-
-  add(row: SheetRow): void {
-    const event = this.reader.read(row);
-    if (event) applyEvent(this.memory, event);
-  }
+/** The working copy a fold builds: fresh collections, so the memory it started from is never touched. */
+interface Draft {
+  readonly jobSlots: Map<string, string>;
+  readonly proposals: Map<string, ProposalMemory>;
+  readonly disputes: Map<string, DisputeMemory>;
+  readonly intents: Map<string, string>;
+  readonly sent: Set<string>;
+  readonly failures: Map<string, FailureMemory>;
+  readonly rowIssueKeys: Set<string>;
 }
 
-export function applyEvent(history: History, event: ActivityEvent): void {
+/** The memory after `events`, oldest first. `history` is left as it was. */
+export function foldEvents(history: History, events: readonly ActivityEvent[]): History {
+  if (events.length === 0) return history;
   const n = history.notifications;
+  const draft: Draft = {
+    jobSlots: new Map(history.jobSlots),
+    proposals: new Map(history.proposals),
+    disputes: new Map(history.disputes),
+    intents: new Map(n.intents),
+    sent: new Set(n.sent),
+    failures: new Map(n.failures),
+    rowIssueKeys: new Set(history.rowIssueKeys),
+  };
+  for (const event of events) foldEvent(draft, event);
+  return {
+    jobSlots: draft.jobSlots,
+    proposals: draft.proposals,
+    disputes: draft.disputes,
+    notifications: { intents: draft.intents, sent: draft.sent, failures: draft.failures },
+    rowIssueKeys: draft.rowIssueKeys,
+  };
+}
+
+function foldEvent(draft: Draft, event: ActivityEvent): void {
   switch (event.kind) {
     case 'row-issue':
-      if (event.key) history.rowIssueKeys.add(event.key);
+      if (event.key) draft.rowIssueKeys.add(event.key);
       return;
     case 'notification-intent':
-      n.intents.set(event.key, event.at);
+      draft.intents.set(event.key, event.at);
       return;
     case 'notification-sent':
-      n.sent.add(event.key);
-      return;
     case 'notification-unknown':
-      // The relay may have taken it: never resent blindly. Its Message-ID lets receivers drop a copy.
-      n.sent.add(event.key);
+      // An unknown outcome may have reached the relay: never resent blindly. Its Message-ID lets
+      // receivers drop a copy.
+      draft.sent.add(event.key);
       return;
     case 'job-run':
-      history.jobSlots.set(event.from, event.detail);
+      draft.jobSlots.set(event.from, event.detail);
       return;
     case 'notification-failed':
-      n.failures.set(event.key, {
-        count: (n.failures.get(event.key)?.count ?? 0) + 1,
+      draft.failures.set(event.key, {
+        count: (draft.failures.get(event.key)?.count ?? 0) + 1,
         lastAt: event.at,
-        permanent: PERMANENT.test(event.detail),
-        error: event.detail.replace(/^(permanent|temporary): /, ''),
+        permanent: event.data?.permanent ?? false,
+        error: event.data?.error ?? event.detail,
       });
       return;
     default:
   }
   if (event.disputeId) {
-    applyDisputeEvent(history, event);
-    return;
+    const before = draft.disputes.get(event.disputeId);
+    draft.disputes.set(event.disputeId, foldDispute(before, event));
+  } else if (event.bucpId) {
+    const before = draft.proposals.get(event.bucpId);
+    draft.proposals.set(event.bucpId, foldProposal(before, event));
   }
-  if (!event.bucpId) return;
-  let memory = history.proposals.get(event.bucpId);
-  if (!memory) {
-    memory = { stage: undefined, reminders: undefined, pastVisits: undefined };
-    history.proposals.set(event.bucpId, memory);
-  }
-  const before = memory.stage;
-  memory.stage = foldVisit(memory.stage, event, STAGE_KINDS);
+}
+
+function foldProposal(memory: ProposalMemory | undefined, event: ActivityEvent): ProposalMemory {
+  const before = memory ?? { stage: undefined, reminders: NO_REMINDERS, pastVisits: [] };
+  const stage = foldVisit(before.stage, event, STAGE_KINDS);
   if (event.kind === STAGE_KINDS.change || event.kind === STAGE_KINDS.firstSeen) {
-    if (before && event.kind === STAGE_KINDS.change) {
-      const visit = { stage: before.value, since: before.since, until: event.on };
-      memory.pastVisits = memory.pastVisits ? [...memory.pastVisits, visit] : [visit];
-    }
-    memory.reminders = undefined;
-    return;
+    // A new stage visit starts its reminders afresh.
+    const ended = before.stage && event.kind === STAGE_KINDS.change;
+    const pastVisits = ended
+      ? [...before.pastVisits, { stage: before.stage!.value, since: before.stage!.since, until: event.on }]
+      : before.pastVisits;
+    return { stage, reminders: NO_REMINDERS, pastVisits };
   }
-  const r = (memory.reminders ??= new ReminderMemory());
-  if (event.kind === 'reminder-sent') {
-    if (event.from === 'due-soon') r.recordDueSoon(event.to);
-    else if (event.from === 'stalled') r.recordStalled(event.to, event.on);
-    else if (event.from === 'next-action') {
-      const due = NEXT_ACTION_DUE.exec(event.detail)?.[1];
-      if (due) r.recordNextAction(due, event.to, event.on);
-    }
-  } else if (event.kind === 'escalation-sent') {
-    r.escalationSent = true;
-  }
+  return { ...before, stage, reminders: foldReminder(before.reminders, event) };
 }
 
-function applyDisputeEvent(history: History, event: ActivityEvent): void {
-  let memory = history.disputes.get(event.disputeId);
-  if (!memory) {
-    memory = { level: undefined, escalations: new Map(), levelsSeen: new Set() };
-    history.disputes.set(event.disputeId, memory);
+function foldReminder(memory: ReminderMemory, event: ActivityEvent): ReminderMemory {
+  if (event.kind === 'escalation-sent') return { ...memory, escalationSent: true };
+  if (event.kind !== 'reminder-sent') return memory;
+  if (event.from === 'due-soon') {
+    return { ...memory, dueSoonSentTo: new Set([...memory.dueSoonSentTo, event.to]) };
   }
-  memory.level = foldVisit(memory.level, event, LEVEL_KINDS);
-  if (memory.level) memory.levelsSeen.add(memory.level.value);
-  if (event.kind === 'dispute-escalation-sent') memory.escalations.set(event.from, { to: event.to, on: event.on });
+  if (event.from === 'stalled') {
+    return { ...memory, stalledLastSent: new Map([...memory.stalledLastSent, [event.to, event.on]]) };
+  }
+  if (event.from === 'next-action' && event.data?.due) {
+    const key = nextActionKey(event.data.due, event.to);
+    return { ...memory, nextActionLastSent: new Map([...memory.nextActionLastSent, [key, event.on]]) };
+  }
+  return memory;
 }
 
+function foldDispute(memory: DisputeMemory | undefined, event: ActivityEvent): DisputeMemory {
+  const before = memory ?? { level: undefined, escalations: new Map(), levelsSeen: new Set<string>() };
+  const level = foldVisit(before.level, event, LEVEL_KINDS);
+  const levelsSeen =
+    level && !before.levelsSeen.has(level.value) ? new Set([...before.levelsSeen, level.value]) : before.levelsSeen;
+  const escalations =
+    event.kind === 'dispute-escalation-sent'
+      ? new Map([...before.escalations, [event.from, { to: event.to, on: event.on }]])
+      : before.escalations;
+  return { level, escalations, levelsSeen };
+}
+
+/** The Detail of a next-action reminder line, for people: the due date and the action. */
 export function nextActionDetail(due: IsoDate, action: string | null): string {
   return `due ${due}${action ? `: ${action}` : ''}`;
-}
-
-/** The Activity Log detail of a failed send; its prefix is how the log remembers a permanent failure. */
-export function failureDetail(error: string, permanent: boolean): string {
-  return `${permanent ? 'permanent' : 'temporary'}: ${error}`;
 }

@@ -73,7 +73,7 @@ export function planManagerDigest(input: ManagerDigestInput): PlannedNotificatio
         disputeId: null,
         data,
         // The notification's own sent record is what keeps it to once a week.
-        onSent: () => [],
+        onSent: [],
       };
     });
 }

@@ -3,13 +3,14 @@ import type { BusinessCalendar } from './calendar.ts';
 import type { Config } from './config.ts';
 import { TABS } from './contract.ts';
 import type { IsoDate } from './dates.ts';
-import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsOf, recipientsFor } from './evaluate.ts';
-import { type History, type ReminderMemory, nextActionDetail } from './history.ts';
+import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsOf } from './evaluate.ts';
+import type { SendOutcome } from './ports.ts';
+import { type History, NO_REMINDERS, nextActionDetail } from './history.ts';
+import { type DigestGroup, type ItemLevel, reminderSchedule, reminderSubject } from './reminder-schedule.ts';
 
 export type NotificationKind = 'reminder' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
 export type TemplateName = 'reminder-digest' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
-export type ItemLevel = 'due-soon' | 'stalled' | 'next-action';
-export type DigestGroup = 'Escalated' | 'Stalled' | 'Due Soon' | 'Next Action Overdue';
+export type { DigestGroup, ItemLevel } from './reminder-schedule.ts';
 
 /** One proposal line in a digest. Only tracker fields: nothing from the restricted store exists here. */
 export interface DigestItem {
@@ -36,11 +37,8 @@ export interface PlannedNotification {
   readonly disputeId: string | null;
   /** The template's context. Built from tracker fields only. */
   readonly data: Readonly<Record<string, unknown>>;
-  /**
-   * Activity Log lines to append once the message is sent: what the repeat rules remember. Made
-   * when asked, at the send: a big first cycle plans over 100,000 of them.
-   */
-  readonly onSent: () => readonly Omit<ActivityEvent, 'at'>[];
+  /** Activity Log lines to append once the message is sent: what the repeat rules remember. */
+  readonly onSent: readonly Omit<ActivityEvent, 'at'>[];
 }
 
 export type RowLinker = (tab: string, id: string, rowNumber: number) => string;
@@ -54,30 +52,6 @@ export interface PlanInput {
 }
 
 const GROUP_ORDER: readonly DigestGroup[] = ['Escalated', 'Stalled', 'Due Soon', 'Next Action Overdue'];
-
-/** Whether a stalled reminder to `recipient` is due today under the repeat rule. */
-function stalledDue(
-  memory: ReminderMemory | undefined,
-  recipient: string,
-  today: IsoDate,
-  calendar: BusinessCalendar,
-  repeat: number,
-) {
-  const last = memory?.stalledLastSent(recipient);
-  return !last || calendar.businessDaysBetween(last, today) >= repeat;
-}
-
-function nextActionDue(
-  memory: ReminderMemory | undefined,
-  due: IsoDate,
-  recipient: string,
-  today: IsoDate,
-  calendar: BusinessCalendar,
-  repeat: number,
-) {
-  const last = memory?.nextActionLastSent(due, recipient);
-  return !last || calendar.businessDaysBetween(last, today) >= repeat;
-}
 
 /**
  * Everything to send today: at most one digest per person, one escalation per stalled-twice-over
@@ -97,30 +71,13 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
 
   for (const finding of evaluation.proposals) {
     const { proposal, status } = finding;
-    if (status === null) continue;
-    const memory = history.proposals.get(proposal.bucpId)?.reminders;
-    if (status === 'Due Soon' || status === 'Stalled' || status === 'Escalated') {
-      for (const recipient of recipientsFor(proposal, finding.stage)) {
-        if (status === 'Due Soon' && !memory?.dueSoonSentTo(recipient)) {
-          addItem(recipient, { finding, group: 'Due Soon', level: 'due-soon' });
-        } else if (
-          status !== 'Due Soon' &&
-          stalledDue(memory, recipient, today, calendar, config.reminders.stalledRepeatBusinessDays)
-        ) {
-          addItem(recipient, { finding, group: status === 'Escalated' ? 'Escalated' : 'Stalled', level: 'stalled' });
-        }
-      }
+    const memory = history.proposals.get(proposal.bucpId)?.reminders ?? NO_REMINDERS;
+    const schedule = reminderSchedule(reminderSubject(finding), memory, { today, calendar, rules: config.reminders });
+    for (const { recipient, level, group, on } of schedule) {
+      if (on <= today) addItem(recipient, { finding, group, level });
     }
-    if (status === 'Escalated' && !memory?.escalationSent) {
+    if (status === 'Escalated' && !memory.escalationSent) {
       notifications.push(planEscalation(finding, link, config, today));
-    }
-    const due = proposal.nextActionDue;
-    const owner = proposal.nextActionOwnerEmail;
-    const open = finding.stage !== 'Closed' && finding.stage !== 'Withdrawn';
-    if (open && due && owner && due < today) {
-      if (nextActionDue(memory, due, owner, today, calendar, config.reminders.nextActionRepeatBusinessDays)) {
-        addItem(owner, { finding, group: 'Next Action Overdue', level: 'next-action' });
-      }
     }
   }
 
@@ -155,20 +112,17 @@ function itemBase(finding: ProposalFinding, link: RowLinker) {
   };
 }
 
-/**
- * One proposal in a recipient's digest, as planned: the finding it comes from and where it goes.
- * Its DigestItem (with the row link) is made only when the message is rendered: a big first cycle
- * plans digests with 100,000 lines, and most of a line is text the template needs for a moment.
- */
+/** One proposal in a recipient's digest, as planned: the finding it comes from and where it goes. */
 interface DigestEntry {
   readonly finding: ProposalFinding;
   readonly group: DigestGroup;
   readonly level: ItemLevel;
 }
 
+/** A reminder digest: `reminder`, or `next-action` when every line is an overdue next action. */
 function planDigest(
   recipient: string,
-  entries: DigestEntry[],
+  entries: readonly DigestEntry[],
   key: string,
   today: IsoDate,
   link: RowLinker,
@@ -179,136 +133,83 @@ function planDigest(
       b.finding.businessDaysInStage - a.finding.businessDaysInStage ||
       a.finding.proposal.bucpId.localeCompare(b.finding.proposal.bucpId),
   );
-  return new DigestNotice(recipient, sorted, key, today, link);
+  const groupNames = GROUP_ORDER.filter((name) => sorted.some((e) => e.group === name));
+  const onlyNextActions = groupNames.every((name) => name === 'Next Action Overdue');
+  const items = sorted.map(({ finding, group, level }): DigestItem => ({ ...itemBase(finding, link), group, level }));
+  return {
+    kind: onlyNextActions ? 'next-action' : 'reminder',
+    template: onlyNextActions ? 'next-action' : 'reminder-digest',
+    key,
+    to: [recipient],
+    cc: [],
+    bucpIds: [...new Set(items.map((i) => i.bucpId))],
+    disputeId: null,
+    data: {
+      recipient,
+      today,
+      groups: groupNames.map((name) => ({ name, items: items.filter((i) => i.group === name) })),
+      count: items.length,
+      mostUrgent: groupNames[0] ?? '',
+    },
+    onSent: items.map((item) => reminderSentLine(item, recipient, today)),
+  };
 }
 
-/**
- * A reminder digest. Its template data (with a row link per line) is made when the message is
- * rendered: a big first cycle plans digests with 100,000 lines. A class, so that each notice is a
- * small fixed-shape object; its getter and methods live once, on the prototype.
- */
-class DigestNotice implements PlannedNotification {
-  readonly kind: NotificationKind;
-  readonly template: TemplateName;
-  readonly key: string;
-  readonly to: readonly string[];
-  readonly cc: readonly string[] = [];
-  readonly bucpIds: readonly string[];
-  readonly disputeId = null;
-  private readonly entries: readonly DigestEntry[];
-  private readonly groupNames: readonly DigestGroup[];
-  private readonly today: IsoDate;
-  private readonly link: RowLinker;
-
-  constructor(recipient: string, sorted: readonly DigestEntry[], key: string, today: IsoDate, link: RowLinker) {
-    this.groupNames = GROUP_ORDER.filter((name) => sorted.some((e) => e.group === name));
-    const onlyNextActions = this.groupNames.every((name) => name === 'Next Action Overdue');
-    this.kind = onlyNextActions ? 'next-action' : 'reminder';
-    this.template = onlyNextActions ? 'next-action' : 'reminder-digest';
-    this.key = key;
-    this.to = [recipient];
-    this.bucpIds = [...new Set(sorted.map((e) => e.finding.proposal.bucpId))];
-    this.entries = sorted;
-    this.today = today;
-    this.link = link;
-  }
-
-  get data(): Readonly<Record<string, unknown>> {
-    const items = this.entries.map(({ finding, group, level }): DigestItem => ({
-      ...itemBase(finding, this.link),
-      group,
-      level,
-    }));
-    const groups = this.groupNames.map((name) => ({ name, items: items.filter((i) => i.group === name) }));
-    const mostUrgent = this.groupNames[0] ?? '';
-    return { recipient: this.to[0]!, today: this.today, groups, count: items.length, mostUrgent };
-  }
-
-  onSent(): Omit<ActivityEvent, 'at'>[] {
-    const recipient = this.to[0]!;
-    const today = this.today;
-    return this.entries.map(({ finding, group, level }) => {
-      const { proposal } = finding;
-      return {
-        on: today,
-        bucpId: proposal.bucpId,
-        disputeId: '',
-        kind: 'reminder-sent',
-        from: level,
-        to: recipient,
-        detail:
-          level === 'next-action' && proposal.nextActionDue
-            ? nextActionDetail(proposal.nextActionDue, proposal.nextAction)
-            : `${group} in ${finding.stage}`,
-        key: `${level}:${proposal.bucpId}:${recipient}:${today}`,
-      };
-    });
-  }
+/** What the repeat rules remember of one digest line once it is sent. */
+function reminderSentLine(item: DigestItem, recipient: string, today: IsoDate): Omit<ActivityEvent, 'at'> {
+  const due = item.level === 'next-action' ? item.nextActionDue : null;
+  return {
+    on: today,
+    bucpId: item.bucpId,
+    disputeId: '',
+    kind: 'reminder-sent',
+    from: item.level,
+    to: recipient,
+    detail: due ? nextActionDetail(due, item.nextAction) : `${item.group} in ${item.stage}`,
+    key: `${item.level}:${item.bucpId}:${recipient}:${today}`,
+    ...(due ? { data: { due } } : {}),
+  };
 }
 
+/** An escalation to the sponsor (or the governance liaison), once per stalled-twice-over stage visit. */
 function planEscalation(
   finding: ProposalFinding,
   link: RowLinker,
   config: PlanInput['config'],
   today: IsoDate,
 ): PlannedNotification {
-  const { proposal } = finding;
-  const to = proposal.sponsorEmail ?? config.contacts.governanceLiaison;
-  return new EscalationNotice(finding, to, link, today);
-}
-
-/** An escalation to the sponsor (or the governance liaison). Its data is made when rendered, as a digest's. */
-class EscalationNotice implements PlannedNotification {
-  readonly kind = 'escalation';
-  readonly template = 'escalation';
-  readonly key: string;
-  readonly to: readonly string[];
-  readonly cc: readonly string[];
-  readonly bucpIds: readonly string[];
-  readonly disputeId = null;
-  private readonly finding: ProposalFinding;
-  private readonly link: RowLinker;
-  private readonly today: IsoDate;
-
-  constructor(finding: ProposalFinding, to: string, link: RowLinker, today: IsoDate) {
-    const { proposal } = finding;
-    this.key = `escalation:${proposal.bucpId}:${finding.visitId}`;
-    this.to = [to];
-    this.cc = coordinatorsOf(proposal).filter((e) => e !== to);
-    this.bucpIds = [proposal.bucpId];
-    this.finding = finding;
-    this.link = link;
-    this.today = today;
-  }
-
-  get data(): Readonly<Record<string, unknown>> {
-    const { proposal } = this.finding;
-    const sponsor = proposal.sponsorEmail;
-    return {
-      ...itemBase(this.finding, this.link),
+  const { proposal, stage, businessDaysInStage, slaDays, visitId } = finding;
+  const sponsor = proposal.sponsorEmail;
+  const to = sponsor ?? config.contacts.governanceLiaison;
+  return {
+    kind: 'escalation',
+    template: 'escalation',
+    key: `escalation:${proposal.bucpId}:${visitId}`,
+    to: [to],
+    cc: coordinatorsOf(proposal).filter((e) => e !== to),
+    bucpIds: [proposal.bucpId],
+    disputeId: null,
+    data: {
+      ...itemBase(finding, link),
       recipientRole: sponsor ? 'sponsor' : 'governance liaison',
       noSponsor: !sponsor,
       requestingDepartment: proposal.requestingDepartment ?? '',
       providingDepartment: proposal.providingDepartment ?? '',
-      today: this.today,
-    };
-  }
-
-  onSent(): Omit<ActivityEvent, 'at'>[] {
-    const { proposal, stage, businessDaysInStage, slaDays, visitId } = this.finding;
-    return [
+      today,
+    },
+    onSent: [
       {
-        on: this.today,
+        on: today,
         bucpId: proposal.bucpId,
         disputeId: '',
         kind: 'escalation-sent',
         from: stage,
-        to: this.to[0]!,
+        to,
         detail: `${businessDaysInStage} business days in ${stage}, SLA ${slaDays ?? '-'}`,
         key: `escalation-sent:${proposal.bucpId}:${visitId}`,
       },
-    ];
-  }
+    ],
+  };
 }
 
 function planDisputeEscalation(
@@ -356,7 +257,7 @@ function planDisputeEscalation(
       link: link(TABS.disputes, dispute.disputeId, dispute.rowNumber),
       today,
     },
-    onSent: () => [
+    onSent: [
       {
         on: today,
         bucpId: dispute.bucpId ?? '',
@@ -369,4 +270,36 @@ function planDisputeEscalation(
       },
     ],
   };
+}
+
+/**
+ * The Activity Log lines that remember what happened to a message: its outcome and, once it went out
+ * (or may have), what the repeat rules remember of it.
+ */
+export function outcomeEvents(
+  n: Pick<PlannedNotification, 'kind' | 'key' | 'to' | 'cc' | 'bucpIds' | 'disputeId' | 'onSent'>,
+  outcome: SendOutcome,
+  on: IsoDate,
+): Omit<ActivityEvent, 'at'>[] {
+  const base = {
+    on,
+    bucpId: n.bucpIds.length === 1 ? n.bucpIds[0]! : '',
+    disputeId: n.disputeId ?? '',
+    from: n.kind,
+    to: [...n.to, ...n.cc].join(', '),
+    key: n.key,
+  };
+  if (outcome.status === 'sent') {
+    const rejected = outcome.rejected?.length ? `; refused by the relay: ${outcome.rejected.join(', ')}` : '';
+    return [{ ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` }, ...n.onSent];
+  }
+  if (outcome.status === 'unknown') {
+    return [
+      { ...base, kind: 'notification-unknown', detail: `outcome unknown, not resent: ${outcome.error}` },
+      ...n.onSent,
+    ];
+  }
+  const detail = `${outcome.permanent ? 'permanent' : 'temporary'}: ${outcome.error}`;
+  const data = { permanent: outcome.permanent, error: outcome.error };
+  return [{ ...base, kind: 'notification-failed', detail, data }];
 }

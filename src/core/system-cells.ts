@@ -2,11 +2,11 @@ import type { BusinessCalendar } from './calendar.ts';
 import { type CellValue, type SystemValue, blank, cellText, date, num, text } from './cells.ts';
 import { DISPUTE_COLUMNS, PROPOSAL_COLUMNS, type ProposalStatus, type Stage, TABS, type Column } from './contract.ts';
 import type { Config } from './config.ts';
-import { type IsoDate, addDays, parseDateCell } from './dates.ts';
-import { type DisputeFinding, type ProposalFinding, disputeStatus, recipientsFor } from './evaluate.ts';
-import type { History } from './history.ts';
+import { type IsoDate, parseDateCell } from './dates.ts';
+import { type DisputeFinding, type ProposalFinding, disputeStatus } from './evaluate.ts';
+import { type History, NO_REMINDERS } from './history.ts';
+import { nextReminderOn, reminderSchedule, reminderSubject } from './reminder-schedule.ts';
 import type { Dispute, Proposal, RowIssue } from './schema.ts';
-import { dayStatusBegins } from './status.ts';
 
 /** The system cells of one row to change, addressed by the row's ID, never its position. */
 export interface CellWrite {
@@ -25,62 +25,23 @@ export interface ProposalStanding {
   readonly stageSince: IsoDate;
 }
 
-/**
- * What one proposal's system cells are worked out from, taken from its parsed row and its finding
- * before the sends. A big cycle lets the parsed rows go while it sends and keeps only this of each.
- */
-export interface ProposalCellBasis {
-  readonly bucpId: string;
-  /** Null for a row with no finding (no stage, or a duplicated ID): its system cells are cleared. */
-  readonly standing: ProposalStanding | null;
-  /** The system cells as they were read, so that only changed values are written. */
-  readonly shown: Readonly<Record<string, CellValue>>;
-  readonly requestingCoordinatorEmail: string | null;
-  readonly providingCoordinatorEmail: string | null;
-  readonly nextActionOwnerEmail: string | null;
-  readonly nextActionDue: IsoDate | null;
-}
-
-/** One basis per proposal ID (the first row with it), in sheet order. */
-export function proposalCellBases(
-  proposals: readonly Proposal[],
-  findings: readonly ProposalFinding[],
-): ProposalCellBasis[] {
-  const byId = new Map(findings.map((f) => [f.proposal.bucpId, f]));
-  const bases: ProposalCellBasis[] = [];
-  const seen = new Set<string>();
-  for (const proposal of proposals) {
-    // A later row with the same ID: the first one's cells stand for the ID.
-    if (seen.has(proposal.bucpId)) continue;
-    seen.add(proposal.bucpId);
-    const finding = byId.get(proposal.bucpId);
-    bases.push({
-      bucpId: proposal.bucpId,
-      standing: finding
-        ? {
-            bucpId: proposal.bucpId,
-            stage: finding.stage,
-            status: finding.status,
-            businessDaysInStage: finding.businessDaysInStage,
-            slaDays: finding.slaDays,
-            stageSince: finding.since,
-          }
-        : null,
-      shown: proposal.systemCells,
-      requestingCoordinatorEmail: proposal.requestingCoordinatorEmail,
-      providingCoordinatorEmail: proposal.providingCoordinatorEmail,
-      nextActionOwnerEmail: proposal.nextActionOwnerEmail,
-      nextActionDue: proposal.nextActionDue,
-    });
-  }
-  return bases;
+export function proposalStanding(finding: ProposalFinding): ProposalStanding {
+  return {
+    bucpId: finding.proposal.bucpId,
+    stage: finding.stage,
+    status: finding.status,
+    businessDaysInStage: finding.businessDaysInStage,
+    slaDays: finding.slaDays,
+    stageSince: finding.since,
+  };
 }
 
 export interface SystemCellInput {
   readonly today: IsoDate;
   readonly calendar: BusinessCalendar;
-  /** Where each proposal stands, and what its system cells are worked out from. */
-  readonly proposals: readonly ProposalCellBasis[];
+  readonly proposals: readonly Proposal[];
+  /** Where each proposal stands; a row with no finding (no stage, a duplicated ID) has its cells cleared. */
+  readonly proposalFindings: readonly ProposalFinding[];
   readonly disputes: readonly Dispute[];
   readonly disputeFindings: readonly DisputeFinding[];
   readonly issues: readonly RowIssue[];
@@ -95,21 +56,30 @@ export interface SystemCellInput {
 export function planSystemCells(input: SystemCellInput): CellWrite[] {
   const writes: CellWrite[] = [];
   const issuesByRow = groupIssues(input.issues);
-  for (const basis of input.proposals) {
-    const standing = basis.standing;
+  const scheduleContext = { today: input.today, calendar: input.calendar, rules: input.config.reminders };
+  const findings = new Map(input.proposalFindings.map((f) => [f.proposal.bucpId, f]));
+  const seenProposals = new Set<string>();
+  for (const proposal of input.proposals) {
+    // A later row with the same ID: the first one's cells stand for the ID.
+    if (seenProposals.has(proposal.bucpId)) continue;
+    seenProposals.add(proposal.bucpId);
+    const finding = findings.get(proposal.bucpId);
+    const memory = input.history.proposals.get(proposal.bucpId)?.reminders ?? NO_REMINDERS;
+    const schedule = finding ? reminderSchedule(reminderSubject(finding), memory, scheduleContext) : [];
     const desired: Record<string, SystemValue> = {
-      'Stage Since': date(standing?.stageSince),
-      'Business Days in Stage': standing ? num(standing.businessDaysInStage) : blank,
-      'SLA Days': standing?.slaDays != null ? num(standing.slaDays) : blank,
-      Status: text(standing?.status ?? ''),
-      'Next Reminder On': date(standing ? nextReminderOn(basis, standing, input) : null),
-      'Row Issues': text(issuesText(issuesByRow.get(`${TABS.proposals}|${basis.bucpId}`))),
+      'Stage Since': date(finding?.since),
+      'Business Days in Stage': finding ? num(finding.businessDaysInStage) : blank,
+      'SLA Days': finding?.slaDays != null ? num(finding.slaDays) : blank,
+      Status: text(finding?.status ?? ''),
+      // The memory is the one after this cycle's sends: what went out today is not due again today.
+      'Next Reminder On': date(nextReminderOn(schedule)),
+      'Row Issues': text(issuesText(issuesByRow.get(`${TABS.proposals}|${proposal.bucpId}`))),
     };
-    const changed = diff(desired, basis.shown, PROPOSAL_COLUMNS);
+    const changed = diff(desired, proposal.systemCells, PROPOSAL_COLUMNS);
     if (Object.keys(changed).length > 0) {
       writes.push({
         tab: TABS.proposals,
-        id: basis.bucpId,
+        id: proposal.bucpId,
         values: { ...changed, 'Last Synced At': text(input.syncedAt) },
       });
     }
@@ -182,40 +152,4 @@ function diff(
     if (!sameValue(value, normalize(current[header], column))) changed[header] = value;
   }
   return changed;
-}
-
-/** The next day a reminder about this proposal is due to go out, assuming today's sends went out. */
-function nextReminderOn(basis: ProposalCellBasis, standing: ProposalStanding, input: SystemCellInput): IsoDate | null {
-  const { calendar, config, today } = input;
-  const { status, slaDays, stage, stageSince: since } = standing;
-  if (status === null) return null;
-  const memory = input.history.proposals.get(basis.bucpId)?.reminders;
-  const candidates: IsoDate[] = [];
-  const soon = calendar.onOrNextBusinessDay(today);
-  const recipients = recipientsFor(basis, stage);
-  if (slaDays !== null && recipients.length > 0) {
-    const window = config.reminders.dueSoonWindow;
-    if (status === 'On Track') candidates.push(dayStatusBegins(calendar, since, slaDays, 'Due Soon', window));
-    if (status === 'Due Soon') {
-      const allSent = recipients.every((r) => memory?.dueSoonSentTo(r));
-      candidates.push(allSent ? dayStatusBegins(calendar, since, slaDays, 'Stalled', window) : soon);
-    }
-    if (status === 'Stalled' || status === 'Escalated') {
-      for (const r of recipients) {
-        const last = memory?.stalledLastSent(r);
-        candidates.push(last ? calendar.addBusinessDays(last, config.reminders.stalledRepeatBusinessDays) : soon);
-      }
-    }
-  }
-  const due = basis.nextActionDue;
-  const owner = basis.nextActionOwnerEmail;
-  if (due && owner && stage !== 'Closed' && stage !== 'Withdrawn') {
-    // A next action becomes overdue the day after it is due.
-    if (due >= today) candidates.push(calendar.onOrNextBusinessDay(addDays(due, 1)));
-    else {
-      const last = memory?.nextActionLastSent(due, owner);
-      candidates.push(last ? calendar.addBusinessDays(last, config.reminders.nextActionRepeatBusinessDays) : soon);
-    }
-  }
-  return candidates.length > 0 ? candidates.sort()[0]! : null;
 }

@@ -1,7 +1,8 @@
 import type { Config } from '../core/config.ts';
-import { parseTracker, planParsed, trackerSinks } from '../core/cycle.ts';
+import { type ParsedTracker, planCycle } from '../core/cycle.ts';
 import type { RestrictedStore, StoreCapacity, TrackerStore } from '../core/ports.ts';
 import type { RowIssue } from '../core/schema.ts';
+import { LayoutError, readTracker } from './run-cycle.job.ts';
 
 export interface CheckReport {
   readonly ok: boolean;
@@ -13,34 +14,45 @@ export interface CheckReport {
   readonly capacity: StoreCapacity | null;
 }
 
-/** Validates the workbook layout and the data without writing or sending anything. */
+/** Validates the workbook layout and the data as a cycle reads and plans them, writing and sending nothing. */
 export async function runCheck(deps: {
   config: Config;
   store: TrackerStore;
   restricted: RestrictedStore;
   now: Date;
 }): Promise<CheckReport> {
-  // Read as a cycle reads: the Activity Log folded and the proposals parsed as they arrive.
-  const context = { config: deps.config, now: deps.now, link: () => '' };
-  const sinks = trackerSinks(context);
-  const snapshot = await deps.store.read(sinks);
-  const layoutProblems = [...snapshot.layoutProblems];
-  let restrictedIds: ReadonlySet<string> = new Set();
+  const { config, store, now } = deps;
+  // A restricted store that cannot be read is reported; the tracker is still checked as if it held no records.
+  const restricted = await restrictedIds(deps.restricted);
+  let tracker: ParsedTracker;
   try {
-    restrictedIds = await deps.restricted.recordIds();
+    tracker = await readTracker(deps, now);
   } catch (error) {
-    layoutProblems.push((error as Error).message);
+    if (!(error instanceof LayoutError)) throw error;
+    return {
+      ok: false,
+      layoutProblems: [...error.problems, ...restricted.problems],
+      rowIssues: [],
+      proposals: 0,
+      disputes: 0,
+      capacity: error.capacity ?? null,
+    };
   }
-  if (snapshot.layoutProblems.length > 0) {
-    return { ok: false, layoutProblems, rowIssues: [], proposals: 0, disputes: 0, capacity: snapshot.capacity ?? null };
-  }
-  const plan = planParsed(parseTracker(snapshot, context, sinks), restrictedIds, context);
+  const plan = planCycle(tracker, restricted.ids, { config, now, link: (t, id, r) => store.rowLink(t, id, r) });
   return {
-    ok: layoutProblems.length === 0 && !plan.issues.some((i) => i.severity === 'error'),
-    layoutProblems,
+    ok: restricted.problems.length === 0 && !plan.issues.some((i) => i.severity === 'error'),
+    layoutProblems: restricted.problems,
     rowIssues: plan.issues,
     proposals: plan.proposals.records.length,
     disputes: plan.disputes.records.length,
-    capacity: snapshot.capacity ?? null,
+    capacity: tracker.capacity ?? null,
   };
+}
+
+async function restrictedIds(restricted: RestrictedStore): Promise<{ ids: ReadonlySet<string>; problems: string[] }> {
+  try {
+    return { ids: await restricted.recordIds(), problems: [] };
+  } catch (error) {
+    return { ids: new Set(), problems: [(error as Error).message] };
+  }
 }

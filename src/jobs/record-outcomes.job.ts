@@ -1,8 +1,9 @@
 import { type ActivityEvent, stampAt } from '../core/activity.ts';
-import { finishCycle, settleBasis } from '../core/cycle.ts';
-import { applyEvent } from '../core/history.ts';
+import { finishCycle } from '../core/cycle.ts';
+import { foldEvents } from '../core/history.ts';
+import { outcomeEvents } from '../core/notifications.ts';
 import type { SendOutcome } from '../core/ports.ts';
-import { type CycleDeps, outcomeEvents, readAndPlan } from './run-cycle.job.ts';
+import { type CycleDeps, readAndPlan } from './run-cycle.job.ts';
 
 /** What another sender (an n8n Send Email node) did with one handed-over message. */
 export type HandoffOutcome =
@@ -34,12 +35,13 @@ export async function recordOutcomes(
   const plan = await readAndPlan(deps, options);
   const planned = new Map(plan.notifications.map((n) => [n.key, n]));
   const stamp = stampAt(plan.timestamp);
+  let history = plan.history;
   const events: ActivityEvent[] = [];
   const recorded: RecordedOutcome[] = [];
   for (const outcome of options.outcomes) {
     const key = outcome.idempotencyKey;
     const notification = planned.get(key);
-    if (plan.history.notifications.sent.has(key)) {
+    if (history.notifications.sent.has(key)) {
       recorded.push({ idempotencyKey: key, result: 'duplicate', status: outcome.status });
       continue;
     }
@@ -52,14 +54,13 @@ export async function recordOutcomes(
       outcome.status === 'sent'
         ? { status: 'sent', messageId: outcome.messageId }
         : { status: 'failed', error: outcome.error, permanent: outcome.permanent };
-    for (const event of outcomeEvents(notification, sendOutcome, plan).map(stamp)) {
-      applyEvent(plan.history, event);
-      events.push(event);
-    }
+    const lines = outcomeEvents(notification, sendOutcome, plan.today).map(stamp);
+    history = foldEvents(history, lines);
+    events.push(...lines);
     logger.info({ key, kind: notification.kind, status: outcome.status }, 'handed-over message recorded');
     recorded.push({ idempotencyKey: key, result: 'recorded', status: outcome.status });
   }
-  const outcome = finishCycle(settleBasis(plan), config);
+  const outcome = finishCycle(plan, history, config);
   const result = await store.write({
     cells: outcome.cells,
     appendActivity: [...plan.events, ...events],

@@ -4,24 +4,21 @@ import type { Config } from '../core/config.ts';
 import {
   type CyclePlan,
   type ParsedTracker,
-  type SettleBasis,
   finishCycle,
   parseTracker,
-  planParsed,
+  planCycle,
   rowIssueKey,
-  settleBasis,
-  trackerSinks,
 } from '../core/cycle.ts';
-import type { ProposalStanding } from '../core/system-cells.ts';
 import { disputeStatus } from '../core/evaluate.ts';
-import { type History, applyEvent, failureDetail } from '../core/history.ts';
-import { gateRetries, holdInFlight } from '../core/retries.ts';
+import { type History, foldEvents } from '../core/history.ts';
 import type { Metrics } from '../core/metrics.ts';
-import type { PlannedNotification } from '../core/notifications.ts';
-import type { Mailer, RestrictedStore, SendOutcome, TrackerStore, WritePlan, WriteResult } from '../core/ports.ts';
+import { type NotificationKind, type PlannedNotification, outcomeEvents } from '../core/notifications.ts';
+import type { Mailer, RestrictedStore, SendOutcome, StoreCapacity, TrackerStore, WriteResult } from '../core/ports.ts';
+import { gateRetries, holdInFlight } from '../core/retries.ts';
+import type { JobName } from '../core/schedule.ts';
 import type { RowIssue } from '../core/schema.ts';
+import { type ProposalStanding, proposalStanding } from '../core/system-cells.ts';
 import type { Logger } from '../log.ts';
-import { collectDropped } from './memory.ts';
 import type { MailTemplates, RenderedMessage } from '../mail/render.ts';
 
 export interface CycleDeps {
@@ -33,15 +30,24 @@ export interface CycleDeps {
   readonly logger: Logger;
 }
 
-/** What a cycle may do beyond syncing (system cells, the Activity Log and the Issues tab always happen). */
-export type CyclePart = 'reminders' | 'disputes' | 'metrics' | 'manager-digest';
-export const ALL_PARTS: ReadonlySet<CyclePart> = new Set(['reminders', 'disputes', 'metrics', 'manager-digest']);
+/**
+ * What a cycle may do beyond syncing (system cells, the Activity Log and the Issues tab always happen):
+ * the scheduled jobs other than sync, each of which a cycle runs when it is due.
+ */
+export type CyclePart = Exclude<JobName, 'sync'>;
+export const ALL_PARTS: ReadonlySet<CyclePart> = new Set([
+  'reminders',
+  'dispute-escalation',
+  'metrics',
+  'manager-digest',
+]);
 
-const PART_OF: Record<PlannedNotification['kind'], CyclePart> = {
+/** The part of a cycle that sends each kind of message. */
+const PART_OF: Record<NotificationKind, CyclePart> = {
   reminder: 'reminders',
   escalation: 'reminders',
   'next-action': 'reminders',
-  'dispute-escalation': 'disputes',
+  'dispute-escalation': 'dispute-escalation',
   'manager-digest': 'manager-digest',
 };
 
@@ -59,16 +65,11 @@ export interface CycleOptions {
    * `claimMinutes`, so a second execution in that time does not plan it again.
    */
   readonly handoff?: { readonly claimMinutes: number };
-  /** Decides the parts and job runs from the memory just read (the scheduler's catch-up). */
-  readonly select?: (history: History) => {
-    parts: ReadonlySet<CyclePart>;
-    jobRuns: readonly { job: string; slot: Date }[];
-  };
 }
 
 /** Who a planned message goes to, what it is about, and the key it is recorded under. */
 export interface MessageAddress {
-  readonly kind: PlannedNotification['kind'];
+  readonly kind: NotificationKind;
   readonly to: readonly string[];
   readonly cc: readonly string[];
   readonly bucpIds: readonly string[];
@@ -116,28 +117,68 @@ export interface CycleReport {
   readonly failedNotifications: number;
 }
 
+/** A tracker whose tabs or headers are not ready (`bucp init` repairs them): nothing is written to it. */
 export class LayoutError extends Error {
   override readonly name = 'LayoutError';
+  readonly problems: readonly string[];
+  readonly capacity: StoreCapacity | undefined;
+
+  constructor(problems: readonly string[], capacity: StoreCapacity | undefined, location: string) {
+    super(`The tracker at ${location} is not ready:\n  - ${problems.join('\n  - ')}`);
+    this.problems = problems;
+    this.capacity = capacity;
+  }
 }
 
 /**
- * One full cycle: read, decide in the core, record intents, send, then write system columns,
- * the Activity Log, the Issues tab and the summary tabs. A cycle with nothing new writes nothing.
+ * One full cycle, top to bottom: read and parse the tracker (unless the caller already did), plan in
+ * the core, choose what is due, record the intents, send, then write the system columns, the Activity
+ * Log, the Issues tab and the summary tabs. A cycle with nothing new writes nothing.
  */
-export async function runCycle(given: CycleDeps, options: CycleOptions): Promise<CycleReport> {
+export async function runCycle(given: CycleDeps, options: CycleOptions, tracker?: ParsedTracker): Promise<CycleReport> {
   // Every line this run logs carries its run ID, so one run can be followed through the logs.
   const runId = randomUUID().slice(0, 8);
   const deps: CycleDeps = { ...given, logger: given.logger.child({ runId }) };
-  const { store, logger } = deps;
+  const { config, store, logger } = deps;
   const started = Date.now();
-  const { writes, tally } = writeTally(logger);
-  // Only what the write and the report need comes out of here: the plan (every parsed row, the memory)
-  // is released before the final write, and the planned messages once they are sent.
-  const settled = await sendAndSettle(deps, options, tally);
-  // The sent messages and the memory are let go: only the final write and the report are left.
-  collectDropped();
-  if (settled.write) tally(await store.write(settled.write));
-  const result: CycleReport = { runId, ...settled.report, writes };
+
+  const parsed = tracker ?? (await readTracker(deps, options.now));
+  const plan = await planTracker(deps, parsed, options.now);
+  const chosen = chooseSends(plan, options, deps.templates);
+  logIssues(logger, plan.events, chosen.issues);
+  const stamp = stampAt(plan.timestamp);
+  const writes: WriteResult[] = [];
+
+  let sent: Sent = { events: [], reports: [], handoff: [], failures: [] };
+  if (options.dryRun) {
+    sent = {
+      ...sent,
+      reports: chosen.send.map(({ notification, subject }) => report(notification, subject, 'planned')),
+    };
+  } else if (chosen.send.length > 0) {
+    // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
+    writes.push(
+      await store.write({ cells: [], appendActivity: [...plan.events, ...intentLines(plan, chosen, options, stamp)] }),
+    );
+    sent = options.handoff ? handOver(chosen, deps.templates) : await sendAll(deps, chosen, plan, stamp);
+  }
+  const history = foldEvents(plan.history, sent.events);
+
+  const outcome = finishCycle(plan, history, config);
+  const unwritten = chosen.send.length > 0 && !options.dryRun ? [] : plan.events;
+  const jobRuns = (options.jobRuns ?? []).map(({ job, slot }) => stamp(jobRunLine(plan, job, slot)));
+  if (!options.dryRun) {
+    writes.push(
+      await store.write({
+        cells: outcome.cells,
+        appendActivity: [...unwritten, ...sent.events, ...jobRuns],
+        issues: chosen.issues,
+        ...(chosen.parts.has('metrics') ? { summaries: outcome.summaries } : {}),
+      }),
+    );
+  }
+
+  const result = cycleReport(runId, plan, history, chosen, sent, tally(logger, writes), options);
   logger.info(
     {
       job: 'cycle',
@@ -146,87 +187,174 @@ export async function runCycle(given: CycleDeps, options: CycleOptions): Promise
       dryRun: result.dryRun,
       proposals: result.proposals,
       rowIssues: result.rowIssues.length,
-      notificationsPlanned: settled.planned,
+      notificationsPlanned: chosen.send.length,
       notificationsSent: result.notifications.filter((r) => r.sent).length,
-      cellsWritten: writes.cellsWritten,
-      rowsAppended: writes.rowsAppended,
+      cellsWritten: result.writes.cellsWritten,
+      rowsAppended: result.writes.rowsAppended,
     },
     'cycle finished',
   );
   return result;
 }
 
-/** A cycle once its messages are sent: its final write (none in a dry run) and its report. */
-interface Settled {
-  readonly write: WritePlan | null;
-  readonly report: Omit<CycleReport, 'runId' | 'writes'>;
-  /** How many messages were planned to go out this cycle. */
-  readonly planned: number;
+/** Reads the tracker and parses it; a tracker whose layout is not ready stops here. */
+export async function readTracker(deps: Pick<CycleDeps, 'config' | 'store'>, now: Date): Promise<ParsedTracker> {
+  const { config, store } = deps;
+  const snapshot = await store.read();
+  if (snapshot.layoutProblems.length > 0) {
+    throw new LayoutError(snapshot.layoutProblems, snapshot.capacity, store.describe());
+  }
+  return parseTracker(snapshot, { config, now });
 }
 
-/** Plans and sends, then works out the final write and the report, and lets the plan go. */
-async function sendAndSettle(
-  deps: CycleDeps,
-  options: CycleOptions,
-  tally: (result: WriteResult) => void,
-): Promise<Settled> {
-  const sent = await planAndSend(deps, options, tally);
-  const { basis, reports, handoff, failures, stamp } = sent;
-  const outcome = finishCycle(basis, deps.config);
-  const jobRuns = sent.jobRuns.map(({ job, slot }) =>
-    stamp({
-      on: basis.today,
-      bucpId: '',
-      disputeId: '',
-      kind: 'job-run',
-      from: job,
-      to: '',
-      detail: slot.toISOString(),
-      key: `job-run:${job}:${slot.toISOString()}`,
-    }),
-  );
-  const dryRun = options.dryRun ?? false;
-  const findings: ProposalStanding[] = [];
-  for (const { standing } of basis.proposals) if (standing) findings.push(standing);
+/** Plans a parsed tracker: the restricted store says which proposals have a record, the core decides. */
+export async function planTracker(
+  deps: Pick<CycleDeps, 'config' | 'store' | 'restricted'>,
+  tracker: ParsedTracker,
+  now: Date,
+): Promise<CyclePlan> {
+  const { config, store, restricted } = deps;
+  const restrictedIds = await restricted.recordIds();
+  return planCycle(tracker, restrictedIds, { config, now, link: (t, id, r) => store.rowLink(t, id, r) });
+}
+
+/** Reads and plans, writing and sending nothing: what the read-only jobs need. */
+export async function readAndPlan(
+  deps: Pick<CycleDeps, 'config' | 'store' | 'restricted'>,
+  options: { readonly now: Date },
+): Promise<CyclePlan> {
+  return planTracker(deps, await readTracker(deps, options.now), options.now);
+}
+
+/** A message to send, with the subject its intent is recorded under. */
+interface Queued {
+  readonly notification: PlannedNotification;
+  readonly subject: string;
+}
+
+/** What a cycle sends now, what it holds back, and the issues the holding back raises. */
+interface Chosen {
+  readonly parts: ReadonlySet<CyclePart>;
+  readonly send: readonly Queued[];
+  /** Reports of the messages held back: claimed by another execution, waiting out a backoff, given up. */
+  readonly heldBack: readonly NotificationReport[];
+  /** The plan's row issues and those of held-back messages: the Issues tab. */
+  readonly issues: readonly RowIssue[];
+}
+
+/** The messages of the parts that run, less those waiting out a retry backoff or claimed by another execution. */
+function chooseSends(plan: CyclePlan, options: CycleOptions, templates: MailTemplates): Chosen {
+  const parts = options.parts ?? ALL_PARTS;
+  const wanted = plan.notifications.filter((n) => parts.has(PART_OF[n.kind]));
+  const gate = gateRetries(wanted, plan.history, options.now);
+  const held = options.handoff
+    ? holdInFlight(gate.send, plan.history, options.now, options.handoff.claimMinutes)
+    : { send: gate.send, inFlight: [] };
+  const heldBack = [
+    ...held.inFlight.map((n) => report(n, templates.subject(n), 'in-flight')),
+    ...gate.deferred.map((n) => report(n, templates.subject(n), 'deferred')),
+    ...gate.givenUp.map((n) => report(n, templates.subject(n), 'given-up')),
+  ];
   return {
-    write: dryRun
-      ? null
-      : {
-          cells: outcome.cells,
-          appendActivity: [...sent.pending, ...jobRuns],
-          issues: basis.issues,
-          ...(sent.parts.has('metrics') ? { summaries: outcome.summaries } : {}),
-        },
-    report: {
-      now: options.now.toISOString(),
-      today: basis.today,
-      businessDay: basis.calendar.isBusinessDay(basis.today),
-      dryRun,
-      ok: failures.length === 0,
-      proposals: outcome.metrics.proposals,
-      findings,
-      disputes: basis.disputeFindings.map((d) => ({
-        disputeId: d.dispute.disputeId,
-        bucpId: d.dispute.bucpId,
-        level: d.dispute.level,
-        businessDaysAtLevel: d.businessDaysAtLevel,
-        status: disputeStatus(d, basis.history),
-      })),
-      notifications: reports,
-      handoff,
-      rowIssues: [...basis.issues],
-      metrics: outcome.metrics,
-      failures,
-      ...notificationBacklog(basis.history),
-    },
-    planned: sent.planned,
+    parts,
+    send: held.send.map((notification) => ({ notification, subject: templates.subject(notification) })),
+    heldBack,
+    issues: [...plan.issues, ...gate.issues],
   };
 }
 
-/** What a cycle's write calls added up to, and the function that adds one more (and logs what it saw). */
-function writeTally(logger: Logger) {
+/**
+ * An intent line for each message not yet on record. A handoff claims every message it hands over,
+ * again where an earlier claim expired.
+ */
+function intentLines(
+  plan: CyclePlan,
+  chosen: Chosen,
+  options: CycleOptions,
+  stamp: ReturnType<typeof stampAt>,
+): ActivityEvent[] {
+  return chosen.send
+    .filter(({ notification }) => options.handoff || !plan.history.notifications.intents.has(notification.key))
+    .map(({ notification, subject }) =>
+      stamp({
+        on: plan.today,
+        bucpId: notification.bucpIds.length === 1 ? notification.bucpIds[0]! : '',
+        disputeId: notification.disputeId ?? '',
+        kind: 'notification-intent',
+        from: notification.kind,
+        to: [...notification.to, ...notification.cc].join(', '),
+        detail: subject,
+        key: notification.key,
+      }),
+    );
+}
+
+/** What the sends did: the Activity Log lines of their outcomes, and a report of each message. */
+interface Sent {
+  readonly events: readonly ActivityEvent[];
+  readonly reports: readonly NotificationReport[];
+  readonly handoff: readonly HandoffMessage[];
+  readonly failures: readonly string[];
+}
+
+/** Renders and sends each message in turn, and records its outcome. */
+async function sendAll(
+  deps: CycleDeps,
+  chosen: Chosen,
+  plan: CyclePlan,
+  stamp: ReturnType<typeof stampAt>,
+): Promise<Sent> {
+  const { mailer, templates, logger } = deps;
+  const events: ActivityEvent[] = [];
+  const reports: NotificationReport[] = [];
+  const failures: string[] = [];
+  for (const { notification, subject } of chosen.send) {
+    const message = templates.render(notification, subject);
+    const { key, kind, to, cc } = notification;
+    const outcome = await mailer.send({ key, kind, to, cc, ...message });
+    events.push(...outcomeEvents(notification, outcome, plan.today).map(stamp));
+    const log = { key, kind, to };
+    if (outcome.status === 'sent') {
+      if (outcome.rejected?.length)
+        logger.warn({ ...log, rejected: outcome.rejected }, 'sent, but some recipients were refused');
+      logger.info({ ...log, duplicate: outcome.duplicate ?? false }, 'notification sent');
+      reports.push(report(notification, message.subject, 'sent'));
+    } else {
+      logger.error({ ...log, status: outcome.status, error: outcome.error }, 'notification not sent');
+      reports.push(report(notification, message.subject, outcome.status, outcome.error));
+      failures.push(`${key}: ${outcome.error}`);
+    }
+  }
+  return { events, reports, handoff: [], failures };
+}
+
+/** Renders each message for another sender; their outcomes are recorded later (`recordOutcomes`). */
+function handOver(chosen: Chosen, templates: MailTemplates): Sent {
+  const handoff = chosen.send.map(({ notification, subject }) => ({
+    ...addressOf(notification),
+    ...templates.render(notification, subject),
+  }));
+  const reports = handoff.map((m, i) => report(chosen.send[i]!.notification, m.subject, 'handed-off'));
+  return { events: [], reports, handoff, failures: [] };
+}
+
+function jobRunLine(plan: CyclePlan, job: string, slot: Date): Omit<ActivityEvent, 'at'> {
+  return {
+    on: plan.today,
+    bucpId: '',
+    disputeId: '',
+    kind: 'job-run',
+    from: job,
+    to: '',
+    detail: slot.toISOString(),
+    key: `job-run:${job}:${slot.toISOString()}`,
+  };
+}
+
+/** What a cycle's write calls added up to, with what they saw logged. */
+function tally(logger: Logger, results: readonly WriteResult[]): CycleReport['writes'] {
   const writes = { cellsWritten: 0, rowsAppended: 0, missingIds: [] as string[] };
-  const tally = (result: WriteResult) => {
+  for (const result of results) {
     if (result.retriedAfterConcurrentEdit > 0) {
       logger.info(
         { times: result.retriedAfterConcurrentEdit },
@@ -239,162 +367,43 @@ function writeTally(logger: Logger) {
     writes.cellsWritten += result.cellsWritten;
     writes.rowsAppended += result.rowsAppended;
     writes.missingIds.push(...result.missingIds);
-  };
-  return { writes, tally };
-}
-
-/** The first half of a cycle: what it planned and sent, without the messages themselves. */
-interface SendPhase {
-  readonly basis: SettleBasis;
-  readonly parts: ReadonlySet<CyclePart>;
-  readonly jobRuns: readonly { job: string; slot: Date }[];
-  /** How many messages were planned to go out this cycle. */
-  readonly planned: number;
-  readonly reports: NotificationReport[];
-  readonly handoff: HandoffMessage[];
-  readonly failures: string[];
-  /** Activity Log lines not written yet: the sends' outcomes, or all of the plan's when nothing was sent. */
-  readonly pending: ActivityEvent[];
-  /** The cycle's stamper, for any line still to be made. */
-  readonly stamp: ReturnType<typeof stampAt>;
-}
-
-/** A message to send, with the subject its intent is recorded under. */
-interface Queued {
-  readonly notification: PlannedNotification;
-  readonly subject: string;
-}
-
-/**
- * A plan made ready to send. It holds no parsed rows but through its queued messages, and the job
- * empties each message's place once it is sent, so a big cycle's rows go as its messages do.
- */
-interface Outgoing {
-  readonly basis: SettleBasis;
-  readonly parts: ReadonlySet<CyclePart>;
-  readonly jobRuns: readonly { job: string; slot: Date }[];
-  readonly queue: (Queued | undefined)[];
-  /** Reports of the messages held back: claimed by another execution, waiting out a backoff, given up. */
-  readonly heldBack: NotificationReport[];
-  /** Transitions and new row issues, to append with the intents; emptied once written. */
-  readonly events: ActivityEvent[];
-}
-
-/** Reads, decides, and picks what goes out. The plan lives only in here. */
-async function prepareSends(deps: CycleDeps, options: CycleOptions): Promise<Outgoing> {
-  const { templates, logger } = deps;
-  const plan = await readAndPlan(deps, options);
-  // Failed sends wait out their backoff or are given up; either way they show on the Issues tab.
-  const selected = options.select?.(plan.history);
-  const parts = selected?.parts ?? options.parts ?? ALL_PARTS;
-  const wanted = plan.notifications.filter((n) => parts.has(PART_OF[n.kind]));
-  const gate = gateRetries(wanted, plan.history, options.now);
-  const held = options.handoff
-    ? holdInFlight(gate.send, plan.history, options.now, options.handoff.claimMinutes)
-    : { send: gate.send, inFlight: [] };
-  const issues = [...plan.issues, ...gate.issues];
-  logIssues(logger, plan.events, issues);
-  // Subjects are needed up front for the intents; whole messages are rendered one at a time when sent.
-  const heldBack = [
-    ...held.inFlight.map((n) => report(n, templates.subject(n), 'in-flight')),
-    ...gate.deferred.map((n) => report(n, templates.subject(n), 'deferred')),
-    ...gate.givenUp.map((n) => report(n, templates.subject(n), 'given-up')),
-  ];
-  return {
-    basis: settleBasis({ ...plan, issues }),
-    parts,
-    jobRuns: selected?.jobRuns ?? options.jobRuns ?? [],
-    queue: held.send.map((notification) => ({ notification, subject: templates.subject(notification) })),
-    heldBack,
-    events: [...plan.events],
-  };
-}
-
-/** Reads, decides, records the intents, then sends (or hands over) each message. */
-async function planAndSend(
-  deps: CycleDeps,
-  options: CycleOptions,
-  tally: (result: WriteResult) => void,
-): Promise<SendPhase> {
-  const { templates } = deps;
-  const outgoing = await prepareSends(deps, options);
-  // The plan is let go: only what the sends and the final write need is left.
-  collectDropped();
-  const { basis, queue } = outgoing;
-  const planned = queue.length;
-  const reports: NotificationReport[] = [];
-  const handoff: HandoffMessage[] = [];
-  const failures: string[] = [];
-  const stamp = stampAt(basis.timestamp);
-  let pending: ActivityEvent[] = outgoing.events;
-
-  if (options.dryRun) {
-    for (const { notification, subject } of queue as Queued[]) reports.push(report(notification, subject, 'planned'));
-  } else if (queue.length > 0) {
-    // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
-    const written = await recordIntents(deps.store, outgoing, options, stamp);
-    if (written) tally(written);
-    outgoing.events.length = 0;
-    pending = [];
-    for (let i = 0; i < queue.length; i++) {
-      const { notification, subject } = queue[i]!;
-      // Its place is emptied first: once this message is out, the rows only it held can go.
-      queue[i] = undefined;
-      if (options.handoff) {
-        const message = handoffMessage(notification, templates.render(notification, subject));
-        handoff.push(message);
-        reports.push(report(notification, message.subject, 'handed-off'));
-        continue;
-      }
-      const delivered = await deliver(notification, subject, deps, basis, stamp);
-      pending.push(...delivered.events);
-      reports.push(delivered.report);
-      if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
-    }
   }
-  reports.push(...outgoing.heldBack);
-  return {
-    basis,
-    parts: outgoing.parts,
-    jobRuns: outgoing.jobRuns,
-    planned,
-    reports,
-    handoff,
-    failures,
-    pending,
-    stamp,
-  };
+  return writes;
 }
 
-/**
- * Writes the plan's own lines and an intent for each queued message not yet on record (nothing, when
- * there is neither). A handoff claims every message it hands over, again where an earlier claim expired.
- */
-async function recordIntents(
-  store: TrackerStore,
-  outgoing: Outgoing,
+function cycleReport(
+  runId: string,
+  plan: CyclePlan,
+  history: History,
+  chosen: Chosen,
+  sent: Sent,
+  writes: CycleReport['writes'],
   options: CycleOptions,
-  stamp: ReturnType<typeof stampAt>,
-): Promise<WriteResult | null> {
-  const { basis, queue, events } = outgoing;
-  const intents: ActivityEvent[] = [];
-  for (const { notification, subject } of queue as Queued[]) {
-    if (!options.handoff && basis.history.notifications.intents.has(notification.key)) continue;
-    intents.push(
-      stamp({
-        on: basis.today,
-        bucpId: notification.bucpIds.length === 1 ? notification.bucpIds[0]! : '',
-        disputeId: notification.disputeId ?? '',
-        kind: 'notification-intent',
-        from: notification.kind,
-        to: [...notification.to, ...notification.cc].join(', '),
-        detail: subject,
-        key: notification.key,
-      }),
-    );
-  }
-  if (events.length + intents.length === 0) return null;
-  return store.write({ cells: [], appendActivity: [...events, ...intents] });
+): CycleReport {
+  return {
+    runId,
+    now: options.now.toISOString(),
+    today: plan.today,
+    businessDay: plan.calendar.isBusinessDay(plan.today),
+    dryRun: options.dryRun ?? false,
+    ok: sent.failures.length === 0,
+    proposals: plan.metrics.proposals,
+    findings: plan.evaluation.proposals.map(proposalStanding),
+    disputes: plan.evaluation.disputes.map((d) => ({
+      disputeId: d.dispute.disputeId,
+      bucpId: d.dispute.bucpId,
+      level: d.dispute.level,
+      businessDaysAtLevel: d.businessDaysAtLevel,
+      status: disputeStatus(d, history),
+    })),
+    notifications: [...sent.reports, ...chosen.heldBack],
+    handoff: [...sent.handoff],
+    rowIssues: [...chosen.issues],
+    metrics: plan.metrics,
+    writes,
+    failures: [...sent.failures],
+    ...notificationBacklog(history),
+  };
 }
 
 function notificationBacklog(history: History): { pendingNotifications: number; failedNotifications: number } {
@@ -405,81 +414,8 @@ function notificationBacklog(history: History): { pendingNotifications: number; 
   };
 }
 
-/** Reads and decides. The raw snapshot stays in here, so it can be freed once the plan exists. */
-export async function readAndPlan(
-  deps: Pick<CycleDeps, 'config' | 'store' | 'restricted'>,
-  options: CycleOptions,
-): Promise<CyclePlan> {
-  const { config, store, restricted } = deps;
-  const parsed = await readAndParse(store, config, options.now);
-  // The rows as read, the read's buffers and the parse's scraps are all garbage now.
-  collectDropped();
-  const restrictedIds = await restricted.recordIds();
-  return planParsed(parsed, restrictedIds, {
-    config,
-    now: options.now,
-    link: (t, id, r) => store.rowLink(t, id, r),
-    // Each step of the plan leaves its scraps behind; without a collection between steps, V8 lets a
-    // 100,000-proposal plan grow to about twice what it keeps.
-    onStep: collectDropped,
-  });
-}
-
-/**
- * Reads the tracker and parses it. The snapshot lives only in here: once this returns, the cells as
- * read can be collected (an awaited value held in the caller would keep them through planning). The
- * Activity Log is folded into the memory line by line as it is read, and the Proposals rows are parsed
- * as they arrive: neither is ever held whole as cells.
- */
-async function readAndParse(store: TrackerStore, config: Config, now: Date): Promise<ParsedTracker> {
-  const sinks = trackerSinks({ config, now });
-  const snapshot = await store.read(sinks);
-  if (snapshot.layoutProblems.length > 0) {
-    throw new LayoutError(
-      `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
-    );
-  }
-  return parseTracker(snapshot, { config, now }, sinks);
-}
-
-/** Renders and sends one message, and returns what the Activity Log should remember of it. */
-async function deliver(
-  notification: PlannedNotification,
-  subject: string,
-  deps: CycleDeps,
-  basis: SettleBasis,
-  stamp: ReturnType<typeof stampAt>,
-): Promise<{ events: ActivityEvent[]; report: NotificationReport }> {
-  const { mailer, templates, logger } = deps;
-  const message = templates.render(notification, subject);
-  const outcome = await mailer.send({
-    key: notification.key,
-    kind: notification.kind,
-    to: notification.to,
-    cc: notification.cc,
-    ...message,
-  });
-  // One stamper for the cycle: it shares each repeated recipient list and detail between messages.
-  const events = outcomeEvents(notification, outcome, basis).map(stamp);
-  // What was just sent counts at once: the system cells written after this cycle's sends depend on it.
-  for (const event of events) applyEvent(basis.history, event);
-  const log = { key: notification.key, kind: notification.kind, to: notification.to };
-  if (outcome.status === 'sent') {
-    if (outcome.rejected?.length)
-      logger.warn({ ...log, rejected: outcome.rejected }, 'sent, but some recipients were refused');
-    logger.info({ ...log, duplicate: outcome.duplicate ?? false }, 'notification sent');
-    return { events, report: report(notification, message.subject, 'sent') };
-  }
-  logger.error({ ...log, status: outcome.status, error: outcome.error }, 'notification not sent');
-  return { events, report: report(notification, message.subject, outcome.status, outcome.error) };
-}
-
 function addressOf(n: PlannedNotification): MessageAddress {
   return { kind: n.kind, to: n.to, cc: n.cc, bucpIds: n.bucpIds, disputeId: n.disputeId, idempotencyKey: n.key };
-}
-
-function handoffMessage(n: PlannedNotification, message: RenderedMessage): HandoffMessage {
-  return { ...addressOf(n), ...message };
 }
 
 function report(
@@ -488,42 +424,7 @@ function report(
   status: NotificationReport['status'],
   error?: string,
 ): NotificationReport {
-  return {
-    ...addressOf(n),
-    subject,
-    sent: status === 'sent',
-    status,
-    ...(error ? { error } : {}),
-  };
-}
-
-export function outcomeEvents(
-  n: PlannedNotification,
-  outcome: SendOutcome,
-  plan: Pick<CyclePlan, 'today'>,
-): Omit<ActivityEvent, 'at'>[] {
-  const base = {
-    on: plan.today,
-    bucpId: n.bucpIds.length === 1 ? n.bucpIds[0]! : '',
-    disputeId: n.disputeId ?? '',
-    from: n.kind,
-    to: [...n.to, ...n.cc].join(', '),
-    key: n.key,
-  };
-  if (outcome.status === 'sent') {
-    const rejected = outcome.rejected?.length ? `; refused by the relay: ${outcome.rejected.join(', ')}` : '';
-    return [
-      { ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` },
-      ...n.onSent(),
-    ];
-  }
-  if (outcome.status === 'unknown') {
-    return [
-      { ...base, kind: 'notification-unknown', detail: `outcome unknown, not resent: ${outcome.error}` },
-      ...n.onSent(),
-    ];
-  }
-  return [{ ...base, kind: 'notification-failed', detail: failureDetail(outcome.error, outcome.permanent) }];
+  return { ...addressOf(n), subject, sent: status === 'sent', status, ...(error ? { error } : {}) };
 }
 
 function logIssues(logger: Logger, events: readonly ActivityEvent[], issues: readonly RowIssue[]): void {

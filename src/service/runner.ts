@@ -3,18 +3,9 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Lease } from '../core/ports.ts';
 import { calendarFor } from '../core/cycle.ts';
 import { type JobName, type JobSchedule, dueJobs, schedulesFrom } from '../core/schedule.ts';
-import { type CycleDeps, type CyclePart, type CycleReport, runCycle } from '../jobs/run-cycle.job.ts';
+import { type CycleDeps, type CyclePart, type CycleReport, readTracker, runCycle } from '../jobs/run-cycle.job.ts';
 import { holdingLease } from '../jobs/lease.ts';
 import { leaseHolder } from '../stores/file-lease.ts';
-
-/** What each scheduled job adds to a cycle; sync is the cycle itself. */
-const PARTS_OF: Record<JobName, readonly CyclePart[]> = {
-  sync: [],
-  reminders: ['reminders'],
-  'dispute-escalation': ['disputes'],
-  metrics: ['metrics'],
-  'manager-digest': ['manager-digest'],
-};
 
 export interface JobStatus {
   readonly job: JobName;
@@ -120,18 +111,16 @@ export class ServiceRunner {
     const calendar = calendarFor(config);
     let due: { job: JobName; slot: Date }[] = [];
     try {
-      const report = await runCycle(this.deps, {
-        now,
-        select: (history) => {
-          const last = Object.fromEntries([...history.jobSlots].map(([job, slot]) => [job, new Date(slot)]));
-          due = dueJobs(this.schedules, last, now, config.timezone, calendar);
-          for (const [job, slot] of history.jobSlots) {
-            const status = this.jobs.get(job as JobName);
-            if (status) status.lastSlot = slot;
-          }
-          return { parts: new Set(due.flatMap((d) => PARTS_OF[d.job])), jobRuns: due };
-        },
-      });
+      // The memory just read says which slots already ran: the jobs due are those after them (catch-up).
+      const tracker = await readTracker(this.deps, now);
+      const last = Object.fromEntries([...tracker.history.jobSlots].map(([job, slot]) => [job, new Date(slot)]));
+      due = dueJobs(this.schedules, last, now, config.timezone, calendar);
+      for (const [job, slot] of tracker.history.jobSlots) {
+        const status = this.jobs.get(job as JobName);
+        if (status) status.lastSlot = slot;
+      }
+      const parts = new Set(due.map((d) => d.job).filter((job): job is CyclePart => job !== 'sync'));
+      const report = await runCycle(this.deps, { now, parts, jobRuns: due }, tracker);
       for (const d of due) this.record(d.job, d.slot, now, report.ok ? null : report.failures.join('; '));
       this.lastCycle = {
         runId: report.runId,

@@ -9,5 +9,5 @@ export const escalateDisputes = handoffOperation({
   value: 'escalateDisputes',
   action: 'Escalate overdue disputes',
   summary: 'One item per dispute escalation email, ready for Send Email',
-  part: 'disputes',
+  part: 'dispute-escalation',
 });
