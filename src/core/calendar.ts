@@ -112,13 +112,7 @@ function weekdaysBefore(day: DayNumber): number {
 }
 
 const MS_PER_DAY = 86_400_000;
-/** The calendar year of a day number: arithmetic only, so counting allocates nothing and keeps no state. */
-function yearOf(day: DayNumber): number {
-  let year = Math.floor(day / 365.2425) + 1970;
-  while (Date.UTC(year, 0, 1) / MS_PER_DAY > day) year -= 1;
-  while (Date.UTC(year + 1, 0, 1) / MS_PER_DAY <= day) year += 1;
-  return year;
-}
+const yearOf = (day: DayNumber): number => new Date(day * MS_PER_DAY).getUTCFullYear();
 
 /**
  * Business days: weekdays less California state holidays, adjusted by config.
