@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { DateTime } from 'luxon';
-import type { Config } from '../core/config.ts';
+import { type ClosureDay, closureDays } from '../core/calendar.ts';
+import { type Config, holidayAdjustments } from '../core/config.ts';
 import { calendarFor } from '../core/cycle.ts';
-import { addDays, localDate } from '../core/dates.ts';
+import { EARLIEST_PLAUSIBLE_YEAR, LATEST_PLAUSIBLE_YEAR, addDays, localDate } from '../core/dates.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config-file.ts';
 import { findStalled } from '../jobs/find-stalled.job.ts';
 import { runCheck } from '../jobs/check.job.ts';
@@ -33,6 +34,53 @@ export function parseNow(value: string | undefined, timezone: string): Date {
   const parsed = DateTime.fromISO(value, { zone: timezone });
   if (!parsed.isValid) throw new UsageError(`--now "${value}" is not an ISO date-time such as 2026-11-23T08:00`);
   return parsed.toJSDate();
+}
+
+/** Reads `--year`: a four-digit year in the span the service's dates may have. */
+function parseYear(value: string): number {
+  const year = Number(value);
+  if (!/^\d{4}$/.test(value) || year < EARLIEST_PLAUSIBLE_YEAR || year > LATEST_PLAUSIBLE_YEAR) {
+    throw new UsageError(
+      `--year "${value}" is not a year such as 2027 (four digits, ${EARLIEST_PLAUSIBLE_YEAR} to ${LATEST_PLAUSIBLE_YEAR})`,
+    );
+  }
+  return year;
+}
+
+const SOURCE_LABELS: Record<ClosureDay['source'], string> = {
+  rule: 'rule',
+  added: 'added (holidays.add)',
+  removed: 'removed (holidays.remove)',
+};
+
+function formatClosureDays(year: number, days: readonly ClosureDay[], configFile: string): string {
+  const weekend = (d: ClosureDay) => d.weekday === 'Saturday' || d.weekday === 'Sunday';
+  const rows = [
+    ['date', 'weekday', 'name', 'source'],
+    ...days.map((d) => [d.date, d.weekday, d.name, SOURCE_LABELS[d.source]]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+  const closedWeekdays = days.filter((d) => d.source !== 'removed' && !weekend(d)).length;
+  const lines = [
+    `Holidays in ${year} as the service counts them: California state holidays by rule (Gov. Code §19853,`,
+    `as CalHR lists them), adjusted by holidays.add and holidays.remove in ${configFile}.`,
+    '',
+    ...rows.map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    ),
+    '',
+    `${closedWeekdays} weekdays closed in ${year}.`,
+  ];
+  if (days.some((d) => d.source === 'removed')) {
+    lines.push('A removed day is not a holiday: on a weekday it counts as a business day.');
+  }
+  if (days.some((d) => d.source !== 'removed' && d.weekday === 'Saturday')) {
+    lines.push('A holiday on a Saturday is not moved (state employees get holiday credit): it closes no business day.');
+  }
+  return lines.join('\n');
 }
 
 /**
@@ -240,6 +288,20 @@ export function buildProgram(io: Io): Command {
         }
         io.out(`${result.findings.length} proposals need attention on ${result.today}`);
       }
+    });
+
+  program
+    .command('holidays')
+    .description("list a year's holidays as the service counts them: by rule, added and removed in the config")
+    .addOption(configOption())
+    .option('--year <yyyy>', 'the year (default: the current year in the configured time zone)')
+    .option('--json', 'print the days as a JSON array on stdout', false)
+    .action(async (opts: { config: string; year?: string; json: boolean }) => {
+      const asked = opts.year === undefined ? undefined : parseYear(opts.year);
+      const { config, file } = await loadConfig(opts.config);
+      const year = asked ?? Number(localDate(new Date(), config.timezone).slice(0, 4));
+      const days = closureDays(year, holidayAdjustments(config));
+      io.out(opts.json ? JSON.stringify(days, null, 2) : formatClosureDays(year, days, file));
     });
 
   program
