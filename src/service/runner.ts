@@ -42,6 +42,8 @@ export interface RunnerStatus {
   readonly holder: string;
   readonly lease: Lease | null;
   readonly skippedForLease: number;
+  /** The mailer, and why it is stopped (its journal cannot be written), or null while it sends. */
+  readonly mail: { readonly transport: string; readonly stopped: string | null };
 }
 
 export interface RunnerOptions {
@@ -192,6 +194,7 @@ export class ServiceRunner {
       holder: this.holder,
       lease: this.lastLease,
       skippedForLease: this.skippedForLease,
+      mail: { transport: this.deps.mailer.describe(), stopped: this.deps.mailer.stopped?.() ?? null },
     };
   }
 }
