@@ -122,6 +122,7 @@ export class ServiceRunner {
     const calendar = calendarFor(config);
     let due: { job: JobName; slot: Date }[] = [];
     try {
+      await this.recheckMailer();
       const report = await runCycle(this.deps, {
         now,
         select: (history) => {
@@ -154,6 +155,15 @@ export class ServiceRunner {
       );
       return null;
     }
+  }
+
+  /** A stopped mailer is tried again at every tick, mail or not, so /status clears once its journal is fixed. */
+  private async recheckMailer(): Promise<void> {
+    const { mailer, logger } = this.deps;
+    if (!mailer.stopped?.()) return;
+    const still = await mailer.recheck?.();
+    if (still) logger.error({ error: still }, 'mail is still stopped');
+    else logger.info('the mailer can send again: held messages go out when their job next runs');
   }
 
   private record(job: JobName, slot: Date | null, at: Date, error: string | null): void {
