@@ -1,4 +1,4 @@
-import { appendFile, mkdir, open, readFile, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** How a journal is named in its messages, and what to do when it cannot be used. */
@@ -104,7 +104,7 @@ export class SentJournal<T extends { readonly key: string }> {
     const problem = await this.recheck();
     if (problem) throw new JournalError(problem);
     try {
-      await mkdir(path.dirname(this.file), { recursive: true });
+      await makeFolder(path.dirname(this.file));
       try {
         await (await open(this.file, 'r+')).close();
       } catch (error) {
@@ -125,7 +125,7 @@ export class SentJournal<T extends { readonly key: string }> {
   }
 
   private async write(entries: readonly T[]): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
+    await makeFolder(path.dirname(this.file));
     // After a crash mid-append the file may end in a torn line: start on a fresh one.
     const torn = await endsWithoutNewline(this.file);
     // Not fsync'd: a killed process loses nothing already written, and a flush would widen the window
@@ -141,6 +141,34 @@ export class SentJournal<T extends { readonly key: string }> {
         : 'nothing more is sent until it can be, so that no message goes out twice';
     return `${this.label.name} ${this.file} cannot be ${what} (${cause}): ${consequence}. ${this.label.remedy}`;
   }
+}
+
+/** `mkdir -p` that fails with the real cause. */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  // Node's recursive mkdir says ENOENT whatever stopped it, a read-only file system included: one
+  // folder at a time, the first that cannot be made says why.
+  const missing: string[] = [];
+  for (let folder = dir; !(await exists(folder)) && path.dirname(folder) !== folder; folder = path.dirname(folder)) {
+    missing.unshift(folder);
+  }
+  for (const folder of missing) {
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function endsWithoutNewline(file: string): Promise<boolean> {
