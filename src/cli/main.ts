@@ -12,7 +12,8 @@ import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTra
 import { runInit } from '../jobs/init.job.ts';
 import { type CycleReport, LayoutError, runCycle } from '../jobs/run-cycle.job.ts';
 import { type Logger, createLogger } from '../log.ts';
-import { createMailer } from '../mail/create-mailer.ts';
+import { createMailer, verifyMailer } from '../mail/create-mailer.ts';
+import { JournalError } from '../mail/journal.ts';
 import { MailTemplates } from '../mail/render.ts';
 import { ServiceRunner } from '../service/runner.ts';
 import { startStatusServer } from '../service/status-server.ts';
@@ -106,6 +107,8 @@ interface Io {
 }
 
 async function cycleOnce(config: Config, now: Date, io: Io, options: { dryRun: boolean }): Promise<CycleReport> {
+  // A dry run sends nothing, so it needs no journal, and writes nothing, not even a probe.
+  if (!options.dryRun) await verifyMailer(config.mail);
   const { tracker, restricted } = await createStores(config.store);
   const mailer = createMailer(config.mail);
   try {
@@ -161,6 +164,7 @@ function outboxOf(config: Config): string | undefined {
 async function runService(config: Config, io: Io, portOption: string | undefined, startAt?: Date): Promise<void> {
   const port = portOption === undefined ? config.service.port : Number(portOption);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${portOption} is not a port`);
+  await verifyMailer(config.mail);
   const { tracker, restricted } = await createStores(config.store);
   const mailer = createMailer(config.mail);
   const templates = await MailTemplates.load();
@@ -241,6 +245,7 @@ export function buildProgram(io: Io): Command {
     .option('--json', 'print the JSON report on stdout', false)
     .action(async (opts: { config: string; now?: string; json: boolean }) => {
       const { config, file } = await loadConfig(opts.config);
+      await verifyMailer(config.mail);
       const { tracker, restricted } = await createStores(config.store);
       const report = await runCheck({ config, store: tracker, restricted, now: parseNow(opts.now, config.timezone) });
       if (opts.json) io.out(JSON.stringify(report, null, 2));
@@ -394,7 +399,13 @@ export async function main(argv: readonly string[], io: Partial<Io> = {}): Promi
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ConfigError || error instanceof UsageError || error instanceof DemoFolderError) {
+    // A journal that cannot be written is a set-up to fix before the service may send.
+    if (
+      error instanceof ConfigError ||
+      error instanceof UsageError ||
+      error instanceof DemoFolderError ||
+      error instanceof JournalError
+    ) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }

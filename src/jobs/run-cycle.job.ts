@@ -79,7 +79,8 @@ export interface MessageAddress {
 export interface NotificationReport extends MessageAddress {
   readonly subject: string;
   readonly sent: boolean;
-  readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up' | 'handed-off' | 'in-flight';
+  /** `held`: not tried, because the mailer is stopped (see `Mailer.recheck`); it goes out in a later cycle. */
+  readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up' | 'handed-off' | 'in-flight' | 'held';
   readonly error?: string;
 }
 
@@ -316,7 +317,7 @@ async function planAndSend(
   options: CycleOptions,
   tally: (result: WriteResult) => void,
 ): Promise<SendPhase> {
-  const { templates } = deps;
+  const { templates, logger } = deps;
   const outgoing = await prepareSends(deps, options);
   // The plan is let go: only what the sends and the final write need is left.
   collectDropped();
@@ -336,6 +337,8 @@ async function planAndSend(
     if (written) tally(written);
     outgoing.events.length = 0;
     pending = [];
+    let stopped: string | null = null;
+    let held = 0;
     for (let i = 0; i < queue.length; i++) {
       const { notification, subject } = queue[i]!;
       // Its place is emptied first: once this message is out, the rows only it held can go.
@@ -346,10 +349,23 @@ async function planAndSend(
         reports.push(report(notification, message.subject, 'handed-off'));
         continue;
       }
+      // A stopped mailer (its record of what it sent cannot be written) would refuse the message, and
+      // a refusal would count as a failed try: the message is held instead, its intent left pending,
+      // and goes out in the first cycle after the mailer can send again.
+      stopped ??= (await deps.mailer.recheck?.()) ?? null;
+      if (stopped) {
+        held += 1;
+        reports.push(report(notification, subject, 'held', stopped));
+        continue;
+      }
       const delivered = await deliver(notification, subject, deps, basis, stamp);
       pending.push(...delivered.events);
       reports.push(delivered.report);
       if (delivered.report.status !== 'sent') failures.push(`${notification.key}: ${delivered.report.error}`);
+    }
+    if (stopped) {
+      logger.error({ held, error: stopped }, 'mail stopped: messages held until the mailer can send again');
+      failures.push(`${held} ${held === 1 ? 'message' : 'messages'} held: ${stopped}`);
     }
   }
   reports.push(...outgoing.heldBack);
@@ -468,6 +484,9 @@ async function deliver(
     if (outcome.rejected?.length)
       logger.warn({ ...log, rejected: outcome.rejected }, 'sent, but some recipients were refused');
     logger.info({ ...log, duplicate: outcome.duplicate ?? false }, 'notification sent');
+    // Sent and recorded as sent in the Activity Log: only the mailer's own record is missing.
+    if (outcome.recordError)
+      logger.error({ ...log, error: outcome.recordError }, 'sent, but the mailer could not record it');
     return { events, report: report(notification, message.subject, 'sent') };
   }
   logger.error({ ...log, status: outcome.status, error: outcome.error }, 'notification not sent');

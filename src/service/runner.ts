@@ -42,6 +42,8 @@ export interface RunnerStatus {
   readonly holder: string;
   readonly lease: Lease | null;
   readonly skippedForLease: number;
+  /** The mailer, and why it is stopped (its journal cannot be written), or null while it sends. */
+  readonly mail: { readonly transport: string; readonly stopped: string | null };
 }
 
 export interface RunnerOptions {
@@ -120,6 +122,7 @@ export class ServiceRunner {
     const calendar = calendarFor(config);
     let due: { job: JobName; slot: Date }[] = [];
     try {
+      await this.recheckMailer();
       const report = await runCycle(this.deps, {
         now,
         select: (history) => {
@@ -152,6 +155,15 @@ export class ServiceRunner {
       );
       return null;
     }
+  }
+
+  /** A stopped mailer is tried again at every tick, mail or not, so /status clears once its journal is fixed. */
+  private async recheckMailer(): Promise<void> {
+    const { mailer, logger } = this.deps;
+    if (!mailer.stopped?.()) return;
+    const still = await mailer.recheck?.();
+    if (still) logger.error({ error: still }, 'mail is still stopped');
+    else logger.info('the mailer can send again: held messages go out when their job next runs');
   }
 
   private record(job: JobName, slot: Date | null, at: Date, error: string | null): void {
@@ -192,6 +204,7 @@ export class ServiceRunner {
       holder: this.holder,
       lease: this.lastLease,
       skippedForLease: this.skippedForLease,
+      mail: { transport: this.deps.mailer.describe(), stopped: this.deps.mailer.stopped?.() ?? null },
     };
   }
 }
