@@ -36,15 +36,34 @@ export async function readConfigDocument(file: string): Promise<unknown> {
   }
 }
 
-/** Reads a YAML or JSON config, validates it, and resolves relative paths against its folder. */
-export async function loadConfig(file: string = DEFAULT_CONFIG_PATH): Promise<LoadedConfig> {
+/**
+ * Reads a YAML or JSON config, validates it, and resolves relative paths against its folder. `env`
+ * gives the SMTP journal's default (see `defaultJournal`).
+ */
+export async function loadConfig(
+  file: string = DEFAULT_CONFIG_PATH,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedConfig> {
   const absolute = path.resolve(file);
   const parsed = parseConfig(await readConfigDocument(absolute));
   if (!parsed.ok) throw new ConfigError(absolute, parsed.problems);
-  return { file: absolute, config: resolvePaths(parsed.config, path.dirname(absolute)) };
+  return { file: absolute, config: resolvePaths(parsed.config, path.dirname(absolute), env) };
 }
 
-function resolvePaths(config: Config, base: string): Config {
+/**
+ * Where the SMTP journal goes when `mail.journal` is left out: in the service's state directory when
+ * systemd gives it one (`StateDirectory=` sets STATE_DIRECTORY, a `:`-separated list when the unit
+ * names several), else `../data/smtp-sent.jsonl` beside the config folder, where a checkout keeps
+ * its data. A config under /etc would otherwise put it in /etc/data, which the unit makes read-only.
+ */
+export function defaultJournal(configFolder: string, env: NodeJS.ProcessEnv = process.env): string {
+  const stateDirectory = env.STATE_DIRECTORY?.split(':')[0];
+  return stateDirectory
+    ? path.join(path.resolve(stateDirectory), 'smtp-sent.jsonl')
+    : path.resolve(configFolder, '../data/smtp-sent.jsonl');
+}
+
+function resolvePaths(config: Config, base: string, env: NodeJS.ProcessEnv): Config {
   const at = (p: string) => path.resolve(base, p);
   const store =
     config.store.kind === 'xlsx'
@@ -53,6 +72,6 @@ function resolvePaths(config: Config, base: string): Config {
   const mail =
     config.mail.kind === 'outbox'
       ? { ...config.mail, dir: at(config.mail.dir) }
-      : { ...config.mail, journal: at(config.mail.journal) };
+      : { ...config.mail, journal: config.mail.journal ? at(config.mail.journal) : defaultJournal(base, env) };
   return { ...config, store, mail };
 }

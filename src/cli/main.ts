@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { DateTime } from 'luxon';
-import type { Config } from '../core/config.ts';
+import { type ClosureDay, closureDays } from '../core/calendar.ts';
+import { type Config, holidayAdjustments } from '../core/config.ts';
 import { calendarFor } from '../core/cycle.ts';
-import { addDays, localDate } from '../core/dates.ts';
+import { EARLIEST_PLAUSIBLE_YEAR, LATEST_PLAUSIBLE_YEAR, addDays, localDate } from '../core/dates.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config-file.ts';
 import { findStalled } from '../jobs/find-stalled.job.ts';
 import { runCheck } from '../jobs/check.job.ts';
@@ -11,7 +12,8 @@ import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTra
 import { runInit } from '../jobs/init.job.ts';
 import { type CycleReport, LayoutError, runCycle } from '../jobs/run-cycle.job.ts';
 import { type Logger, createLogger } from '../log.ts';
-import { createMailer } from '../mail/create-mailer.ts';
+import { createMailer, verifyMailer } from '../mail/create-mailer.ts';
+import { JournalError } from '../mail/journal.ts';
 import { MailTemplates } from '../mail/render.ts';
 import { ServiceRunner } from '../service/runner.ts';
 import { startStatusServer } from '../service/status-server.ts';
@@ -33,6 +35,53 @@ export function parseNow(value: string | undefined, timezone: string): Date {
   const parsed = DateTime.fromISO(value, { zone: timezone });
   if (!parsed.isValid) throw new UsageError(`--now "${value}" is not an ISO date-time such as 2026-11-23T08:00`);
   return parsed.toJSDate();
+}
+
+/** Reads `--year`: a four-digit year in the span the service's dates may have. */
+function parseYear(value: string): number {
+  const year = Number(value);
+  if (!/^\d{4}$/.test(value) || year < EARLIEST_PLAUSIBLE_YEAR || year > LATEST_PLAUSIBLE_YEAR) {
+    throw new UsageError(
+      `--year "${value}" is not a year such as 2027 (four digits, ${EARLIEST_PLAUSIBLE_YEAR} to ${LATEST_PLAUSIBLE_YEAR})`,
+    );
+  }
+  return year;
+}
+
+const SOURCE_LABELS: Record<ClosureDay['source'], string> = {
+  rule: 'rule',
+  added: 'added (holidays.add)',
+  removed: 'removed (holidays.remove)',
+};
+
+function formatClosureDays(year: number, days: readonly ClosureDay[], configFile: string): string {
+  const weekend = (d: ClosureDay) => d.weekday === 'Saturday' || d.weekday === 'Sunday';
+  const rows = [
+    ['date', 'weekday', 'name', 'source'],
+    ...days.map((d) => [d.date, d.weekday, d.name, SOURCE_LABELS[d.source]]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+  const closedWeekdays = days.filter((d) => d.source !== 'removed' && !weekend(d)).length;
+  const lines = [
+    `Holidays in ${year} as the service counts them: California state holidays by rule (Gov. Code §19853,`,
+    `as CalHR lists them), adjusted by holidays.add and holidays.remove in ${configFile}.`,
+    '',
+    ...rows.map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    ),
+    '',
+    `${closedWeekdays} weekdays closed in ${year}.`,
+  ];
+  if (days.some((d) => d.source === 'removed')) {
+    lines.push('A removed day is not a holiday: on a weekday it counts as a business day.');
+  }
+  if (days.some((d) => d.source !== 'removed' && d.weekday === 'Saturday')) {
+    lines.push('A holiday on a Saturday is not moved (state employees get holiday credit): it closes no business day.');
+  }
+  return lines.join('\n');
 }
 
 /**
@@ -58,6 +107,8 @@ interface Io {
 }
 
 async function cycleOnce(config: Config, now: Date, io: Io, options: { dryRun: boolean }): Promise<CycleReport> {
+  // A dry run sends nothing, so it needs no journal, and writes nothing, not even a probe.
+  if (!options.dryRun) await verifyMailer(config.mail);
   const { tracker, restricted } = await createStores(config.store);
   const mailer = createMailer(config.mail);
   try {
@@ -113,6 +164,7 @@ function outboxOf(config: Config): string | undefined {
 async function runService(config: Config, io: Io, portOption: string | undefined, startAt?: Date): Promise<void> {
   const port = portOption === undefined ? config.service.port : Number(portOption);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${portOption} is not a port`);
+  await verifyMailer(config.mail);
   const { tracker, restricted } = await createStores(config.store);
   const mailer = createMailer(config.mail);
   const templates = await MailTemplates.load();
@@ -193,6 +245,7 @@ export function buildProgram(io: Io): Command {
     .option('--json', 'print the JSON report on stdout', false)
     .action(async (opts: { config: string; now?: string; json: boolean }) => {
       const { config, file } = await loadConfig(opts.config);
+      await verifyMailer(config.mail);
       const { tracker, restricted } = await createStores(config.store);
       const report = await runCheck({ config, store: tracker, restricted, now: parseNow(opts.now, config.timezone) });
       if (opts.json) io.out(JSON.stringify(report, null, 2));
@@ -240,6 +293,20 @@ export function buildProgram(io: Io): Command {
         }
         io.out(`${result.findings.length} proposals need attention on ${result.today}`);
       }
+    });
+
+  program
+    .command('holidays')
+    .description("list a year's holidays as the service counts them: by rule, added and removed in the config")
+    .addOption(configOption())
+    .option('--year <yyyy>', 'the year (default: the current year in the configured time zone)')
+    .option('--json', 'print the days as a JSON array on stdout', false)
+    .action(async (opts: { config: string; year?: string; json: boolean }) => {
+      const asked = opts.year === undefined ? undefined : parseYear(opts.year);
+      const { config, file } = await loadConfig(opts.config);
+      const year = asked ?? Number(localDate(new Date(), config.timezone).slice(0, 4));
+      const days = closureDays(year, holidayAdjustments(config));
+      io.out(opts.json ? JSON.stringify(days, null, 2) : formatClosureDays(year, days, file));
     });
 
   program
@@ -332,7 +399,13 @@ export async function main(argv: readonly string[], io: Partial<Io> = {}): Promi
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ConfigError || error instanceof UsageError || error instanceof DemoFolderError) {
+    // A journal that cannot be written is a set-up to fix before the service may send.
+    if (
+      error instanceof ConfigError ||
+      error instanceof UsageError ||
+      error instanceof DemoFolderError ||
+      error instanceof JournalError
+    ) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }

@@ -1,4 +1,4 @@
-import { type DayNumber, type IsoDate, fromDayNumber, isoDate, toDayNumber, weekday } from './dates.ts';
+import { type DayNumber, type IsoDate, addDays, fromDayNumber, isoDate, toDayNumber, weekday } from './dates.ts';
 
 export interface HolidayAdjustments {
   /** Extra closure days, such as a governor's proclamation. */
@@ -12,6 +12,11 @@ export interface Holiday {
   readonly name: string;
 }
 
+const SUNDAY = 0;
+const MONDAY = 1;
+const THURSDAY = 4;
+const SATURDAY = 6;
+
 function nthWeekdayOfMonth(year: number, month: number, dayOfWeek: number, n: number): IsoDate {
   const first = isoDate(year, month, 1);
   const offset = (dayOfWeek - weekday(first) + 7) % 7;
@@ -24,33 +29,75 @@ function lastWeekdayOfMonth(year: number, month: number, dayOfWeek: number): Iso
   return isoDate(year, month, Number(last.slice(8, 10)) - offset);
 }
 
-/** A holiday that falls on a Sunday is observed the next Monday; on a Saturday it is not moved. */
+/** A holiday on a Sunday is observed the next Monday; one on a Saturday is not moved (holiday credit instead). */
 function observed(date: IsoDate): IsoDate {
-  return weekday(date) === 0 ? fromDayNumber(toDayNumber(date) + 1) : date;
+  return weekday(date) === SUNDAY ? addDays(date, 1) : date;
 }
 
-const MONDAY = 1;
-const THURSDAY = 4;
-const FRIDAY = 5;
+/** Veterans Day alone moves back from a Saturday to the Friday before; on a Sunday it moves to Monday. */
+function observedVeteransDay(date: IsoDate): IsoDate {
+  return weekday(date) === SATURDAY ? addDays(date, -1) : observed(date);
+}
 
-/** California state holidays for a year, as observed, computed by rule. */
+/**
+ * The holidays of California state employees for a year, as observed, computed by rule: Government
+ * Code section 19853, the list CalHR publishes each year. Section 6700's Lincoln Day and Native
+ * American Day are not office closures; a department that closes on them adds them in config.
+ */
 export function californiaHolidays(year: number): Holiday[] {
   const thanksgiving = nthWeekdayOfMonth(year, 11, THURSDAY, 4);
   return [
     { name: "New Year's Day", date: observed(isoDate(year, 1, 1)) },
     { name: 'Martin Luther King Jr. Day', date: nthWeekdayOfMonth(year, 1, MONDAY, 3) },
-    { name: "Lincoln's Birthday", date: observed(isoDate(year, 2, 12)) },
     { name: "Presidents' Day", date: nthWeekdayOfMonth(year, 2, MONDAY, 3) },
     { name: 'Cesar Chavez Day', date: observed(isoDate(year, 3, 31)) },
     { name: 'Memorial Day', date: lastWeekdayOfMonth(year, 5, MONDAY) },
     { name: 'Independence Day', date: observed(isoDate(year, 7, 4)) },
     { name: 'Labor Day', date: nthWeekdayOfMonth(year, 9, MONDAY, 1) },
-    { name: 'Native American Day', date: nthWeekdayOfMonth(year, 9, FRIDAY, 4) },
-    { name: 'Veterans Day', date: observed(isoDate(year, 11, 11)) },
+    { name: 'Veterans Day', date: observedVeteransDay(isoDate(year, 11, 11)) },
     { name: 'Thanksgiving Day', date: thanksgiving },
-    { name: 'Day after Thanksgiving', date: fromDayNumber(toDayNumber(thanksgiving) + 1) },
+    { name: 'Day after Thanksgiving', date: addDays(thanksgiving, 1) },
     { name: 'Christmas Day', date: observed(isoDate(year, 12, 25)) },
   ];
+}
+
+/** Where a closure day comes from: the statute's rule, or the config's `holidays.add` / `holidays.remove`. */
+export type ClosureSource = 'rule' | 'added' | 'removed';
+
+export interface ClosureDay extends Holiday {
+  readonly weekday: string;
+  readonly source: ClosureSource;
+}
+
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+export const ADDED_CLOSURE_NAME = 'Closure added in config';
+export const REMOVED_NON_HOLIDAY_NAME = 'Not a holiday by rule: removing it changes nothing';
+
+/**
+ * A year's holidays as the service counts them, each with its source. A removed day stays in the list
+ * (source `removed`) so an agency sees what it took out; an added day wins over a removal of the same day.
+ */
+export function closureDays(year: number, adjustments: HolidayAdjustments = {}): ClosureDay[] {
+  const inYear = (dates: readonly IsoDate[] = []) => new Set(dates.filter((d) => Number(d.slice(0, 4)) === year));
+  const added = inYear(adjustments.add);
+  const removed = inYear(adjustments.remove);
+  const ruled = californiaHolidays(year);
+  const ruledDates = new Set(ruled.map((h) => h.date));
+  const days: Omit<ClosureDay, 'weekday'>[] = [
+    ...ruled.map((h) => ({
+      ...h,
+      source: removed.has(h.date) && !added.has(h.date) ? ('removed' as const) : ('rule' as const),
+    })),
+    ...[...added]
+      .filter((date) => !ruledDates.has(date))
+      .map((date) => ({ date, name: ADDED_CLOSURE_NAME, source: 'added' as const })),
+    ...[...removed]
+      .filter((date) => !ruledDates.has(date) && !added.has(date))
+      .map((date) => ({ date, name: REMOVED_NON_HOLIDAY_NAME, source: 'removed' as const })),
+  ];
+  return days
+    .map((d) => ({ date: d.date, weekday: WEEKDAY_NAMES[weekday(d.date)] ?? '', name: d.name, source: d.source }))
+    .sort((a, b) => a.date.localeCompare(b.date));
 }
 
 // Day 0 (1970-01-01) was a Thursday. Shifting by a multiple of 7 keeps weekdays aligned for
@@ -72,22 +119,18 @@ const yearOf = (day: DayNumber): number => new Date(day * MS_PER_DAY).getUTCFull
  * Counting is arithmetic on day numbers, so it costs the same for a week or a decade.
  */
 export class BusinessCalendar {
-  private readonly added: ReadonlySet<DayNumber>;
-  private readonly removed: ReadonlySet<DayNumber>;
+  private readonly adjustments: HolidayAdjustments;
   private readonly closedWeekdaysByYear = new Map<number, DayNumber[]>();
 
   constructor(adjustments: HolidayAdjustments = {}) {
-    this.added = new Set((adjustments.add ?? []).map(toDayNumber));
-    this.removed = new Set((adjustments.remove ?? []).map(toDayNumber));
+    this.adjustments = adjustments;
   }
 
+  /** The year's holidays as counted: rule-made and added, less removed. */
   holidays(year: number): Holiday[] {
-    const ruled = californiaHolidays(year).filter((h) => !this.removed.has(toDayNumber(h.date)));
-    const extra = [...this.added]
-      .map(fromDayNumber)
-      .filter((d) => Number(d.slice(0, 4)) === year)
-      .map((date) => ({ date, name: 'Configured closure' }));
-    return [...ruled, ...extra].sort((a, b) => a.date.localeCompare(b.date));
+    return closureDays(year, this.adjustments)
+      .filter((d) => d.source !== 'removed')
+      .map(({ date, name }) => ({ date, name }));
   }
 
   isBusinessDay(date: IsoDate): boolean {

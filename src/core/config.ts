@@ -90,8 +90,11 @@ const SmtpMailSchema = z.strictObject({
   timeoutMs: z.number().int().positive().default(30_000),
   /** Accept a self-signed certificate, for a relay inside the agency network. */
   allowSelfSigned: z.boolean().default(false),
-  /** A local journal of accepted sends, so a crash right after a send never repeats it. */
-  journal: z.string().min(1).default('../data/smtp-sent.jsonl'),
+  /**
+   * A local journal of accepted sends, so a crash right after a send never repeats it. Its default
+   * depends on where the service runs, so the config loader fills it in (`defaultJournal`).
+   */
+  journal: z.string().min(1).optional(),
 });
 
 const slaKeys = Object.fromEntries(STAGES.map((s) => [s, z.number().int().min(1).nullable().optional()])) as Record<

@@ -61,8 +61,8 @@ export function isoDateToSerial(date: IsoDate): number {
 
 export type DateParse = { ok: true; date: IsoDate } | { ok: false; reason: string };
 
-const EARLIEST_PLAUSIBLE_YEAR = 1990;
-const LATEST_PLAUSIBLE_YEAR = 2100;
+export const EARLIEST_PLAUSIBLE_YEAR = 1990;
+export const LATEST_PLAUSIBLE_YEAR = 2100;
 
 /**
  * Reads a date cell: a real spreadsheet date (a JS Date from a workbook, or a serial number from an

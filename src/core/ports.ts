@@ -116,6 +116,11 @@ export type SendOutcome =
       readonly duplicate?: boolean;
       /** Recipients the relay refused while it accepted the others. */
       readonly rejected?: readonly string[];
+      /**
+       * The message went out, but the mailer could not put it on its own record (the SMTP journal):
+       * why, and what to do. The mailer sends nothing more until it can.
+       */
+      readonly recordError?: string;
     }
   | { readonly status: 'failed'; readonly error: string; readonly permanent: boolean }
   | { readonly status: 'unknown'; readonly error: string };
@@ -125,4 +130,12 @@ export interface Mailer {
   send(message: OutgoingMessage): Promise<SendOutcome>;
   close(): Promise<void>;
   describe(): string;
+  /**
+   * A mailer that keeps its own record of what it sent stops when it cannot write that record, rather
+   * than risk sending a message twice, and refuses every send meanwhile. This tries the record again,
+   * and says why the mailer is still stopped, or null when it sends.
+   */
+  recheck?(): Promise<string | null>;
+  /** Why the mailer is stopped, as last found, without trying again; null when it sends. */
+  stopped?(): string | null;
 }

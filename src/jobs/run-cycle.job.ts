@@ -80,7 +80,8 @@ export interface MessageAddress {
 export interface NotificationReport extends MessageAddress {
   readonly subject: string;
   readonly sent: boolean;
-  readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up' | 'handed-off' | 'in-flight';
+  /** `held`: not tried, because the mailer is stopped (see `Mailer.recheck`); it goes out in a later cycle. */
+  readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up' | 'handed-off' | 'in-flight' | 'held';
   readonly error?: string;
 }
 
@@ -308,9 +309,20 @@ async function sendAll(
   const events: ActivityEvent[] = [];
   const reports: NotificationReport[] = [];
   const failures: string[] = [];
+  let stopped: string | null = null;
+  let held = 0;
   for (const { notification, subject } of chosen.send) {
-    const message = templates.render(notification, subject);
     const { key, kind, to, cc } = notification;
+    // A stopped mailer (its record of what it sent cannot be written) would refuse the message, and
+    // a refusal would count as a failed try: the message is held instead, its intent left pending,
+    // and goes out in the first cycle after the mailer can send again.
+    stopped ??= (await mailer.recheck?.()) ?? null;
+    if (stopped) {
+      held += 1;
+      reports.push(report(notification, subject, 'held', stopped));
+      continue;
+    }
+    const message = templates.render(notification, subject);
     const outcome = await mailer.send({ key, kind, to, cc, ...message });
     events.push(...outcomeEvents(notification, outcome, plan.today).map(stamp));
     const log = { key, kind, to };
@@ -318,12 +330,19 @@ async function sendAll(
       if (outcome.rejected?.length)
         logger.warn({ ...log, rejected: outcome.rejected }, 'sent, but some recipients were refused');
       logger.info({ ...log, duplicate: outcome.duplicate ?? false }, 'notification sent');
+      // Sent and recorded as sent in the Activity Log: only the mailer's own record is missing.
+      if (outcome.recordError)
+        logger.error({ ...log, error: outcome.recordError }, 'sent, but the mailer could not record it');
       reports.push(report(notification, message.subject, 'sent'));
     } else {
       logger.error({ ...log, status: outcome.status, error: outcome.error }, 'notification not sent');
       reports.push(report(notification, message.subject, outcome.status, outcome.error));
       failures.push(`${key}: ${outcome.error}`);
     }
+  }
+  if (stopped) {
+    logger.error({ held, error: stopped }, 'mail stopped: messages held until the mailer can send again');
+    failures.push(`${held} ${held === 1 ? 'message' : 'messages'} held: ${stopped}`);
   }
   return { events, reports, handoff: [], failures };
 }

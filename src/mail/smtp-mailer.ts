@@ -1,6 +1,6 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer, { type SentMessageInfo, type Transporter } from 'nodemailer';
 import type { Mailer, OutgoingMessage, SendOutcome } from '../core/ports.ts';
-import { SentJournal } from './journal.ts';
+import { type JournalLabel, SentJournal } from './journal.ts';
 import { messageIdFor } from './message-id.ts';
 
 export interface SmtpOptions {
@@ -15,6 +15,13 @@ export interface SmtpOptions {
   /** Where accepted sends are journaled; without it, a crash right after a send may repeat it. */
   readonly journal?: string;
 }
+
+export const SMTP_JOURNAL: JournalLabel = {
+  name: 'mail.journal',
+  remedy:
+    "Make its folder writable by the service's user, or set mail.journal to a file in a writable folder " +
+    '(under systemd, leave it out: it then goes in the state directory, $STATE_DIRECTORY).',
+};
 
 interface JournalEntry {
   readonly key: string;
@@ -39,7 +46,7 @@ export class SmtpMailer implements Mailer {
 
   constructor(options: SmtpOptions) {
     this.options = options;
-    this.journal = options.journal ? new SentJournal<JournalEntry>(options.journal) : undefined;
+    this.journal = options.journal ? new SentJournal<JournalEntry>(options.journal, SMTP_JOURNAL) : undefined;
     this.transport = nodemailer.createTransport({
       pool: true,
       maxConnections: 2,
@@ -61,10 +68,15 @@ export class SmtpMailer implements Mailer {
   }
 
   async send(message: OutgoingMessage): Promise<SendOutcome> {
+    // A journal that could not take the last acceptance stops the mailer: a message sent now would
+    // have no record either, and a restart would send it again.
+    const stopped = await this.recheck();
+    if (stopped) return { status: 'failed', error: stopped, permanent: false };
     const already = await this.journal?.get(message.key);
     if (already) return { status: 'sent', messageId: already.messageId, duplicate: true };
+    let info: SentMessageInfo;
     try {
-      const info = await this.transport.sendMail({
+      info = await this.transport.sendMail({
         from: this.options.from,
         to: [...message.to],
         cc: [...message.cc],
@@ -74,14 +86,32 @@ export class SmtpMailer implements Mailer {
         messageId: messageIdFor(message.key, this.options.from),
         headers: { 'X-BUCP-Idempotency-Key': message.key, 'X-BUCP-Kind': message.kind },
       });
-      const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((r) =>
-        typeof r === 'string' ? r : r.address,
-      );
-      await this.journal?.append({ key: message.key, messageId: info.messageId, at: new Date().toISOString() });
-      return { status: 'sent', messageId: info.messageId, ...(rejected.length > 0 ? { rejected } : {}) };
     } catch (error) {
       return classifySmtpError(error as SmtpError);
     }
+    // The relay took the message: it is sent, whatever happens to the journal now.
+    const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((r) =>
+      typeof r === 'string' ? r : r.address,
+    );
+    const recordError = await this.journal?.record({
+      key: message.key,
+      messageId: info.messageId,
+      at: new Date().toISOString(),
+    });
+    return {
+      status: 'sent',
+      messageId: info.messageId,
+      ...(rejected.length > 0 ? { rejected } : {}),
+      ...(recordError ? { recordError } : {}),
+    };
+  }
+
+  async recheck(): Promise<string | null> {
+    return (await this.journal?.recheck()) ?? null;
+  }
+
+  stopped(): string | null {
+    return this.journal?.stopped() ?? null;
   }
 
   async close(): Promise<void> {

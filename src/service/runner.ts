@@ -33,6 +33,8 @@ export interface RunnerStatus {
   readonly holder: string;
   readonly lease: Lease | null;
   readonly skippedForLease: number;
+  /** The mailer, and why it is stopped (its journal cannot be written), or null while it sends. */
+  readonly mail: { readonly transport: string; readonly stopped: string | null };
 }
 
 export interface RunnerOptions {
@@ -111,6 +113,7 @@ export class ServiceRunner {
     const calendar = calendarFor(config);
     let due: { job: JobName; slot: Date }[] = [];
     try {
+      await this.recheckMailer();
       // The memory just read says which slots already ran: the jobs due are those after them (catch-up).
       const tracker = await readTracker(this.deps, now);
       const last = Object.fromEntries([...tracker.history.jobSlots].map(([job, slot]) => [job, new Date(slot)]));
@@ -141,6 +144,15 @@ export class ServiceRunner {
       );
       return null;
     }
+  }
+
+  /** A stopped mailer is tried again at every tick, mail or not, so /status clears once its journal is fixed. */
+  private async recheckMailer(): Promise<void> {
+    const { mailer, logger } = this.deps;
+    if (!mailer.stopped?.()) return;
+    const still = await mailer.recheck?.();
+    if (still) logger.error({ error: still }, 'mail is still stopped');
+    else logger.info('the mailer can send again: held messages go out when their job next runs');
   }
 
   private record(job: JobName, slot: Date | null, at: Date, error: string | null): void {
@@ -181,6 +193,7 @@ export class ServiceRunner {
       holder: this.holder,
       lease: this.lastLease,
       skippedForLease: this.skippedForLease,
+      mail: { transport: this.deps.mailer.describe(), stopped: this.deps.mailer.stopped?.() ?? null },
     };
   }
 }

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.ts';
 import { createLogger } from '../../src/log.ts';
@@ -188,6 +188,87 @@ describe('bucp stalled', () => {
     out.length = 0;
     expect(await bucp('stalled', '--config', configFile, '--now', '2026-11-23T08:00')).toBe(0);
     expect(out.join('\n')).toMatch(/^Stalled +B-1 Drafting: 20 business days of 15/m);
+  });
+});
+
+describe('bucp holidays', () => {
+  async function setupHolidays() {
+    const context = await setup();
+    const configFile = path.join(context.ws.dir, 'holidays.yaml');
+    await writeFile(
+      configFile,
+      stringify({
+        store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
+        mail: { kind: 'outbox', dir: 'outbox' },
+        contacts: CONTACTS,
+        holidays: { add: ['2026-02-12', '2027-01-04'], remove: ['2026-11-27'] },
+      }),
+    );
+    return { ...context, configFile };
+  }
+
+  async function withStderr(run: () => Promise<number>): Promise<{ code: number; stderr: string }> {
+    const chunks: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => chunks.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      return { code: await run(), stderr: chunks.join('') };
+    } finally {
+      process.stderr.write = write;
+    }
+  }
+
+  test("prints the year's days as a table: rule-made, added and removed", async () => {
+    const { bucp, configFile, out } = await setupHolidays();
+    expect(await bucp('holidays', '--year', '2026', '--config', configFile)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/^date +weekday +name +source$/m);
+    expect(text).toMatch(/^2026-01-19 +Monday +Martin Luther King Jr\. Day +rule$/m);
+    expect(text).toMatch(/^2026-02-12 +Thursday +Closure added in config +added \(holidays\.add\)$/m);
+    expect(text).toMatch(/^2026-11-27 +Friday +Day after Thanksgiving +removed \(holidays\.remove\)$/m);
+    // Native American Day is not a state office closure, and the other year's addition stays out.
+    expect(text).not.toMatch(/2026-09-25|2027-01-04/);
+    expect(text).toContain('10 weekdays closed in 2026.');
+  });
+
+  test('--json prints the days with their sources; Veterans Day on a Saturday is the Friday before', async () => {
+    const { bucp, configFile, out } = await setupHolidays();
+    expect(await bucp('holidays', '--year', '2028', '--json', '--config', configFile)).toBe(0);
+    const days = JSON.parse(out.join('\n')) as { date: string; source: string }[];
+    expect(days).toContainEqual({ date: '2028-11-10', weekday: 'Friday', name: 'Veterans Day', source: 'rule' });
+    expect(days).toHaveLength(11);
+    out.length = 0;
+    expect(await bucp('holidays', '--year', '2026', '--json', '--config', configFile)).toBe(0);
+    const adjusted = (JSON.parse(out.join('\n')) as { date: string; source: string }[]).filter(
+      (d) => d.source !== 'rule',
+    );
+    expect(adjusted).toEqual([
+      { date: '2026-02-12', weekday: 'Thursday', name: 'Closure added in config', source: 'added' },
+      { date: '2026-11-27', weekday: 'Friday', name: 'Day after Thanksgiving', source: 'removed' },
+    ]);
+  });
+
+  test('without --year it shows the current year in the configured time zone', async () => {
+    const { bucp, configFile, out } = await setupHolidays();
+    // New Year's Eve evening in Los Angeles is already 2027 in UTC.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2027-01-01T04:00:00Z'));
+    try {
+      expect(await bucp('holidays', '--json', '--config', configFile)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    const days = JSON.parse(out.join('\n')) as { date: string }[];
+    expect(days).toHaveLength(12);
+    expect(days.every((d) => d.date.startsWith('2026-'))).toBe(true);
+  });
+
+  test.each(['26', '20x6', '1066', 'next'])('--year %s is refused with what to type, exit 2', async (year) => {
+    const { bucp, configFile, out } = await setupHolidays();
+    const { code, stderr } = await withStderr(() => bucp('holidays', '--year', year, '--config', configFile));
+    expect(code).toBe(2);
+    expect(stderr).toContain(`--year "${year}" is not a year such as 2027`);
+    expect(out).toEqual([]);
   });
 });
 

@@ -1,10 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
+import { ActivityLineReader } from '../../src/core/activity.ts';
+import type { CellValue } from '../../src/core/cells.ts';
 import { OPEN_STAGES, PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
 import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
 import type { WriteHookContext } from '../emulator/sheets-emulator.ts';
 import { googleWorkspace } from '../support/google.ts';
+import { RecordingMailer, lineTimesByKey } from '../support/recording-mailer.ts';
 import { d, enteredDaysAgo, proposal } from '../support/workspace.ts';
 
 type Workspace = Awaited<ReturnType<typeof googleWorkspace>>;
@@ -117,6 +120,17 @@ function rowsOf(ws: Workspace): Record<string, unknown>[] {
     .map((r) => Object.fromEntries(header.map((h, i) => [String(h), r[i] === '' ? null : (r[i] ?? null)])));
 }
 
+/** How many times the service's own Activity Log reader, which skips a repeated line, reads each key's send. */
+function sentAsRead(lines: readonly Record<string, unknown>[]): Record<string, number> {
+  const reader = new ActivityLineReader();
+  const counts: Record<string, number> = {};
+  lines.forEach((cells, i) => {
+    const event = reader.read({ rowNumber: i + 2, cells: cells as Record<string, CellValue> });
+    if (event?.kind === 'notification-sent') counts[event.key] = (counts[event.key] ?? 0) + 1;
+  });
+  return counts;
+}
+
 /** Staff acting on the spreadsheet outside any request, shaped like a write hook's context. */
 function direct(ws: Workspace): Parameters<StaffAction>[0] {
   const ref = (sheet: string | { title: string }) => ({
@@ -131,7 +145,7 @@ function direct(ws: Workspace): Parameters<StaffAction>[0] {
   };
 }
 
-async function run(ws: Workspace, actions: (StaffAction | null)[], chaos: boolean) {
+async function run(ws: Workspace, mailer: RecordingMailer, actions: (StaffAction | null)[], chaos: boolean) {
   const reports: CycleReport[] = [];
   let failedCycles = 0;
   let repairs = 0;
@@ -152,7 +166,7 @@ async function run(ws: Workspace, actions: (StaffAction | null)[], chaos: boolea
     const callsBefore = ws.emulator.calls.length;
     const staffBefore = new Map(rowsOf(ws).map((r) => [String(r['BUCP ID']), STAFF.map((h) => r[h])]));
     try {
-      const report = await ws.run(now);
+      const report = await ws.run(now, mailer);
       reports.push(report);
       // Every system value sits on its own BUCP ID.
       for (const row of rowsOf(ws)) {
@@ -186,20 +200,25 @@ async function run(ws: Workspace, actions: (StaffAction | null)[], chaos: boolea
   return { reports, failedCycles, repairs };
 }
 
-test(`chaos: ${CYCLES} cycles, 20% of calls failing, staff sorting, inserting and editing between read and write`, async () => {
+test(`chaos: ${CYCLES} cycles, 20% of calls failing, writes applied with their answers lost, staff sorting, inserting and editing between read and write`, async () => {
   const calm = await tracker();
   const stormy = await tracker();
   const header = calm.header('Proposals');
   const actions = staffActions(header);
 
-  const reference = await run(calm, actions, false);
-  stormy.emulator.faults({ rate: 0.2, statuses: [429, 500, 503], seed: 7 });
-  const result = await run(stormy, actions, true);
+  const calmMailer = new RecordingMailer(calm.outbox);
+  const stormyMailer = new RecordingMailer(stormy.outbox);
+  const reference = await run(calm, calmMailer, actions, false);
+  stormy.emulator.faults({ rate: 0.2, statuses: [429, 500, 503], dropAfterApplyRate: 0.1, seed: 7 });
+  const result = await run(stormy, stormyMailer, actions, true);
   stormy.emulator.faults(null);
 
-  const faulted = stormy.emulator.calls.filter((c) => c.fault).length;
-  expect(faulted / stormy.emulator.calls.length).toBeGreaterThan(0.12);
-  // No email twice: every outbox file has its own key.
+  const calls = stormy.emulator.calls;
+  const faulted = calls.filter((c) => c.fault).length;
+  expect(faulted / calls.length).toBeGreaterThan(0.12);
+  // Writes were applied and their answers lost, so the store sent them again: Activity Log appends too.
+  expect(calls.filter((c) => c.fault === 'dropAfterApply' && c.api === 'values.append').length).toBeGreaterThan(5);
+  // Every outbox file has its own key.
   const sent = await stormy.outbox.entries();
   const keys = sent.map((e) => e.key);
   expect(new Set(keys).size).toBe(keys.length);
@@ -209,6 +228,17 @@ test(`chaos: ${CYCLES} cycles, 20% of calls failing, staff sorting, inserting an
   const calmKeys = (await calm.outbox.entries()).map((e) => e.key).sort();
   expect(calmKeys.length).toBeGreaterThan(50);
   expect(keys.sort()).toEqual(calmKeys);
+  // No email twice. The outbox answers a key it already holds as a duplicate and writes nothing, so its
+  // files cannot show a resend: the send calls can. Each key was asked for once, in either run.
+  const once = Object.fromEntries(calmKeys.map((k) => [k, 1]));
+  expect(calmMailer.timesAsked()).toEqual(once);
+  expect(stormyMailer.timesAsked()).toEqual(once);
+  // The log may hold a send's line more than once: a retried append repeats its block, with the same
+  // cycle time. The service's own log reader reads each send once.
+  const lines = stormy.lines('Activity Log');
+  const repeated = Object.values(lineTimesByKey(lines, 'notification-sent')).filter((times) => times.length > 1);
+  expect(repeated.length).toBeGreaterThan(0);
+  expect(sentAsRead(lines)).toEqual(once);
   expect(result.reports.length + result.failedCycles).toBe(CYCLES);
   expect(reference.failedCycles).toBe(0);
   // Staff moved rows under a write often enough for the store to have repaired positions.

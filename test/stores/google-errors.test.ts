@@ -1,6 +1,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { LayoutError } from '../../src/jobs/run-cycle.job.ts';
 import { SERVICE_ACCOUNT, googleWorkspace } from '../support/google.ts';
+import { RecordingMailer, lineTimesByKey } from '../support/recording-mailer.ts';
 
 type Workspace = Awaited<ReturnType<typeof googleWorkspace>>;
 const open: Workspace[] = [];
@@ -98,12 +99,24 @@ test('when the cell write fails after the sends, the Activity Log still has them
     },
   ]);
   ws.addRestricted([{ 'BUCP ID': 'B-1' }]);
+  const mailer = new RecordingMailer(ws.outbox);
   // The final cell write is refused outright (not a retryable fault).
   ws.emulator.failNext(1, 400, { apis: ['values.batchUpdate'] });
-  await expect(ws.run('2026-11-23T08:00')).rejects.toThrow(/values\.batchUpdate failed \(400\)/);
+  await expect(ws.run('2026-11-23T08:00', mailer)).rejects.toThrow(/values\.batchUpdate failed \(400\)/);
   expect((await ws.outbox.entries()).map((e) => e.kind)).toEqual(['escalation', 'reminder']);
-  const rerun = await ws.run('2026-11-23T09:00');
+  // The Activity Log was written before the cells, so the failed cycle left each send on record, once.
+  const escalation = 'escalation:B-1:Drafting@2026-11-23';
+  const digest = 'digest:req@dhcs.example.gov:2026-11-23';
+  const logged = () => lineTimesByKey(ws.lines('Activity Log'), 'notification-sent');
+  expect(logged()).toEqual({ [escalation]: ['2026-11-23T08:00:00-08:00'], [digest]: ['2026-11-23T08:00:00-08:00'] });
+  expect(lineTimesByKey(ws.lines('Activity Log'), 'escalation-sent')).toEqual({
+    'escalation-sent:B-1:Drafting@2026-11-23': ['2026-11-23T08:00:00-08:00'],
+  });
+  const rerun = await ws.run('2026-11-23T09:00', mailer);
   expect(rerun.notifications).toEqual([]);
+  // The rerun asked the mailer for nothing: each message was asked for once, by the failed cycle.
+  expect(mailer.timesAsked()).toEqual({ [escalation]: 1, [digest]: 1 });
+  expect(logged()).toEqual({ [escalation]: ['2026-11-23T08:00:00-08:00'], [digest]: ['2026-11-23T08:00:00-08:00'] });
   expect(await ws.outbox.entries()).toHaveLength(2);
   expect(rerun.findings[0]).toMatchObject({ bucpId: 'B-1', status: 'Escalated' });
 });

@@ -88,6 +88,13 @@ export async function googleWorkspace(options: { retry?: RetryPolicy; quota?: fa
   const templates = await MailTemplates.load();
   const header = (tab: string) =>
     (rig.emulator.sheet(rig.tracker.spreadsheetId, tab).values({ render: 'UNFORMATTED_VALUE' })[0] ?? []).map(String);
+  /** Every row of a tracker tab in sheet order, as header → value: a line repeated in the tab comes back twice. */
+  const lines = (tab: string): Record<string, unknown>[] => {
+    const [names = [], ...rows] = rig.emulator
+      .sheet(rig.tracker.spreadsheetId, tab)
+      .values({ render: 'UNFORMATTED_VALUE' });
+    return rows.map((row) => Object.fromEntries(names.map((h, i) => [String(h), row[i] ?? null])));
+  };
   /** Types rows into a tab as staff would (USER_ENTERED), after the last row. */
   const addRows = (
     tab: string,
@@ -109,6 +116,7 @@ export async function googleWorkspace(options: { retry?: RetryPolicy; quota?: fa
     outbox,
     logs,
     header,
+    lines,
     addProposals: (rows: readonly Row[], input: 'RAW' | 'USER_ENTERED' = 'USER_ENTERED') =>
       addRows('Proposals', rows, rig.tracker.spreadsheetId, input),
     addDisputes: (rows: readonly Row[]) => addRows('Disputes', rows),
