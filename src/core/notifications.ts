@@ -6,7 +6,14 @@ import type { IsoDate } from './dates.ts';
 import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsOf, recipientsFor } from './evaluate.ts';
 import { type History, type ReminderMemory, nextActionDetail } from './history.ts';
 
-export type NotificationKind = 'reminder' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
+export const NOTIFICATION_KINDS = [
+  'reminder',
+  'escalation',
+  'dispute-escalation',
+  'next-action',
+  'manager-digest',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export type TemplateName = 'reminder-digest' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
 export type ItemLevel = 'due-soon' | 'stalled' | 'next-action';
 export type DigestGroup = 'Escalated' | 'Stalled' | 'Due Soon' | 'Next Action Overdue';

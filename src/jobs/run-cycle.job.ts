@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ActivityEvent, stampAt } from '../core/activity.ts';
 import type { Config } from '../core/config.ts';
+import type { IsoDate } from '../core/dates.ts';
 import {
   type CyclePlan,
   type ParsedTracker,
@@ -14,11 +15,20 @@ import {
 } from '../core/cycle.ts';
 import type { ProposalStanding } from '../core/system-cells.ts';
 import { disputeStatus } from '../core/evaluate.ts';
-import { type History, applyEvent, failureDetail } from '../core/history.ts';
+import { type History, applyEvent } from '../core/history.ts';
 import { gateRetries, holdInFlight } from '../core/retries.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { PlannedNotification } from '../core/notifications.ts';
-import type { Mailer, RestrictedStore, SendOutcome, TrackerStore, WritePlan, WriteResult } from '../core/ports.ts';
+import type {
+  Mailer,
+  RestrictedStore,
+  SendOutcome,
+  TrackerSnapshot,
+  TrackerStore,
+  WritePlan,
+  WriteResult,
+} from '../core/ports.ts';
+import { type SendRecord, outcomeEvents, sendRecordOf } from '../core/send-record.ts';
 import type { RowIssue } from '../core/schema.ts';
 import type { Logger } from '../log.ts';
 import { collectDropped } from './memory.ts';
@@ -84,8 +94,11 @@ export interface NotificationReport extends MessageAddress {
   readonly error?: string;
 }
 
-/** A message handed over for another sender, with everything needed to send it and record the outcome. */
-export interface HandoffMessage extends MessageAddress, RenderedMessage {}
+/**
+ * A message handed over for another sender, with everything needed to send it and to record its
+ * outcome: its record is what `recordOutcomes` records, without planning again.
+ */
+export interface HandoffMessage extends SendRecord, RenderedMessage {}
 
 /** The JSON report of `bucp run --once --json`. Holds nothing from the restricted store. */
 export interface CycleReport {
@@ -344,7 +357,7 @@ async function planAndSend(
       // Its place is emptied first: once this message is out, the rows only it held can go.
       queue[i] = undefined;
       if (options.handoff) {
-        const message = handoffMessage(notification, templates.render(notification, subject));
+        const message = handoffMessage(notification, templates.render(notification, subject), basis.today);
         handoff.push(message);
         reports.push(report(notification, message.subject, 'handed-off'));
         continue;
@@ -450,12 +463,17 @@ export async function readAndPlan(
 async function readAndParse(store: TrackerStore, config: Config, now: Date): Promise<ParsedTracker> {
   const sinks = trackerSinks({ config, now });
   const snapshot = await store.read(sinks);
+  requireLayout(store, snapshot);
+  return parseTracker(snapshot, { config, now }, sinks);
+}
+
+/** Refuses a tracker whose tabs or headers are not ready (`bucp init` repairs them): nothing is written to it. */
+export function requireLayout(store: TrackerStore, snapshot: Pick<TrackerSnapshot, 'layoutProblems'>): void {
   if (snapshot.layoutProblems.length > 0) {
     throw new LayoutError(
       `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
     );
   }
-  return parseTracker(snapshot, { config, now }, sinks);
 }
 
 /** Renders and sends one message, and returns what the Activity Log should remember of it. */
@@ -476,7 +494,7 @@ async function deliver(
     ...message,
   });
   // One stamper for the cycle: it shares each repeated recipient list and detail between messages.
-  const events = outcomeEvents(notification, outcome, basis).map(stamp);
+  const events = outcomeEvents(sendRecordOf(notification, message.subject, basis.today), outcome).map(stamp);
   // What was just sent counts at once: the system cells written after this cycle's sends depend on it.
   for (const event of events) applyEvent(basis.history, event);
   const log = { key: notification.key, kind: notification.kind, to: notification.to };
@@ -497,8 +515,8 @@ function addressOf(n: PlannedNotification): MessageAddress {
   return { kind: n.kind, to: n.to, cc: n.cc, bucpIds: n.bucpIds, disputeId: n.disputeId, idempotencyKey: n.key };
 }
 
-function handoffMessage(n: PlannedNotification, message: RenderedMessage): HandoffMessage {
-  return { ...addressOf(n), ...message };
+function handoffMessage(n: PlannedNotification, message: RenderedMessage, today: IsoDate): HandoffMessage {
+  return { ...sendRecordOf(n, message.subject, today), ...message };
 }
 
 function report(
@@ -514,35 +532,6 @@ function report(
     status,
     ...(error ? { error } : {}),
   };
-}
-
-export function outcomeEvents(
-  n: PlannedNotification,
-  outcome: SendOutcome,
-  plan: Pick<CyclePlan, 'today'>,
-): Omit<ActivityEvent, 'at'>[] {
-  const base = {
-    on: plan.today,
-    bucpId: n.bucpIds.length === 1 ? n.bucpIds[0]! : '',
-    disputeId: n.disputeId ?? '',
-    from: n.kind,
-    to: [...n.to, ...n.cc].join(', '),
-    key: n.key,
-  };
-  if (outcome.status === 'sent') {
-    const rejected = outcome.rejected?.length ? `; refused by the relay: ${outcome.rejected.join(', ')}` : '';
-    return [
-      { ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` },
-      ...n.onSent(),
-    ];
-  }
-  if (outcome.status === 'unknown') {
-    return [
-      { ...base, kind: 'notification-unknown', detail: `outcome unknown, not resent: ${outcome.error}` },
-      ...n.onSent(),
-    ];
-  }
-  return [{ ...base, kind: 'notification-failed', detail: failureDetail(outcome.error, outcome.permanent) }];
 }
 
 function logIssues(logger: Logger, events: readonly ActivityEvent[], issues: readonly RowIssue[]): void {
