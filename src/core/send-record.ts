@@ -6,14 +6,14 @@ import { NOTIFICATION_KINDS, type PlannedNotification } from './notifications.ts
 import type { SendOutcome } from './ports.ts';
 
 /** The kinds of line a send adds beside its own: what the repeat rules remember of it. */
-const SENT_KINDS: ReadonlySet<ActivityKind> = new Set(['reminder-sent', 'escalation-sent', 'dispute-escalation-sent']);
+const SENT_KINDS: readonly ActivityKind[] = ['reminder-sent', 'escalation-sent', 'dispute-escalation-sent'];
 
 const SentLineSchema = z.object({
   on: z.iso.date(),
   bucpId: z.string(),
   disputeId: z.string(),
-  kind: z.enum(ACTIVITY_KINDS).refine((kind) => SENT_KINDS.has(kind), {
-    error: `must be one of ${[...SENT_KINDS].join(', ')}`,
+  kind: z.enum(ACTIVITY_KINDS).refine((kind) => SENT_KINDS.includes(kind), {
+    error: `must be one of ${SENT_KINDS.join(', ')}`,
   }),
   from: z.string(),
   to: z.string(),
