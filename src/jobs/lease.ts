@@ -24,8 +24,8 @@ export interface HoldOptions {
  * Runs `work` while holding a lease already taken: renewed every third of its time to live, so it
  * never lapses during long work, and released afterwards, whatever happened.
  *
- * A renewal that fails (a network error, a full disk) is retried, sooner each time than the next
- * heartbeat, until the lease runs out. A renewal that says the lease is no longer ours, or a lease
+ * A renewal that fails (a network error, a full disk) is retried, with a growing wait shorter than
+ * the heartbeat's, until the lease runs out. A renewal that says the lease is no longer ours, or a lease
  * that ran out, means it is lost: from then on `ensureHeld` throws, so work that checks it before
  * each write and send stops there. Nothing here rejects from a timer.
  */
@@ -52,7 +52,9 @@ export async function holdingLease<T>(
   };
   const renew = async (failures: number): Promise<void> => {
     // Renewing a lease that already ran out could race another instance taking it over.
-    if (Date.now() >= expiresAt) return lose('it ran out while its renewals failed');
+    if (Date.now() >= expiresAt) {
+      return lose(failures > 0 ? 'it ran out while its renewals failed' : 'it ran out before it could be renewed');
+    }
     const now = new Date();
     let renewed: boolean;
     try {
@@ -88,15 +90,13 @@ export async function holdingLease<T>(
     clearTimeout(timer);
     // A renewal still under way would write the lease again after its release.
     await renewing;
-    // A lost lease is not ours to release.
-    if (lost === null) {
-      await lease.release(holder).catch((error: unknown) => {
-        logger.warn(
-          { err: { message: messageOf(error) }, holder, expiresAt: new Date(expiresAt).toISOString() },
-          'the lease could not be released; it frees itself when it runs out',
-        );
-      });
-    }
+    // Release removes the lease only while it names us: a lost lease that another instance took stays.
+    await lease.release(holder).catch((error: unknown) => {
+      logger.warn(
+        { err: { message: messageOf(error) }, holder, expiresAt: new Date(expiresAt).toISOString() },
+        'the lease could not be released; it frees itself when it runs out',
+      );
+    });
   }
 }
 

@@ -243,7 +243,7 @@ test('a lease taken over during the cycle stops it before its next send and its 
     lastError: expect.stringMatching(/lease was lost/),
   });
   expect(cycle.lines('the lease was lost; the cycle stopped before its next write or send')).toHaveLength(1);
-  // Not released: it is the other instance's now.
+  // Left alone by the release: it is the other instance's now.
   expect(JSON.parse(await readFile(cycle.ws.tracker.lease.file, 'utf8'))).toMatchObject({
     holder: 'elsewhere:1:other',
   });
