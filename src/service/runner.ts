@@ -4,7 +4,7 @@ import type { Lease } from '../core/ports.ts';
 import { calendarFor } from '../core/cycle.ts';
 import { type JobName, type JobSchedule, dueJobs, schedulesFrom } from '../core/schedule.ts';
 import { type CycleDeps, type CyclePart, type CycleReport, runCycle } from '../jobs/run-cycle.job.ts';
-import { holdingLease } from '../jobs/lease.ts';
+import { LeaseLostError, guardedByLease, holdingLease } from '../jobs/lease.ts';
 import { leaseHolder } from '../stores/file-lease.ts';
 
 /** What each scheduled job adds to a cycle; sync is the cycle itself. */
@@ -44,6 +44,12 @@ export interface RunnerStatus {
   readonly skippedForLease: number;
   /** The mailer, and why it is stopped (its journal cannot be written), or null while it sends. */
   readonly mail: { readonly transport: string; readonly stopped: string | null };
+  /** Ticks skipped because taking the lease failed (the store did not answer). */
+  readonly skippedForLeaseError: number;
+  /** Cycles stopped because the lease was lost while they ran (taken over, or run out). */
+  readonly leaseLost: number;
+  /** The last lease error: taking it failed, or it was lost. Cleared when a cycle next completes under it. */
+  readonly leaseError: { at: string; message: string } | null;
 }
 
 export interface RunnerOptions {
@@ -71,6 +77,9 @@ export class ServiceRunner {
   private lastCycle: RunnerStatus['lastCycle'] = null;
   private skipped = 0;
   private skippedForLease = 0;
+  private skippedForLeaseError = 0;
+  private leaseLost = 0;
+  private leaseError: RunnerStatus['leaseError'] = null;
   private readonly holder = leaseHolder(randomBytes(3).toString('hex'));
   private readonly leaseTtlMs: number;
   private lastLease: Lease | null = null;
@@ -93,37 +102,62 @@ export class ServiceRunner {
       this.deps.logger.info('a cycle is still running; this tick is skipped');
       return null;
     }
-    this.current = this.runDue().finally(() => {
-      this.current = null;
-    });
+    // Ticks run from timers: whatever goes wrong in one is logged, never thrown at the event loop.
+    this.current = this.runDue()
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: { message: messageOf(error) } }, 'the tick failed');
+        return null;
+      })
+      .finally(() => {
+        this.current = null;
+      });
     return this.current;
   }
 
-  /** One instance per tracker writes and sends: the tick runs only under the store's lease. */
+  /**
+   * One instance per tracker writes and sends: the tick runs only under the store's lease, and its
+   * store and mailer check the lease before each write and send.
+   */
   private async runDue(): Promise<CycleReport | null> {
-    const lease = this.deps.store.lease;
-    if (!lease) return this.runDueUnderLease();
-    const taken = await lease.acquire(this.holder, new Date(), this.leaseTtlMs);
+    const { store, logger } = this.deps;
+    const lease = store.lease;
+    if (!lease) return this.runDueUnderLease(this.deps);
+    let taken: Awaited<ReturnType<typeof lease.acquire>>;
+    try {
+      taken = await lease.acquire(this.holder, new Date(), this.leaseTtlMs);
+    } catch (error) {
+      // Nobody can say who holds the lease (a network error, a full disk): the next tick tries again.
+      this.skippedForLeaseError += 1;
+      this.leaseError = {
+        at: this.clock().toISOString(),
+        message: `The tracker lease could not be taken: ${messageOf(error)}`,
+      };
+      logger.error({ err: { message: messageOf(error) } }, 'the lease could not be taken; this tick is skipped');
+      return null;
+    }
     this.lastLease = taken.lease;
     if (!taken.acquired) {
       this.skippedForLease += 1;
-      this.deps.logger.info(
+      logger.info(
         { holder: taken.lease?.holder ?? 'unknown', until: taken.lease?.expiresAt ?? 'unknown' },
         'another instance holds the lease; this tick is skipped',
       );
       return null;
     }
-    return holdingLease(lease, this.holder, this.leaseTtlMs, () => this.runDueUnderLease());
+    const hold = { holder: this.holder, ttlMs: this.leaseTtlMs, expiresAt: taken.lease?.expiresAt, logger };
+    const report = await holdingLease(lease, hold, (held) => this.runDueUnderLease(guardedByLease(this.deps, held)));
+    if (report) this.leaseError = null;
+    return report;
   }
 
-  private async runDueUnderLease(): Promise<CycleReport | null> {
-    const { config, logger } = this.deps;
+  private async runDueUnderLease(deps: CycleDeps): Promise<CycleReport | null> {
+    const { config, logger } = deps;
     const now = this.clock();
     const calendar = calendarFor(config);
     let due: { job: JobName; slot: Date }[] = [];
     try {
       await this.recheckMailer();
-      const report = await runCycle(this.deps, {
+      const report = await runCycle(deps, {
         now,
         select: (history) => {
           const last = Object.fromEntries([...history.jobSlots].map(([job, slot]) => [job, new Date(slot)]));
@@ -148,11 +182,17 @@ export class ServiceRunner {
       logger.info({ jobs: due.map((d) => d.job) }, 'scheduled jobs ran');
       return report;
     } catch (error) {
-      for (const d of due) this.record(d.job, null, now, (error as Error).message);
-      logger.error(
-        { err: { message: (error as Error).message }, jobs: due.map((d) => d.job) },
-        'scheduled cycle failed',
-      );
+      for (const d of due) this.record(d.job, null, now, messageOf(error));
+      if (error instanceof LeaseLostError) {
+        this.leaseLost += 1;
+        this.leaseError = { at: now.toISOString(), message: error.message };
+        logger.error(
+          { err: { message: error.message }, jobs: due.map((d) => d.job) },
+          'the lease was lost; the cycle stopped before its next write or send',
+        );
+        return null;
+      }
+      logger.error({ err: { message: messageOf(error) }, jobs: due.map((d) => d.job) }, 'scheduled cycle failed');
       return null;
     }
   }
@@ -205,6 +245,13 @@ export class ServiceRunner {
       lease: this.lastLease,
       skippedForLease: this.skippedForLease,
       mail: { transport: this.deps.mailer.describe(), stopped: this.deps.mailer.stopped?.() ?? null },
+      skippedForLeaseError: this.skippedForLeaseError,
+      leaseLost: this.leaseLost,
+      leaseError: this.leaseError,
     };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

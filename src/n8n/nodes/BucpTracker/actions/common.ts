@@ -39,8 +39,8 @@ const NO_MAILER: Mailer = {
 /** Runs a cycle under the tracker's lease, on the node's clock. n8n sends the mail, so there is no mailer. */
 export async function cycleUnderLease(context: BucpContext, options: Omit<CycleOptions, 'now'>): Promise<CycleReport> {
   const tracker = await openTracker(executeSource(context));
-  return underLease(tracker, holderFor(context), () =>
-    runCycle({ ...tracker, mailer: NO_MAILER }, { ...options, now: clock(tracker.logger) }),
+  return underLease(tracker, holderFor(context), (leased) =>
+    runCycle({ ...leased, mailer: NO_MAILER }, { ...options, now: clock(tracker.logger) }),
   );
 }
 

@@ -62,8 +62,8 @@ export const recordSent: Operation = {
     });
     if (outcomes.length > 0) {
       const tracker = await openTracker(executeSource(this));
-      const report = await underLease(tracker, holderFor(this), () =>
-        recordOutcomes(tracker, { now: clock(tracker.logger), outcomes: outcomes.map((o) => o.outcome) }),
+      const report = await underLease(tracker, holderFor(this), (leased) =>
+        recordOutcomes(leased, { now: clock(tracker.logger), outcomes: outcomes.map((o) => o.outcome) }),
       );
       report.recorded.forEach((recorded, n) => {
         const { index } = outcomes[n]!;
