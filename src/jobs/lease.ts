@@ -140,6 +140,8 @@ export function guardedByLease<D extends { readonly store: TrackerStore; readonl
     },
     close: () => mailer.close(),
     describe: () => mailer.describe(),
+    ...(mailer.recheck ? { recheck: () => mailer.recheck!() } : {}),
+    ...(mailer.stopped ? { stopped: () => mailer.stopped!() } : {}),
   };
   return { ...deps, store: guardedStore, ...(guardedMailer ? { mailer: guardedMailer } : {}) };
 }
