@@ -4,11 +4,17 @@ import type { Config } from './config.ts';
 import { TABS } from './contract.ts';
 import type { IsoDate } from './dates.ts';
 import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsOf } from './evaluate.ts';
-import type { SendOutcome } from './ports.ts';
 import { type History, NO_REMINDERS, nextActionDetail } from './history.ts';
 import { type DigestGroup, type ItemLevel, reminderSchedule, reminderSubject } from './reminder-schedule.ts';
 
-export type NotificationKind = 'reminder' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
+export const NOTIFICATION_KINDS = [
+  'reminder',
+  'escalation',
+  'dispute-escalation',
+  'next-action',
+  'manager-digest',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export type TemplateName = 'reminder-digest' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
 export type { DigestGroup, ItemLevel } from './reminder-schedule.ts';
 
@@ -270,36 +276,4 @@ function planDisputeEscalation(
       },
     ],
   };
-}
-
-/**
- * The Activity Log lines that remember what happened to a message: its outcome and, once it went out
- * (or may have), what the repeat rules remember of it.
- */
-export function outcomeEvents(
-  n: Pick<PlannedNotification, 'kind' | 'key' | 'to' | 'cc' | 'bucpIds' | 'disputeId' | 'onSent'>,
-  outcome: SendOutcome,
-  on: IsoDate,
-): Omit<ActivityEvent, 'at'>[] {
-  const base = {
-    on,
-    bucpId: n.bucpIds.length === 1 ? n.bucpIds[0]! : '',
-    disputeId: n.disputeId ?? '',
-    from: n.kind,
-    to: [...n.to, ...n.cc].join(', '),
-    key: n.key,
-  };
-  if (outcome.status === 'sent') {
-    const rejected = outcome.rejected?.length ? `; refused by the relay: ${outcome.rejected.join(', ')}` : '';
-    return [{ ...base, kind: 'notification-sent', detail: `Message-ID ${outcome.messageId}${rejected}` }, ...n.onSent];
-  }
-  if (outcome.status === 'unknown') {
-    return [
-      { ...base, kind: 'notification-unknown', detail: `outcome unknown, not resent: ${outcome.error}` },
-      ...n.onSent,
-    ];
-  }
-  const detail = `${outcome.permanent ? 'permanent' : 'temporary'}: ${outcome.error}`;
-  const data = { permanent: outcome.permanent, error: outcome.error };
-  return [{ ...base, kind: 'notification-failed', detail, data }];
 }

@@ -1,20 +1,25 @@
 import { type ActivityEvent, stampAt } from '../core/activity.ts';
-import { finishCycle } from '../core/cycle.ts';
+import { localTimestamp } from '../core/dates.ts';
 import { foldEvents } from '../core/history.ts';
-import { outcomeEvents } from '../core/notifications.ts';
 import type { SendOutcome } from '../core/ports.ts';
-import { type CycleDeps, readAndPlan } from './run-cycle.job.ts';
+import { type SendRecord, outcomeEvents } from '../core/send-record.ts';
+import { type CycleDeps, readTracker } from './run-cycle.job.ts';
 
-/** What another sender (an n8n Send Email node) did with one handed-over message. */
+/** What another sender (an n8n Send Email node) did with one handed-over message, and the message's record. */
 export type HandoffOutcome =
-  | { readonly idempotencyKey: string; readonly status: 'sent'; readonly messageId: string }
-  | { readonly idempotencyKey: string; readonly status: 'failed'; readonly error: string; readonly permanent: boolean };
+  | { readonly record: SendRecord; readonly status: 'sent'; readonly messageId: string }
+  | { readonly record: SendRecord; readonly status: 'failed'; readonly error: string; readonly permanent: boolean };
 
 export interface RecordedOutcome {
   readonly idempotencyKey: string;
-  /** `duplicate`: already on record, so nothing was written again. `unknown`: never planned. */
+  /**
+   * `duplicate`: already on record as sent, so nothing was written again. `unknown`: this tracker
+   * never handed it over (its Activity Log holds no claim for the key), so nothing was written.
+   */
   readonly result: 'recorded' | 'duplicate' | 'unknown';
   readonly status: HandoffOutcome['status'];
+  /** For a failure: whether it was recorded as permanent, and so waits out a backoff before a retry. */
+  readonly permanent?: boolean;
 }
 
 export interface RecordReport {
@@ -23,48 +28,51 @@ export interface RecordReport {
 }
 
 /**
- * Records the outcomes of handed-over messages in the Activity Log, with what the repeat rules
- * remember of a sent one, then syncs the system cells that depend on it. Recording the same
- * outcome twice writes nothing the second time.
+ * Records the outcomes of handed-over messages in the Activity Log, from the record each message
+ * carried when it was handed over: nothing is planned again, so a message is recorded as it went out
+ * even after midnight, or after staff changed or deleted its rows. Only lines are appended; the system
+ * cells that depend on them (Next Reminder On, a dispute's Escalated To) follow at the next cycle.
+ * Recording the same outcome twice writes nothing the second time.
  */
 export async function recordOutcomes(
-  deps: Pick<CycleDeps, 'config' | 'store' | 'restricted' | 'logger'>,
+  deps: Pick<CycleDeps, 'config' | 'store' | 'logger'>,
   options: { readonly now: Date; readonly outcomes: readonly HandoffOutcome[] },
 ): Promise<RecordReport> {
   const { config, store, logger } = deps;
-  const plan = await readAndPlan(deps, options);
-  const planned = new Map(plan.notifications.map((n) => [n.key, n]));
-  const stamp = stampAt(plan.timestamp);
-  let history = plan.history;
+  // Read as a cycle reads; only the memory is needed: the claims and what is on record as sent.
+  let { history } = await readTracker(deps, options.now);
+  const stamp = stampAt(localTimestamp(options.now, config.timezone));
   const events: ActivityEvent[] = [];
   const recorded: RecordedOutcome[] = [];
   for (const outcome of options.outcomes) {
-    const key = outcome.idempotencyKey;
-    const notification = planned.get(key);
+    const { record, status } = outcome;
+    const key = record.idempotencyKey;
     if (history.notifications.sent.has(key)) {
-      recorded.push({ idempotencyKey: key, result: 'duplicate', status: outcome.status });
+      recorded.push({ idempotencyKey: key, result: 'duplicate', status });
       continue;
     }
-    if (!notification) {
-      logger.warn({ key }, 'an outcome was given for a message that was never planned; nothing recorded');
-      recorded.push({ idempotencyKey: key, result: 'unknown', status: outcome.status });
+    if (!history.notifications.intents.has(key)) {
+      logger.warn({ key }, 'an outcome was given for a message this tracker never handed over; nothing recorded');
+      recorded.push({ idempotencyKey: key, result: 'unknown', status });
       continue;
     }
     const sendOutcome: SendOutcome =
       outcome.status === 'sent'
         ? { status: 'sent', messageId: outcome.messageId }
         : { status: 'failed', error: outcome.error, permanent: outcome.permanent };
-    const lines = outcomeEvents(notification, sendOutcome, plan.today).map(stamp);
+    // Applied as they are made: a second outcome for the same key in this batch is then a duplicate.
+    const lines = outcomeEvents(record, sendOutcome).map(stamp);
     history = foldEvents(history, lines);
     events.push(...lines);
-    logger.info({ key, kind: notification.kind, status: outcome.status }, 'handed-over message recorded');
-    recorded.push({ idempotencyKey: key, result: 'recorded', status: outcome.status });
+    logger.info({ key, kind: record.kind, status }, 'handed-over message recorded');
+    recorded.push({
+      idempotencyKey: key,
+      result: 'recorded',
+      status,
+      ...(outcome.status === 'failed' ? { permanent: outcome.permanent } : {}),
+    });
   }
-  const outcome = finishCycle(plan, history, config);
-  const result = await store.write({
-    cells: outcome.cells,
-    appendActivity: [...plan.events, ...events],
-    issues: plan.issues,
-  });
+  if (events.length === 0) return { recorded, writes: { cellsWritten: 0, rowsAppended: 0 } };
+  const result = await store.write({ cells: [], appendActivity: events });
   return { recorded, writes: { cellsWritten: result.cellsWritten, rowsAppended: result.rowsAppended } };
 }

@@ -12,11 +12,12 @@ import {
 import { disputeStatus } from '../core/evaluate.ts';
 import { type History, foldEvents } from '../core/history.ts';
 import type { Metrics } from '../core/metrics.ts';
-import { type NotificationKind, type PlannedNotification, outcomeEvents } from '../core/notifications.ts';
+import type { NotificationKind, PlannedNotification } from '../core/notifications.ts';
 import type { Mailer, RestrictedStore, SendOutcome, StoreCapacity, TrackerStore, WriteResult } from '../core/ports.ts';
 import { gateRetries, holdInFlight } from '../core/retries.ts';
 import type { JobName } from '../core/schedule.ts';
 import type { RowIssue } from '../core/schema.ts';
+import { type SendRecord, outcomeEvents, sendRecordOf } from '../core/send-record.ts';
 import { type ProposalStanding, proposalStanding } from '../core/system-cells.ts';
 import type { Logger } from '../log.ts';
 import type { MailTemplates, RenderedMessage } from '../mail/render.ts';
@@ -85,8 +86,11 @@ export interface NotificationReport extends MessageAddress {
   readonly error?: string;
 }
 
-/** A message handed over for another sender, with everything needed to send it and record the outcome. */
-export interface HandoffMessage extends MessageAddress, RenderedMessage {}
+/**
+ * A message handed over for another sender, with everything needed to send it and to record its
+ * outcome: its record is what `recordOutcomes` records, without planning again.
+ */
+export interface HandoffMessage extends SendRecord, RenderedMessage {}
 
 /** The JSON report of `bucp run --once --json`. Holds nothing from the restricted store. */
 export interface CycleReport {
@@ -161,7 +165,7 @@ export async function runCycle(given: CycleDeps, options: CycleOptions, tracker?
     writes.push(
       await store.write({ cells: [], appendActivity: [...plan.events, ...intentLines(plan, chosen, options, stamp)] }),
     );
-    sent = options.handoff ? handOver(chosen, deps.templates) : await sendAll(deps, chosen, plan, stamp);
+    sent = options.handoff ? handOver(chosen, plan, deps.templates) : await sendAll(deps, chosen, plan, stamp);
   }
   const history = foldEvents(plan.history, sent.events);
 
@@ -324,7 +328,7 @@ async function sendAll(
     }
     const message = templates.render(notification, subject);
     const outcome = await mailer.send({ key, kind, to, cc, ...message });
-    events.push(...outcomeEvents(notification, outcome, plan.today).map(stamp));
+    events.push(...outcomeEvents(sendRecordOf(notification, message.subject, plan.today), outcome).map(stamp));
     const log = { key, kind, to };
     if (outcome.status === 'sent') {
       if (outcome.rejected?.length)
@@ -348,11 +352,11 @@ async function sendAll(
 }
 
 /** Renders each message for another sender; their outcomes are recorded later (`recordOutcomes`). */
-function handOver(chosen: Chosen, templates: MailTemplates): Sent {
-  const handoff = chosen.send.map(({ notification, subject }) => ({
-    ...addressOf(notification),
-    ...templates.render(notification, subject),
-  }));
+function handOver(chosen: Chosen, plan: CyclePlan, templates: MailTemplates): Sent {
+  const handoff = chosen.send.map(({ notification, subject }) => {
+    const message = templates.render(notification, subject);
+    return { ...sendRecordOf(notification, message.subject, plan.today), ...message };
+  });
   const reports = handoff.map((m, i) => report(chosen.send[i]!.notification, m.subject, 'handed-off'));
   return { events: [], reports, handoff, failures: [] };
 }

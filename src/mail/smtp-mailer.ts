@@ -1,5 +1,6 @@
 import nodemailer, { type SentMessageInfo, type Transporter } from 'nodemailer';
 import type { Mailer, OutgoingMessage, SendOutcome } from '../core/ports.ts';
+import { isPermanentSmtpFailure } from '../core/smtp-status.ts';
 import { type JournalLabel, SentJournal } from './journal.ts';
 import { messageIdFor } from './message-id.ts';
 
@@ -120,15 +121,16 @@ export class SmtpMailer implements Mailer {
 }
 
 /**
- * 5xx is permanent, 4xx and refused connections are worth retrying, and a timeout once the message
- * was under way is "outcome unknown": the relay may have taken it, so it must not be resent blindly.
+ * 5xx is permanent, 4xx and refused connections are worth retrying (see isPermanentSmtpFailure), and a
+ * timeout once the message was under way is "outcome unknown": the relay may have taken it, so it must
+ * not be resent blindly.
  */
 export function classifySmtpError(error: SmtpError): SendOutcome {
   const text = `${error.responseCode ? `${error.responseCode} ` : ''}${error.message}`;
-  if (error.responseCode && error.responseCode >= 500) return { status: 'failed', error: text, permanent: true };
-  if (error.responseCode && error.responseCode >= 400) return { status: 'failed', error: text, permanent: false };
+  const replied = error.responseCode !== undefined && error.responseCode >= 400;
   // A timeout while connecting or greeting means nothing was handed over; an idle socket later on
   // may mean the relay took the message and never said so.
-  if (error.code === 'ETIMEDOUT' && error.timeoutType === 'SOCKET_TIMEOUT') return { status: 'unknown', error: text };
-  return { status: 'failed', error: text, permanent: false };
+  if (!replied && error.code === 'ETIMEDOUT' && error.timeoutType === 'SOCKET_TIMEOUT')
+    return { status: 'unknown', error: text };
+  return { status: 'failed', error: text, permanent: isPermanentSmtpFailure(text, error.responseCode) };
 }

@@ -4,7 +4,7 @@ import type { Lease } from '../core/ports.ts';
 import { calendarFor } from '../core/cycle.ts';
 import { type JobName, type JobSchedule, dueJobs, schedulesFrom } from '../core/schedule.ts';
 import { type CycleDeps, type CyclePart, type CycleReport, readTracker, runCycle } from '../jobs/run-cycle.job.ts';
-import { holdingLease } from '../jobs/lease.ts';
+import { LeaseLostError, guardedByLease, holdingLease } from '../jobs/lease.ts';
 import { leaseHolder } from '../stores/file-lease.ts';
 
 export interface JobStatus {
@@ -35,6 +35,12 @@ export interface RunnerStatus {
   readonly skippedForLease: number;
   /** The mailer, and why it is stopped (its journal cannot be written), or null while it sends. */
   readonly mail: { readonly transport: string; readonly stopped: string | null };
+  /** Ticks skipped because taking the lease failed (the store did not answer). */
+  readonly skippedForLeaseError: number;
+  /** Cycles stopped because the lease was lost while they ran (taken over, or run out). */
+  readonly leaseLost: number;
+  /** The last lease error: taking it failed, or it was lost. Cleared when a cycle next completes under it. */
+  readonly leaseError: { at: string; message: string } | null;
 }
 
 export interface RunnerOptions {
@@ -62,6 +68,9 @@ export class ServiceRunner {
   private lastCycle: RunnerStatus['lastCycle'] = null;
   private skipped = 0;
   private skippedForLease = 0;
+  private skippedForLeaseError = 0;
+  private leaseLost = 0;
+  private leaseError: RunnerStatus['leaseError'] = null;
   private readonly holder = leaseHolder(randomBytes(3).toString('hex'));
   private readonly leaseTtlMs: number;
   private lastLease: Lease | null = null;
@@ -84,38 +93,63 @@ export class ServiceRunner {
       this.deps.logger.info('a cycle is still running; this tick is skipped');
       return null;
     }
-    this.current = this.runDue().finally(() => {
-      this.current = null;
-    });
+    // Ticks run from timers: whatever goes wrong in one is logged, never thrown at the event loop.
+    this.current = this.runDue()
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: { message: messageOf(error) } }, 'the tick failed');
+        return null;
+      })
+      .finally(() => {
+        this.current = null;
+      });
     return this.current;
   }
 
-  /** One instance per tracker writes and sends: the tick runs only under the store's lease. */
+  /**
+   * One instance per tracker writes and sends: the tick runs only under the store's lease, and its
+   * store and mailer check the lease before each write and send.
+   */
   private async runDue(): Promise<CycleReport | null> {
-    const lease = this.deps.store.lease;
-    if (!lease) return this.runDueUnderLease();
-    const taken = await lease.acquire(this.holder, new Date(), this.leaseTtlMs);
+    const { store, logger } = this.deps;
+    const lease = store.lease;
+    if (!lease) return this.runDueUnderLease(this.deps);
+    let taken: Awaited<ReturnType<typeof lease.acquire>>;
+    try {
+      taken = await lease.acquire(this.holder, new Date(), this.leaseTtlMs);
+    } catch (error) {
+      // Nobody can say who holds the lease (a network error, a full disk): the next tick tries again.
+      this.skippedForLeaseError += 1;
+      this.leaseError = {
+        at: this.clock().toISOString(),
+        message: `The tracker lease could not be taken: ${messageOf(error)}`,
+      };
+      logger.error({ err: { message: messageOf(error) } }, 'the lease could not be taken; this tick is skipped');
+      return null;
+    }
     this.lastLease = taken.lease;
     if (!taken.acquired) {
       this.skippedForLease += 1;
-      this.deps.logger.info(
+      logger.info(
         { holder: taken.lease?.holder ?? 'unknown', until: taken.lease?.expiresAt ?? 'unknown' },
         'another instance holds the lease; this tick is skipped',
       );
       return null;
     }
-    return holdingLease(lease, this.holder, this.leaseTtlMs, () => this.runDueUnderLease());
+    const hold = { holder: this.holder, ttlMs: this.leaseTtlMs, expiresAt: taken.lease?.expiresAt, logger };
+    const report = await holdingLease(lease, hold, (held) => this.runDueUnderLease(guardedByLease(this.deps, held)));
+    if (report) this.leaseError = null;
+    return report;
   }
 
-  private async runDueUnderLease(): Promise<CycleReport | null> {
-    const { config, logger } = this.deps;
+  private async runDueUnderLease(deps: CycleDeps): Promise<CycleReport | null> {
+    const { config, logger } = deps;
     const now = this.clock();
     const calendar = calendarFor(config);
     let due: { job: JobName; slot: Date }[] = [];
     try {
       await this.recheckMailer();
       // The memory just read says which slots already ran: the jobs due are those after them (catch-up).
-      const tracker = await readTracker(this.deps, now);
+      const tracker = await readTracker(deps, now);
       const last = Object.fromEntries([...tracker.history.jobSlots].map(([job, slot]) => [job, new Date(slot)]));
       due = dueJobs(this.schedules, last, now, config.timezone, calendar);
       for (const [job, slot] of tracker.history.jobSlots) {
@@ -123,7 +157,7 @@ export class ServiceRunner {
         if (status) status.lastSlot = slot;
       }
       const parts = new Set(due.map((d) => d.job).filter((job): job is CyclePart => job !== 'sync'));
-      const report = await runCycle(this.deps, { now, parts, jobRuns: due }, tracker);
+      const report = await runCycle(deps, { now, parts, jobRuns: due }, tracker);
       for (const d of due) this.record(d.job, d.slot, now, report.ok ? null : report.failures.join('; '));
       this.lastCycle = {
         runId: report.runId,
@@ -137,11 +171,17 @@ export class ServiceRunner {
       logger.info({ jobs: due.map((d) => d.job) }, 'scheduled jobs ran');
       return report;
     } catch (error) {
-      for (const d of due) this.record(d.job, null, now, (error as Error).message);
-      logger.error(
-        { err: { message: (error as Error).message }, jobs: due.map((d) => d.job) },
-        'scheduled cycle failed',
-      );
+      for (const d of due) this.record(d.job, null, now, messageOf(error));
+      if (error instanceof LeaseLostError) {
+        this.leaseLost += 1;
+        this.leaseError = { at: now.toISOString(), message: error.message };
+        logger.error(
+          { err: { message: error.message }, jobs: due.map((d) => d.job) },
+          'the lease was lost; the cycle stopped before its next write or send',
+        );
+        return null;
+      }
+      logger.error({ err: { message: messageOf(error) }, jobs: due.map((d) => d.job) }, 'scheduled cycle failed');
       return null;
     }
   }
@@ -194,6 +234,13 @@ export class ServiceRunner {
       lease: this.lastLease,
       skippedForLease: this.skippedForLease,
       mail: { transport: this.deps.mailer.describe(), stopped: this.deps.mailer.stopped?.() ?? null },
+      skippedForLeaseError: this.skippedForLeaseError,
+      leaseLost: this.leaseLost,
+      leaseError: this.leaseError,
     };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -161,13 +161,20 @@ export class N8n {
     };
   }
 
-  run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  /** Runs an n8n command to its end; `onOutput` sees its output (stdout and stderr) as it comes. */
+  run(args: string[], onOutput?: (text: string) => void): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn(n8nHarness().bin, args, { env: this.env, cwd: this.home });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        onOutput?.(c.toString());
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        onOutput?.(c.toString());
+      });
       child.on('error', reject);
       child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
@@ -212,8 +219,8 @@ export class N8n {
     return this.importFile('workflow', `${workflow.id}.json`, workflow);
   }
 
-  async execute(id: string): Promise<Execution> {
-    const { code, stdout, stderr } = await this.run(['execute', '--id', id, '--rawOutput']);
+  async execute(id: string, options: { onOutput?: (text: string) => void } = {}): Promise<Execution> {
+    const { code, stdout, stderr } = await this.run(['execute', '--id', id, '--rawOutput'], options.onOutput);
     // The run's JSON is printed pretty, from a line "{" to a line "}"; log lines may come around it.
     const start = stdout.search(/^\{$/m);
     const end = stdout.indexOf('\n}', start);

@@ -122,6 +122,15 @@ describe('BUCP Tracker operations', () => {
     const planned = await run(r.context({ operation: 'planReminders', claimMinutes: 30 }));
     expect(planned.length).toBeGreaterThan(0);
     expect(planned[0]!.json).toMatchObject({ idempotencyKey: expect.any(String), subject: expect.any(String) });
+    // Each item carries what Record Sent records: its own key and address, and the lines its sending adds.
+    for (const { json } of planned) {
+      expect(json.record).toMatchObject({
+        idempotencyKey: json.idempotencyKey,
+        subject: json.subject,
+        on: '2026-11-20',
+        onSent: expect.arrayContaining([expect.objectContaining({ on: '2026-11-20', key: expect.any(String) })]),
+      });
+    }
     // A second execution inside the claim window plans none of them again.
     expect(await run(r.context({ operation: 'planReminders', claimMinutes: 30 }))).toEqual([]);
 
@@ -131,7 +140,7 @@ describe('BUCP Tracker operations', () => {
         r.context(
           {
             operation: 'recordSent',
-            idempotencyKey: (i: number) => planned[i]!.json.idempotencyKey,
+            plannedMessage: (i: number) => planned[i]!.json,
             messageId: (i: number) => items[i]!.json.messageId,
           },
           { items },
@@ -145,17 +154,44 @@ describe('BUCP Tracker operations', () => {
 
   test('Record Sent: a bad item is an error item with Continue On Fail, and stops the node without', async () => {
     const planned = await run(r.context({ operation: 'planReminders', claimMinutes: 30 }));
-    const keys = [planned[0]!.json.idempotencyKey, '', 'no-such-key'];
-    const items = keys.map(() => ({ json: { messageId: '<x@relay>' } }));
-    const params = { operation: 'recordSent', idempotencyKey: (i: number) => keys[i], messageId: '<x@relay>' };
+    const [ok, old, bad, stranger] = planned.map((p) => p.json as IDataObject & { record: IDataObject });
+    const { record: _dropped, ...fromOlderVersion } = old!;
+    const plannedMessages = [
+      ok,
+      // Planned Message left at {{ $json }} after Send Email: Send Email's own output.
+      { messageId: '<x@relay>' },
+      fromOlderVersion,
+      {
+        ...bad,
+        record: {
+          ...bad!.record,
+          to: [],
+          onSent: [{ ...(bad!.record.onSent as IDataObject[])[0], kind: 'stage-change' }],
+        },
+      },
+      { ...stranger, record: { ...stranger!.record, idempotencyKey: 'no-such-key' } },
+    ];
+    const items = plannedMessages.map(() => ({ json: { messageId: '<x@relay>' } }));
+    const params = {
+      operation: 'recordSent',
+      plannedMessage: (i: number) => plannedMessages[i],
+      messageId: '<x@relay>',
+    };
     const out = await run(r.context(params, { items, continueOnFail: true }));
     expect(out.map((i) => i.json.result ?? i.json.error)).toEqual([
       'recorded',
-      expect.stringContaining('no idempotency key'),
-      expect.stringContaining('no-such-key'),
+      expect.stringMatching(/not a planned message .*\$\('Plan Reminders'\)\.item\.json/),
+      expect.stringMatching(new RegExp(`${String(old!.idempotencyKey)} carries no record .*older version`)),
+      expect.stringMatching(/malformed record \(record\.to: .*; record\.onSent\.0\.kind: must be one of reminder-sent/),
+      expect.stringMatching(/idempotency key no-such-key \(its Activity Log holds no claim for it\)/),
     ]);
-    expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-    await expect(run(r.context(params, { items }))).rejects.toThrow(/no idempotency key/);
+    expect(out.map((i) => i.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+    // Only the good item was recorded.
+    const sent = (await readAllRows(path.join(r.dir, 'tracker.xlsx'), 'Activity Log')).filter(
+      (a) => a.Kind === 'notification-sent',
+    );
+    expect(sent.map((a) => a['Idempotency Key'])).toEqual([ok!.idempotencyKey]);
+    await expect(run(r.context(params, { items }))).rejects.toThrow(/not a planned message/);
   });
 
   test('Record Sent records a Send Email failure, so the message is retried', async () => {
@@ -163,11 +199,11 @@ describe('BUCP Tracker operations', () => {
     const key = planned[0]!.json.idempotencyKey;
     const out = await run(
       r.context(
-        { operation: 'recordSent', idempotencyKey: key, messageId: '' },
+        { operation: 'recordSent', plannedMessage: planned[0]!.json, messageId: '' },
         { items: [{ json: { error: 'Connection refused' } }] },
       ),
     );
-    expect(out[0]!.json).toMatchObject({ result: 'recorded', status: 'failed' });
+    expect(out[0]!.json).toMatchObject({ result: 'recorded', status: 'failed', permanent: false });
     // A failure ends the claim: the next plan offers the message again.
     const again = await run(r.context({ operation: 'planReminders', claimMinutes: 30 }));
     expect(again.map((i) => i.json.idempotencyKey)).toContain(key);
@@ -214,7 +250,7 @@ describe('BUCP Tracker operations', () => {
         operation: op.value,
         claimMinutes: 30,
         includeDueSoon: true,
-        idempotencyKey: planned[0]?.json.idempotencyKey,
+        plannedMessage: planned[0]?.json,
         messageId: '<x@relay>',
       };
       const items = await run(r.context(params, recording ? { items: [{ json: { messageId: '<x@relay>' } }] } : {}));

@@ -1,12 +1,13 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from 'vitest';
-import type { Mailer } from '../../src/core/ports.ts';
+import type { LeaseControl, Mailer, TrackerStore } from '../../src/core/ports.ts';
 import { createLogger } from '../../src/log.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
-import { ServiceRunner } from '../../src/service/runner.ts';
+import { type RunnerStatus, ServiceRunner } from '../../src/service/runner.ts';
+import { startStatusServer } from '../../src/service/status-server.ts';
 import { FileLease, holderIsGone, leaseHolder } from '../../src/stores/file-lease.ts';
 import { enteredDaysAgo, localTime, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
@@ -115,4 +116,185 @@ test('the service and the n8n nodes name their holders alike, so a dead n8n work
   const file = await leaseFile();
   expect((await new FileLease(file).acquire(deadWorker, new Date(), 600_000)).acquired).toBe(true);
   expect((await new FileLease(file).acquire(leaseHolder('restarted'), new Date(), 600_000)).acquired).toBe(true);
+});
+
+/**
+ * A tracker with `count` stalled proposals, each with its own requester, so a reminders tick sends
+ * `count` messages, through a mailer that records each send call and can stop in one (`during`).
+ */
+async function leasedCycle(count: number, during: (sendNumber: number) => Promise<void> = async () => {}) {
+  const ws = await makeWorkspace();
+  await ws.addProposals(
+    Array.from({ length: count }, (_, i) =>
+      proposal(`B-${i}`, {
+        Stage: 'Drafting',
+        'Stage Entered On': enteredDaysAgo('2026-11-23', 20),
+        'Requesting Coordinator Email': `req${i}@dhcs.example.gov`,
+      }),
+    ),
+  );
+  const sends: string[] = [];
+  const mailer: Mailer = {
+    kind: 'recording',
+    describe: () => 'recording outbox',
+    close: async () => {},
+    send: async (message) => {
+      sends.push(message.key);
+      await during(sends.length);
+      return ws.outbox.send(message);
+    },
+  };
+  const logs: { msg: string; why?: string; err?: { message: string } }[] = [];
+  const deps = {
+    config: ws.config,
+    store: ws.tracker as TrackerStore,
+    restricted: ws.restricted,
+    mailer,
+    templates: await MailTemplates.load(),
+    logger: createLogger({ destination: { write: (line: string) => logs.push(JSON.parse(line)) } }),
+  };
+  /** A runner on this tracker whose store has `lease` for a lease, and a lease that lasts `ttlMs`. */
+  const runner = (lease: LeaseControl, ttlMs: number) =>
+    new ServiceRunner({
+      deps: { ...deps, store: withLease(ws.tracker, lease) },
+      clock: () => localTime('2026-11-23T09:10'),
+      leaseTtlMs: ttlMs,
+    });
+  const activity = async (kind: string) =>
+    (await readAllRows(ws.tracker.path, 'Activity Log')).filter((e) => e.Kind === kind);
+  return { ws, sends, logs, runner, activity, lines: (msg: string) => logs.filter((l) => l.msg === msg) };
+}
+
+/** The workbook store with another lease: failures are put in at the lease's boundary, around the real one. */
+function withLease(store: TrackerStore, lease: LeaseControl): TrackerStore {
+  return {
+    kind: store.kind,
+    ensureLayout: (layout) => store.ensureLayout(layout),
+    read: (options) => store.read(options),
+    write: (plan) => store.write(plan),
+    rowLink: (tab, id, row) => store.rowLink(tab, id, row),
+    describe: () => store.describe(),
+    lease,
+  };
+}
+
+/** The real lease, with the first calls of some kinds failing; `calls` counts every call. */
+function failing(real: LeaseControl, fail: { acquire?: number; renew?: number; release?: number }) {
+  const calls = { acquire: 0, renew: 0, release: 0 };
+  const maybeFail = (call: keyof typeof calls) => {
+    calls[call] += 1;
+    if (calls[call] <= (fail[call] ?? 0)) throw new Error(`ENOSPC: no space left on device (${call} ${calls[call]})`);
+  };
+  const lease: LeaseControl = {
+    acquire: async (...args) => (maybeFail('acquire'), real.acquire(...args)),
+    renew: async (...args) => (maybeFail('renew'), real.renew(...args)),
+    release: async (...args) => (maybeFail('release'), real.release(...args)),
+  };
+  return { lease, calls };
+}
+
+test('a renewal that fails is retried: the cycle completes, and no rejection reaches the event loop', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    // A lease of 3 s is renewed every second: sends of 500 ms each keep the cycle going through two heartbeats.
+    const cycle = await leasedCycle(4, () => sleep(500));
+    const flaky = failing(cycle.ws.tracker.lease, { renew: 2 });
+    const runner = cycle.runner(flaky.lease, 3000);
+    const report = await runner.tick();
+    expect(report?.ok).toBe(true);
+    expect(cycle.sends).toHaveLength(4);
+    expect(cycle.lines('renewing the lease failed; retrying until it runs out')).toHaveLength(2);
+    expect(flaky.calls.renew).toBeGreaterThanOrEqual(3);
+    expect(runner.status()).toMatchObject({ leaseLost: 0, leaseError: null });
+    expect(await cycle.activity('notification-sent')).toHaveLength(4);
+    await sleep(50);
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
+test('a lease taken over during the cycle stops it before its next send and its write', async () => {
+  // A lease of 3 s renewed every second; the first send takes 2 s, and meanwhile another instance takes it.
+  const cycle = await leasedCycle(4, async (n) => {
+    if (n !== 1) return;
+    await rm(cycle.ws.tracker.lease.file);
+    expect(
+      (await new FileLease(cycle.ws.tracker.lease.file).acquire('elsewhere:1:other', new Date(), 60_000)).acquired,
+    ).toBe(true);
+    await sleep(2000);
+  });
+  const runner = cycle.runner(cycle.ws.tracker.lease, 3000);
+  expect(await runner.tick()).toBeNull();
+  // The send under way finished; no other went out, and nothing more was written: intents only.
+  expect(cycle.sends).toHaveLength(1);
+  expect(await cycle.activity('notification-intent')).toHaveLength(4);
+  expect(await cycle.activity('notification-sent')).toEqual([]);
+  expect(await cycle.activity('job-run')).toEqual([]);
+  const status = runner.status();
+  expect(status).toMatchObject({
+    leaseLost: 1,
+    leaseError: { message: expect.stringMatching(/lost: another instance holds it now/) },
+  });
+  expect(status.jobs.find((j) => j.job === 'reminders')).toMatchObject({
+    lastOutcome: 'failed',
+    lastError: expect.stringMatching(/lease was lost/),
+  });
+  expect(cycle.lines('the lease was lost; the cycle stopped before its next write or send')).toHaveLength(1);
+  // Left alone by the release: it is the other instance's now.
+  expect(JSON.parse(await readFile(cycle.ws.tracker.lease.file, 'utf8'))).toMatchObject({
+    holder: 'elsewhere:1:other',
+  });
+});
+
+test('a lease whose renewals fail until it runs out is lost: the cycle stops before its next send', async () => {
+  // Every renewal fails; the first send takes longer than the whole lease.
+  const cycle = await leasedCycle(4, async (n) => {
+    if (n === 1) await sleep(3500);
+  });
+  const runner = cycle.runner(failing(cycle.ws.tracker.lease, { renew: Infinity }).lease, 3000);
+  expect(await runner.tick()).toBeNull();
+  expect(cycle.sends).toHaveLength(1);
+  expect(await cycle.activity('notification-sent')).toEqual([]);
+  expect(cycle.lines('renewing the lease failed; retrying until it runs out').length).toBeGreaterThanOrEqual(2);
+  expect(runner.status()).toMatchObject({ leaseLost: 1, leaseError: { message: expect.stringMatching(/ran out/) } });
+  expect(cycle.lines('the lease was lost; the cycle stopped before its next write or send')).toHaveLength(1);
+});
+
+test('taking the lease fails: the tick is skipped, logged and shown on /status, and the next tick runs', async () => {
+  const cycle = await leasedCycle(2);
+  const runner = cycle.runner(failing(cycle.ws.tracker.lease, { acquire: 1 }).lease, 60_000);
+  const { server, url } = await startStatusServer(() => runner.status(), { host: '127.0.0.1', port: 0 });
+  try {
+    expect(await runner.tick()).toBeNull();
+    expect(cycle.sends).toEqual([]);
+    expect(cycle.lines('the lease could not be taken; this tick is skipped')).toMatchObject([
+      { err: { message: 'ENOSPC: no space left on device (acquire 1)' } },
+    ]);
+    const status = async () => (await (await fetch(`${url}/status`)).json()) as RunnerStatus;
+    expect(await status()).toMatchObject({
+      skippedForLeaseError: 1,
+      leaseError: { message: 'The tracker lease could not be taken: ENOSPC: no space left on device (acquire 1)' },
+      lastCycle: null,
+    });
+    const next = await runner.tick();
+    expect(next?.notifications.filter((n) => n.sent)).toHaveLength(2);
+    expect(cycle.sends).toHaveLength(2);
+    expect(await status()).toMatchObject({
+      skippedForLeaseError: 1,
+      leaseError: null,
+      lastCycle: { ok: true, sent: 2 },
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('releasing the lease fails: logged, and the tick still reports its cycle', async () => {
+  const cycle = await leasedCycle(1);
+  const runner = cycle.runner(failing(cycle.ws.tracker.lease, { release: 1 }).lease, 60_000);
+  expect((await runner.tick())?.ok).toBe(true);
+  expect(cycle.lines('the lease could not be released; it frees itself when it runs out')).toHaveLength(1);
 });

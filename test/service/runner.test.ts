@@ -8,42 +8,59 @@ import { stringify } from 'yaml';
 import { createLogger } from '../../src/log.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
 import { ServiceRunner } from '../../src/service/runner.ts';
+import { listenSmtp } from '../support/smtp-server.ts';
 import { CONTACTS, enteredDaysAgo, localTime, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
-/** A config for a local workbook and an outbox, in `dir` (or a subfolder of it). */
-async function writeLocalConfig(dir: string, folder = ''): Promise<string> {
+/**
+ * A config for a local workbook, in `dir` (or a subfolder of it), and an outbox there, or the SMTP
+ * relay on `smtpPort` with a journal beside the workbook.
+ */
+async function writeLocalConfig(dir: string, folder = '', smtpPort?: number): Promise<string> {
   const at = (file: string) => (folder ? `${folder}/${file}` : file);
   const configFile = path.join(dir, 'bucp.yaml');
   await writeFile(
     configFile,
     stringify({
       store: { kind: 'xlsx', path: at('tracker.xlsx'), restrictedPath: at('restricted.xlsx') },
-      mail: { kind: 'outbox', dir: at('outbox') },
+      mail:
+        smtpPort === undefined
+          ? { kind: 'outbox', dir: at('outbox') }
+          : { kind: 'smtp', host: '127.0.0.1', port: smtpPort, from: 'bucp@localhost', journal: at('sent.jsonl') },
       contacts: CONTACTS,
     }),
   );
   return configFile;
 }
 
-/** Runs the real bucp executable and collects its output. */
+/** Runs the real bucp executable and collects its output, and its log lines (stderr). */
 function spawnBucp(args: string[]) {
   const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
   const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, BUCP_LOG_FORMAT: 'json' } });
   let out = '';
+  let log = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
     exited,
     out: () => out,
-    /** Waits, up to 20 s, for the output to say something. */
-    async waitFor(pattern: RegExp): Promise<RegExpExecArray> {
+    /** The log lines with this message. */
+    logLines: (msg: string) =>
+      log
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.msg === msg),
+    /** Waits, up to 20 s, for the output (or the log) to say something. */
+    async waitFor(pattern: RegExp, where: 'out' | 'log' = 'out'): Promise<RegExpExecArray> {
+      const text = () => (where === 'out' ? out : log);
       for (let i = 0; i < 200; i += 1) {
-        const match = pattern.exec(out);
+        const match = pattern.exec(text());
         if (match) return match;
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`${pattern} never appeared in: ${out}`);
+      throw new Error(`${pattern} never appeared in: ${text()}`);
     },
   };
 }
@@ -168,7 +185,59 @@ test('bucp start on a fresh checkout: a sample tracker, its mail, then the servi
   expect(bucp.out()).toContain('Stopped.');
 });
 
-test('two bucp serve processes on one workbook: the lease lets one send, and nothing goes out twice', async () => {
+/**
+ * A real SMTP server that holds every message at its final reply until `open()`: a sender stays in
+ * the middle of its cycle, under the lease, for as long as the test wants. Counts what it accepted.
+ */
+async function heldRelay() {
+  let opened = false;
+  const held: (() => void)[] = [];
+  const accepted: string[] = [];
+  const server = await listenSmtp({
+    onData(stream, _session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on('end', () => {
+        const accept = () => {
+          accepted.push(/^X-BUCP-Idempotency-Key: (.+)$/im.exec(raw)?.[1]?.trim() ?? '');
+          callback();
+        };
+        if (opened) accept();
+        else held.push(accept);
+      });
+    },
+  });
+  return {
+    port: server.port,
+    accepted,
+    held: () => held.length,
+    open() {
+      opened = true;
+      for (const accept of held.splice(0)) accept();
+    },
+    close: server.close,
+  };
+}
+
+type Status = {
+  holder: string;
+  lastCycle: { ok: boolean; sent: number } | null;
+  skippedForLease: number;
+  lease: { holder: string } | null;
+};
+
+/** Polls a status page, up to 20 s, until `done` holds. */
+async function statusWhen(url: string, done: (status: Status) => boolean): Promise<Status> {
+  let status: Status | undefined;
+  for (let i = 0; i < 200; i += 1) {
+    status = (await (await fetch(`${url}/status`)).json()) as Status;
+    if (done(status)) return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the status at ${url} never got there: ${JSON.stringify(status)}`);
+}
+
+test('two bucp serve processes on one workbook: the second skips its tick while the first holds the lease, and each message goes out once', async () => {
   const ws = await makeWorkspace();
   await ws.addProposals(
     Array.from({ length: 8 }, (_, i) =>
@@ -179,31 +248,45 @@ test('two bucp serve processes on one workbook: the lease lets one send, and not
       }),
     ),
   );
-  const configFile = await writeLocalConfig(ws.dir);
-  const args = ['serve', '--config', configFile, '--port', '0', '--now', '2026-11-23T09:10'];
-  const one = spawnBucp(args);
-  const two = spawnBucp(args);
-  const urls = await Promise.all(
-    [one, two].map(async (p) => (await p.waitFor(/Status page: (http:\/\/[^/\s]+)\/status/))[1]!),
-  );
-  type Status = { lastCycle: unknown; skippedForLease: number; holder: string };
-  const settled = async (url: string) => {
-    for (let i = 0; i < 100; i += 1) {
-      const status = (await (await fetch(`${url}/status`)).json()) as Status;
-      if (status.lastCycle || status.skippedForLease > 0) return status;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no cycle at ${url}`);
-  };
-  const statuses = await Promise.all(urls.map(settled));
-  expect(statuses[0]!.holder).not.toBe(statuses[1]!.holder);
-  for (const p of [one, two]) p.child.kill('SIGTERM');
-  expect(await Promise.all([one.exited, two.exited])).toEqual([0, 0]);
-  const sent = (await readAllRows(ws.tracker.path, 'Activity Log'))
-    .filter((e) => e.Kind === 'notification-sent')
-    .map((e) => String(e['Idempotency Key']));
-  expect(sent.length).toBeGreaterThan(0);
-  expect(new Set(sent).size).toBe(sent.length);
-  const outbox = (await ws.sent()).map((e) => e.key);
-  expect(new Set(outbox).size).toBe(outbox.length);
+  const relay = await heldRelay();
+  const started: ReturnType<typeof spawnBucp>[] = [];
+  try {
+    const configFile = await writeLocalConfig(ws.dir, '', relay.port);
+    const args = ['serve', '--config', configFile, '--port', '0', '--now', '2026-11-23T09:10'];
+    const one = spawnBucp(args);
+    started.push(one);
+    const oneUrl = (await one.waitFor(/Status page: (http:\/\/[^/\s]+)\/status/))[1]!;
+    // The relay holds the first process's first message: it is inside its cycle, holding the lease.
+    for (let i = 0; i < 200 && relay.held() === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect(relay.held()).toBe(1);
+    const two = spawnBucp(args);
+    started.push(two);
+    const twoUrl = (await two.waitFor(/Status page: (http:\/\/[^/\s]+)\/status/))[1]!;
+    // The second's catch-up tick comes while the first still sends: it must skip for the lease.
+    const skipped = await statusWhen(twoUrl, (s) => s.skippedForLease > 0);
+    const holder = (await statusWhen(oneUrl, () => true)).holder;
+    expect(skipped).toMatchObject({ lastCycle: null, lease: { holder } });
+    expect(skipped.holder).not.toBe(holder);
+    // Its log says so too (stderr may arrive a moment after the status page's answer).
+    await two.waitFor(/another instance holds the lease; this tick is skipped/, 'log');
+    const skipLines = two.logLines('another instance holds the lease; this tick is skipped');
+    expect(skipLines.every((line) => line.holder === holder)).toBe(true);
+    relay.open();
+    const done = await statusWhen(oneUrl, (s) => s.lastCycle !== null);
+    expect(done).toMatchObject({ skippedForLease: 0, lastCycle: { ok: true } });
+    for (const p of [one, two]) p.child.kill('SIGTERM');
+    expect(await Promise.all([one.exited, two.exited])).toEqual([0, 0]);
+    // Every message reached the relay exactly once, and the Activity Log says so once each.
+    expect(relay.accepted.length).toBeGreaterThanOrEqual(8);
+    expect(relay.accepted).toHaveLength(done.lastCycle!.sent);
+    expect(new Set(relay.accepted).size).toBe(relay.accepted.length);
+    const sent = (await readAllRows(ws.tracker.path, 'Activity Log'))
+      .filter((e) => e.Kind === 'notification-sent')
+      .map((e) => String(e['Idempotency Key']));
+    expect(sent.sort()).toEqual([...relay.accepted].sort());
+  } finally {
+    // On a failure too: no process may outlive the test.
+    for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await relay.close();
+  }
 });

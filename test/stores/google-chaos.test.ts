@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { ActivityLineReader } from '../../src/core/activity.ts';
+import { readActivityLog } from '../../src/core/activity.ts';
 import type { CellValue } from '../../src/core/cells.ts';
 import { OPEN_STAGES, PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
 import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
@@ -122,12 +122,11 @@ function rowsOf(ws: Workspace): Record<string, unknown>[] {
 
 /** How many times the service's own Activity Log reader, which skips a repeated line, reads each key's send. */
 function sentAsRead(lines: readonly Record<string, unknown>[]): Record<string, number> {
-  const reader = new ActivityLineReader();
+  const rows = lines.map((cells, i) => ({ rowNumber: i + 2, cells: cells as Record<string, CellValue> }));
   const counts: Record<string, number> = {};
-  lines.forEach((cells, i) => {
-    const event = reader.read({ rowNumber: i + 2, cells: cells as Record<string, CellValue> });
-    if (event?.kind === 'notification-sent') counts[event.key] = (counts[event.key] ?? 0) + 1;
-  });
+  for (const event of readActivityLog(rows)) {
+    if (event.kind === 'notification-sent') counts[event.key] = (counts[event.key] ?? 0) + 1;
+  }
   return counts;
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,10 @@ import { CONTACTS, enteredDaysAgo, localTime, proposal } from '../support/worksp
 
 type Workspace = Awaited<ReturnType<typeof googleWorkspace>>;
 const open: Workspace[] = [];
+/** Processes a failed test may have left running. */
+const stopping: ChildProcess[] = [];
 afterEach(async () => {
+  for (const child of stopping.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await Promise.all(open.splice(0).map((w) => w.stop()));
 });
 
@@ -70,20 +73,9 @@ test('a lease left by a crashed instance expires, and another takes over', async
   expect(await crashed.lease.renew('elsewhere:1:a', new Date(), 60_000)).toBe(false);
 });
 
-test('two real bucp serve processes on one emulated spreadsheet: nothing is sent twice', async () => {
-  const ws = await googleWorkspace({ quota: false });
-  open.push(ws);
+/** A config for `bucp serve` on the workspace's emulated spreadsheets, with an outbox, in a fresh folder. */
+async function writeServeConfig(ws: Workspace): Promise<string> {
   ws.emulator.registerToken('process-token', 'bucp-tracker@test-project.iam.gserviceaccount.com');
-  ws.addProposals(
-    Array.from({ length: 6 }, (_, i) =>
-      proposal(`B-${i}`, {
-        Stage: 'Drafting',
-        'Stage Entered On': enteredDaysAgo('2026-11-23', 20 + i),
-        'Requesting Coordinator Email': `req${i}@dhcs.example.gov`,
-      }),
-    ),
-  );
-  ws.addRestricted(Array.from({ length: 6 }, (_, i) => ({ 'BUCP ID': `B-${i}` })));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-two-'));
   const configFile = path.join(dir, 'bucp.yaml');
   await writeFile(
@@ -100,27 +92,56 @@ test('two real bucp serve processes on one emulated spreadsheet: nothing is sent
       contacts: CONTACTS,
     }),
   );
+  return configFile;
+}
+
+/** A real `bucp serve` process: its output, its log lines (stderr) and its status page. */
+function serve(configFile: string) {
   const bin = fileURLToPath(new URL('../../bin/bucp.js', import.meta.url));
-  const start = () => {
-    const child = spawn(
-      process.execPath,
-      [bin, 'serve', '--config', configFile, '--port', '0', '--now', '2026-11-23T09:10'],
-      {
-        env: { ...process.env, BUCP_TEST_TOKEN: 'process-token', BUCP_LOG_FORMAT: 'json' },
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    return { child, out: () => out, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--config', configFile, '--port', '0', '--now', '2026-11-23T09:10'],
+    {
+      env: { ...process.env, BUCP_TEST_TOKEN: 'process-token', BUCP_LOG_FORMAT: 'json' },
+    },
+  );
+  let out = '';
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  return {
+    child,
+    out: () => out,
+    log: () => log,
+    exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))),
+    /** The status page's answer, once it has one. */
+    async status(): Promise<Record<string, unknown> | null> {
+      const url = /Status page: (http:\/\/[^/\s]+)\/status/.exec(out)?.[1];
+      return url ? ((await (await fetch(`${url}/status`)).json()) as Record<string, unknown>) : null;
+    },
   };
-  const processes = [start(), start()];
+}
+
+test('two real bucp serve processes on one emulated spreadsheet: nothing is sent twice', async () => {
+  const ws = await googleWorkspace({ quota: false });
+  open.push(ws);
+  ws.addProposals(
+    Array.from({ length: 6 }, (_, i) =>
+      proposal(`B-${i}`, {
+        Stage: 'Drafting',
+        'Stage Entered On': enteredDaysAgo('2026-11-23', 20 + i),
+        'Requesting Coordinator Email': `req${i}@dhcs.example.gov`,
+      }),
+    ),
+  );
+  ws.addRestricted(Array.from({ length: 6 }, (_, i) => ({ 'BUCP ID': `B-${i}` })));
+  const configFile = await writeServeConfig(ws);
+  const processes = [serve(configFile), serve(configFile)];
+  stopping.push(...processes.map((p) => p.child));
   const settled = async (p: (typeof processes)[number]) => {
     for (let i = 0; i < 300; i += 1) {
-      const url = /Status page: (http:\/\/[^/\s]+)\/status/.exec(p.out())?.[1];
-      if (url) {
-        const status = (await (await fetch(`${url}/status`)).json()) as { lastCycle: unknown; skippedForLease: number };
-        if (status.lastCycle || status.skippedForLease > 0) return status;
-      }
+      const status = (await p.status()) as { lastCycle: unknown; skippedForLease: number } | null;
+      if (status && (status.lastCycle || status.skippedForLease > 0)) return status;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`never settled: ${p.out()}`);
@@ -136,4 +157,35 @@ test('two real bucp serve processes on one emulated spreadsheet: nothing is sent
   const sent = log.filter((r) => r[kind] === 'notification-sent').map((r) => String(r[key]));
   expect(sent.length).toBeGreaterThan(0);
   expect(new Set(sent).size).toBe(sent.length);
+});
+
+test('bucp serve stays up when its lease cannot be taken: the tick is skipped, logged and shown on /status', async () => {
+  const ws = await googleWorkspace({ quota: false });
+  open.push(ws);
+  ws.addProposals([proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 20) })]);
+  ws.addRestricted([{ 'BUCP ID': 'B-1' }]);
+  const configFile = await writeServeConfig(ws);
+  // The first request of the first tick is the lease's: someone took the service's access away.
+  ws.emulator.failNext(1, 403);
+  const bucp = serve(configFile);
+  stopping.push(bucp.child);
+  let status: Record<string, unknown> | null = null;
+  for (let i = 0; i < 300 && !(Number(status?.skippedForLeaseError) > 0); i += 1) {
+    if (bucp.child.exitCode !== null) throw new Error(`bucp serve exited (${bucp.child.exitCode}): ${bucp.log()}`);
+    status = await bucp.status().catch(() => null);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(status).toMatchObject({
+    skippedForLeaseError: 1,
+    leaseError: {
+      message: expect.stringMatching(/^The tracker lease could not be taken: Google Sheets denied access/),
+    },
+    lastCycle: null,
+  });
+  expect(bucp.log()).toContain('the lease could not be taken; this tick is skipped');
+  // Still up: it answers, and stops cleanly.
+  expect((await bucp.status())?.skippedForLeaseError).toBe(1);
+  bucp.child.kill('SIGTERM');
+  expect(await bucp.exited).toBe(0);
+  expect(ws.emulator.sheet(ws.tracker.spreadsheetId, 'Activity Log').values().slice(1)).toEqual([]);
 });

@@ -13,7 +13,7 @@ import type {
 import { ConfigError, readConfigDocument } from '../../config-file.ts';
 import { type Config, parseConfig } from '../../core/config.ts';
 import type { RestrictedStore, TrackerStore } from '../../core/ports.ts';
-import { holdingLease } from '../../jobs/lease.ts';
+import { guardedByLease, holdingLease } from '../../jobs/lease.ts';
 import { type Logger, createLogger } from '../../log.ts';
 import { MailTemplates } from '../../mail/render.ts';
 import { createStores } from '../../stores/create-stores.ts';
@@ -273,21 +273,26 @@ const LEASE_TTL_MS = 5 * 60_000;
 
 /**
  * Runs a write under the tracker's lease, so that two n8n workers (queue mode) never plan or write
- * the same tracker at once. A busy lease is waited for, up to `waitMs`, then reported.
+ * the same tracker at once. A busy lease is waited for, up to `waitMs`, then reported. The work gets
+ * the tracker with a store that checks the lease before each write, so a lost lease stops it there.
  */
 export async function underLease<T>(
   tracker: Tracker,
   holder: string,
-  work: () => Promise<T>,
+  work: (tracker: Tracker) => Promise<T>,
   options: { waitMs?: number; pollMs?: number } = {},
 ): Promise<T> {
   const lease = tracker.store.lease;
-  if (!lease) return work();
+  if (!lease) return work(tracker);
   const waitMs = options.waitMs ?? 120_000;
   const deadline = Date.now() + waitMs;
+  let expiresAt: string | undefined;
   for (let attempt = 0; ; attempt++) {
     const taken = await lease.acquire(holder, new Date(), LEASE_TTL_MS);
-    if (taken.acquired) break;
+    if (taken.acquired) {
+      expiresAt = taken.lease?.expiresAt;
+      break;
+    }
     if (Date.now() >= deadline) {
       throw new LeaseBusyError(
         `The tracker is busy: ${taken.lease?.holder ?? 'another instance'} holds its lease until ${taken.lease?.expiresAt ?? 'it expires'}. Try again later.`,
@@ -296,7 +301,8 @@ export async function underLease<T>(
     tracker.logger.info({ holder: taken.lease?.holder, attempt }, 'waiting for the tracker lease');
     await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs ?? 1_000 * 2 ** attempt, 10_000)));
   }
-  return holdingLease(lease, holder, LEASE_TTL_MS, work);
+  const hold = { holder, ttlMs: LEASE_TTL_MS, expiresAt, logger: tracker.logger };
+  return holdingLease(lease, hold, (held) => work(guardedByLease(tracker, held)));
 }
 
 /** A JSON-safe copy: n8n items hold plain data only. */

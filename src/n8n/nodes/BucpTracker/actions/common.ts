@@ -1,5 +1,6 @@
 import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { Mailer } from '../../../../core/ports.ts';
+import type { SendRecord } from '../../../../core/send-record.ts';
 import {
   type CycleOptions,
   type CyclePart,
@@ -38,8 +39,8 @@ const NO_MAILER: Mailer = {
 /** Runs a cycle under the tracker's lease, on the node's clock. n8n sends the mail, so there is no mailer. */
 export async function cycleUnderLease(context: BucpContext, options: Omit<CycleOptions, 'now'>): Promise<CycleReport> {
   const tracker = await openTracker(executeSource(context));
-  return underLease(tracker, holderFor(context), () =>
-    runCycle({ ...tracker, mailer: NO_MAILER }, { ...options, now: clock(tracker.logger) }),
+  return underLease(tracker, holderFor(context), (leased) =>
+    runCycle({ ...leased, mailer: NO_MAILER }, { ...options, now: clock(tracker.logger) }),
   );
 }
 
@@ -60,7 +61,10 @@ export function handoffOperation(spec: Omit<Operation, 'description' | 'execute'
   };
 }
 
-/** One item per handed-over message, shaped for n8n's Send Email node. */
+/**
+ * One item per handed-over message, shaped for n8n's Send Email node, with the message's `record`:
+ * what Record Sent records once Send Email has sent it (see SendRecordSchema).
+ */
 function messageItems(messages: readonly HandoffMessage[]): INodeExecutionData[] {
   return messages.map((m) => ({
     json: plain({
@@ -73,6 +77,17 @@ function messageItems(messages: readonly HandoffMessage[]): INodeExecutionData[]
       text: m.text,
       bucpIds: m.bucpIds,
       disputeId: m.disputeId,
+      record: {
+        idempotencyKey: m.idempotencyKey,
+        kind: m.kind,
+        to: m.to,
+        cc: m.cc,
+        bucpIds: m.bucpIds,
+        disputeId: m.disputeId,
+        subject: m.subject,
+        on: m.on,
+        onSent: m.onSent,
+      } satisfies SendRecord,
     }),
     pairedItem: { item: 0 },
   }));

@@ -1,13 +1,17 @@
 import { type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
+import { type SendRecord, SendRecordSchema } from '../../../../core/send-record.ts';
+import { isPermanentSmtpFailure } from '../../../../core/smtp-status.ts';
 import { type HandoffOutcome, recordOutcomes } from '../../../../jobs/record-outcomes.job.ts';
 import { clock, executeSource, holderFor, openTracker, plain, underLease } from '../../../transport/index.ts';
 import { type Operation } from './common.ts';
 
 const show = { show: { operation: ['recordSent'] } };
+const FROM_PLANNER = "{{ $('Plan Reminders').item.json }}";
 
 /**
  * Records what Send Email did with each planned message: sent (with its Message-ID) or failed
- * (an item carrying `error`, from a Send Email set to continue on error). Recording twice is harmless.
+ * (an item carrying `error`, from a Send Email set to continue on error). What is recorded comes from
+ * the planned item's `record`, never from planning again. Recording twice is harmless.
  */
 export const recordSent: Operation = {
   name: 'Record Sent',
@@ -16,13 +20,12 @@ export const recordSent: Operation = {
   summary: 'Marks planned messages sent (or failed) in the Activity Log',
   description: [
     {
-      displayName: 'Idempotency Key',
-      name: 'idempotencyKey',
-      type: 'string',
-      default: '={{ $json.idempotencyKey }}',
+      displayName: 'Planned Message',
+      name: 'plannedMessage',
+      type: 'json',
+      default: '={{ $json }}',
       required: true,
-      description:
-        "The key Plan Reminders or Escalate Disputes gave the message. After Send Email, read it from the planning node: {{ $('Plan Reminders').item.json.idempotencyKey }}.",
+      description: `The item Plan Reminders or Escalate Disputes gave the message: its record says what to write. After Send Email, read it from the planning node: ${FROM_PLANNER}.`,
       displayOptions: show,
     },
     {
@@ -42,34 +45,33 @@ export const recordSent: Operation = {
       results[index] = { json: { error: message }, pairedItem: { item: index } };
     };
     items.forEach((item, index) => {
-      const key = String(this.getNodeParameter('idempotencyKey', index, '') ?? '').trim();
-      if (!key) return fail(index, 'This item has no idempotency key: set Idempotency Key to the planning node’s');
+      const planned = plannedRecord(this.getNodeParameter('plannedMessage', index, null));
+      if (!planned.ok) return fail(index, planned.error);
+      const { record } = planned;
       const error = item.json.error;
-      outcomes.push({
-        index,
-        outcome: error
-          ? {
-              idempotencyKey: key,
-              status: 'failed',
-              error: typeof error === 'string' ? error : JSON.stringify(error),
-              permanent: false,
-            }
-          : {
-              idempotencyKey: key,
-              status: 'sent',
-              messageId: String(this.getNodeParameter('messageId', index, '') ?? '') || '(not reported)',
-            },
-      });
+      if (error) {
+        const text = typeof error === 'string' ? error : JSON.stringify(error);
+        outcomes.push({
+          index,
+          outcome: { record, status: 'failed', error: text, permanent: isPermanentSmtpFailure(text) },
+        });
+        return;
+      }
+      const messageId = String(this.getNodeParameter('messageId', index, '') ?? '') || '(not reported)';
+      outcomes.push({ index, outcome: { record, status: 'sent', messageId } });
     });
     if (outcomes.length > 0) {
       const tracker = await openTracker(executeSource(this));
-      const report = await underLease(tracker, holderFor(this), () =>
-        recordOutcomes(tracker, { now: clock(tracker.logger), outcomes: outcomes.map((o) => o.outcome) }),
+      const report = await underLease(tracker, holderFor(this), (leased) =>
+        recordOutcomes(leased, { now: clock(tracker.logger), outcomes: outcomes.map((o) => o.outcome) }),
       );
       report.recorded.forEach((recorded, n) => {
         const { index } = outcomes[n]!;
         if (recorded.result === 'unknown') {
-          fail(index, `No planned message has the idempotency key ${recorded.idempotencyKey}`);
+          fail(
+            index,
+            `This tracker never handed over a message with the idempotency key ${recorded.idempotencyKey} (its Activity Log holds no claim for it): give Record Sent the same tracker as the planning node`,
+          );
           return;
         }
         results[index] = { json: plain(recorded), pairedItem: { item: index } };
@@ -78,3 +80,50 @@ export const recordSent: Operation = {
     return results.filter((r) => r !== undefined);
   },
 };
+
+/**
+ * The record a planned item carries, validated, or an error that says what to fix. An item planned
+ * before items carried their record (an older version of the node) has none: it is refused, not
+ * guessed at from the tracker as it is now.
+ */
+function plannedRecord(value: unknown): { ok: true; record: SendRecord } | { ok: false; error: string } {
+  let item = value;
+  if (typeof item === 'string') {
+    try {
+      item = item.trim() === '' ? null : JSON.parse(item);
+    } catch {
+      return {
+        ok: false,
+        error: `Planned Message is not JSON: set it to the planning node's item, for example ${FROM_PLANNER}`,
+      };
+    }
+  }
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    return {
+      ok: false,
+      error: `Planned Message is empty: set it to the planning node's item, for example ${FROM_PLANNER}`,
+    };
+  }
+  const { idempotencyKey, record } = item as { idempotencyKey?: unknown; record?: unknown };
+  if (record === undefined) {
+    if (typeof idempotencyKey !== 'string' || idempotencyKey === '') {
+      return {
+        ok: false,
+        error: `Planned Message is not a planned message (it has no idempotencyKey and no record): set it to the planning node's item, for example ${FROM_PLANNER}. After Send Email, {{ $json }} is Send Email's own output.`,
+      };
+    }
+    return {
+      ok: false,
+      error: `The planned message ${idempotencyKey} carries no record of what to write, so nothing was recorded: it was planned by an older version of the BUCP nodes (update them on every n8n instance), or Planned Message is not the planning node's item (${FROM_PLANNER}). The message is planned again once its claim runs out.`,
+    };
+  }
+  const parsed = SendRecordSchema.safeParse(record);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `record.${i.path.map(String).join('.')}: ${i.message}`);
+    return {
+      ok: false,
+      error: `The planned message ${typeof idempotencyKey === 'string' ? `${idempotencyKey} ` : ''}has a malformed record (${problems.join('; ')}): pass the planning node's item unchanged`,
+    };
+  }
+  return { ok: true, record: parsed.data };
+}
