@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 // The `bucp` command. The project brings its own Node 24 (the `node` devDependency), which npm
-// scripts and npx put first on PATH. It runs the compiled service in dist/service, which
-// `npm run build` makes (npm install, npm start and npm run bucp build it when a source changed).
-import { existsSync } from 'node:fs';
-
+// scripts and npx put first on PATH. Node 24 runs the TypeScript sources as they are (type stripping):
+// there is no build step, so what runs is always what is checked out.
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
@@ -12,12 +10,5 @@ if (major < 24) {
   );
   process.exit(2);
 }
-const entry = new URL('../dist/service/bucp.js', import.meta.url);
-if (!existsSync(entry)) {
-  process.stderr.write(
-    'bucp is not built yet: run `npm run build` (npm start and npm run bucp -- ... build it for you).\n',
-  );
-  process.exit(2);
-}
-const { main } = await import(entry.href);
+const { main } = await import(new URL('../src/cli/main.ts', import.meta.url).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -4,12 +4,8 @@
 // The batched cycle runs `repeat` times, each in a fresh process, and the run with the median CPU time is
 // reported: one run's CPU time moves by ±10% with what else the machine is doing.
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bundle } from './build-service.ts';
-
-const BENCH_DIR = fileURLToPath(new URL('../dist/bench', import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -21,10 +17,8 @@ const { values } = parseArgs({
 const sizes = values.sizes.split(',').map(Number);
 const perRowMax = Number(values['per-row-max']);
 const repeat = Math.max(1, Number(values.repeat));
-// The measured process runs compiled as the service does (scripts/build-service.ts), not through
-// Node's type stripper, which keeps about 17 MB resident.
-const child = path.join(BENCH_DIR, 'cycle-process.js');
-await bundle({ 'cycle-process': 'scripts/bench/cycle-process.ts' }, BENCH_DIR);
+// The measured process runs the sources as the service does: Node 24 strips their types.
+const child = fileURLToPath(new URL('bench/cycle-process.ts', import.meta.url));
 
 interface Result {
   size: number;

@@ -129,7 +129,7 @@ test('the Activity Log and the Issues tab are exactly as wide as their columns, 
   const log = rig.emulator.sheet(id, 'Activity Log');
   const issues = rig.emulator.sheet(id, 'Issues');
   // Every cell of a grid counts against Google's limit, and the Activity Log grows by rows each cycle.
-  expect([log.columnCount, issues.columnCount]).toEqual([9, 6]);
+  expect([log.columnCount, issues.columnCount]).toEqual([10, 6]);
   // Staff tabs keep Google's usual width, so there is room for columns of their own.
   expect(rig.emulator.sheet(id, 'Disputes').columnCount).toBe(26);
 
@@ -138,7 +138,7 @@ test('the Activity Log and the Issues tab are exactly as wide as their columns, 
   const widen = (sheetId: number, by: number) => ({ appendDimension: { sheetId, dimension: 'COLUMNS', length: by } });
   await rig.client.api.spreadsheets.batchUpdate({
     spreadsheetId: id,
-    requestBody: { requests: [widen(log.sheetId, 17), widen(issues.sheetId, 20)] },
+    requestBody: { requests: [widen(log.sheetId, 16), widen(issues.sheetId, 20)] },
   });
   const lines = [
     ['2026-11-20T09:00:00-08:00', '2026-11-20', 'B-1', '', 'stage-first-seen', '', 'Concept', '', 'k1'],
@@ -151,9 +151,9 @@ test('the Activity Log and the Issues tab are exactly as wide as their columns, 
 
   const report = await rig.tracker.ensureLayout(layout);
   expect(report.removed).toEqual([
-    `the empty columns J:Z of "Activity Log" (Google counts every cell of a tab against the spreadsheet's limit)`,
+    `the empty columns K:Z of "Activity Log" (Google counts every cell of a tab against the spreadsheet's limit)`,
   ]);
-  expect(log.columnCount).toBe(9);
+  expect(log.columnCount).toBe(10);
   expect(log.values({ render: 'FORMULA' }).slice(1)).toEqual(lines);
   // Not empty: left as it is, with what was typed there.
   expect(issues.columnCount).toBe(26);
