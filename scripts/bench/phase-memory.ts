@@ -4,7 +4,7 @@
 // the next business day (after a first sync run by another process). Not part of the tests.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { finishCycle, parseTracker, planParsed, settleBasis, trackerSinks } from '../../src/core/cycle.ts';
+import { finishCycle, parseTracker, planParsed, settleBasis } from '../../src/core/cycle.ts';
 import { FIRST_DAY, NEXT_DAY, benchTracker } from './bench-tracker.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -39,11 +39,9 @@ function step(label: string): void {
 step('start');
 // As in a cycle, the snapshot lives only in the function that reads and parses it.
 const parsed = await (async () => {
-  // As in a cycle, the Activity Log is folded into the memory and the proposals parsed as they are read.
-  const sinks = trackerSinks({ config, now });
-  const snapshot = await tracker.read(sinks);
+  const snapshot = await tracker.read();
   step('read');
-  return parseTracker(snapshot, { config, now }, sinks);
+  return parseTracker(snapshot, { config, now });
 })();
 step('parse');
 const restrictedIds = await restricted.recordIds();

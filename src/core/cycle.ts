@@ -4,7 +4,7 @@ import { capacityIssues } from './capacity.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, localDate, localTimestamp } from './dates.ts';
 import { type Findings, evaluate } from './evaluate.ts';
-import { ActivityFold, type History, applyEvent } from './history.ts';
+import { type History, applyEvent, historyFromLog } from './history.ts';
 import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from './metrics.ts';
 import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
@@ -15,9 +15,8 @@ import {
   type ParsedTab,
   type Proposal,
   type RowIssue,
-  type TabParse,
   parseDisputes,
-  proposalParse,
+  parseProposals,
 } from './schema.ts';
 import { type CellWrite, type SystemCellInput, planSystemCells, proposalCellBases } from './system-cells.ts';
 
@@ -61,38 +60,17 @@ export interface ParsedTracker {
   readonly storeIssues: readonly RowIssue[];
 }
 
-/**
- * What a read hands a tracker's big tabs to, so that their rows are folded into the memory and parsed
- * as they arrive, never held whole as cells: give them to `TrackerStore.read`, then to parseTracker.
- */
-export interface TrackerSinks {
-  readonly activity: ActivityFold;
-  readonly proposals: TabParse<Proposal>;
-}
-
-export function trackerSinks(context: Pick<CycleContext, 'config' | 'now'>): TrackerSinks {
-  return { activity: new ActivityFold(), proposals: proposalParse(parseContextOf(context)) };
-}
-
 function parseContextOf(context: Pick<CycleContext, 'config' | 'now'>): ParseContext {
   return { today: localDate(context.now, context.config.timezone), departments: context.config.departments };
 }
 
-/**
- * Parses the tabs of a snapshot and folds the Activity Log into the memory. `sinks` are those the read
- * handed rows to, if it did; the snapshot's own rows (if any) are added after.
- */
-export function parseTracker(
-  snapshot: TrackerSnapshot,
-  context: Pick<CycleContext, 'config' | 'now'>,
-  sinks: TrackerSinks = trackerSinks(context),
-): ParsedTracker {
-  for (const row of snapshot.proposals.rows) sinks.proposals.add(row);
-  const proposals = sinks.proposals.finish();
+/** Parses the tabs of a snapshot and folds the Activity Log into the memory. */
+export function parseTracker(snapshot: TrackerSnapshot, context: Pick<CycleContext, 'config' | 'now'>): ParsedTracker {
+  const parseContext = parseContextOf(context);
+  const proposals = parseProposals(snapshot.proposals, parseContext);
   const knownIds = new Set(proposals.records.map((p) => p.bucpId));
-  const disputes = parseDisputes(snapshot.disputes, parseContextOf(context), knownIds);
-  for (const row of snapshot.activity.rows) sinks.activity.add(row);
-  const history = sinks.activity.history;
+  const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
+  const history = historyFromLog(snapshot.activity.rows);
   return { proposals, disputes, history, storeIssues: capacityIssues(snapshot.capacity) };
 }
 

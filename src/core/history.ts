@@ -1,5 +1,5 @@
 import { type ActivityEvent, ActivityLineReader } from './activity.ts';
-import type { RowSink, SheetRow } from './cells.ts';
+import type { SheetRow } from './cells.ts';
 import type { IsoDate } from './dates.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
 import { flat } from './text.ts';
@@ -120,27 +120,15 @@ export function emptyHistory(): History {
   };
 }
 
-/**
- * Folds Activity Log lines into the memory as a store reads them, so a big log is never held whole.
- * A read that starts over (a retried request) restarts it: the lines given before are forgotten.
- */
-export class ActivityFold implements RowSink {
-  private reader = new ActivityLineReader();
-  private memory = emptyHistory();
-
-  get history(): History {
-    return this.memory;
+/** The memory an Activity Log's lines add up to, oldest first. */
+export function historyFromLog(lines: readonly SheetRow[]): History {
+  const reader = new ActivityLineReader();
+  const history = emptyHistory();
+  for (const line of lines) {
+    const event = reader.read(line);
+    if (event) applyEvent(history, event);
   }
-
-  restart(): void {
-    this.reader = new ActivityLineReader();
-    this.memory = emptyHistory();
-  }
-
-  add(row: SheetRow): void {
-    const event = this.reader.read(row);
-    if (event) applyEvent(this.memory, event);
-  }
+  return history;
 }
 
 export function applyEvent(history: History, event: ActivityEvent): void {

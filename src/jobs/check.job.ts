@@ -1,5 +1,5 @@
 import type { Config } from '../core/config.ts';
-import { parseTracker, planParsed, trackerSinks } from '../core/cycle.ts';
+import { parseTracker, planParsed } from '../core/cycle.ts';
 import type { RestrictedStore, StoreCapacity, TrackerStore } from '../core/ports.ts';
 import type { RowIssue } from '../core/schema.ts';
 
@@ -20,10 +20,8 @@ export async function runCheck(deps: {
   restricted: RestrictedStore;
   now: Date;
 }): Promise<CheckReport> {
-  // Read as a cycle reads: the Activity Log folded and the proposals parsed as they arrive.
   const context = { config: deps.config, now: deps.now, link: () => '' };
-  const sinks = trackerSinks(context);
-  const snapshot = await deps.store.read(sinks);
+  const snapshot = await deps.store.read();
   const layoutProblems = [...snapshot.layoutProblems];
   let restrictedIds: ReadonlySet<string> = new Set();
   try {
@@ -34,7 +32,7 @@ export async function runCheck(deps: {
   if (snapshot.layoutProblems.length > 0) {
     return { ok: false, layoutProblems, rowIssues: [], proposals: 0, disputes: 0, capacity: snapshot.capacity ?? null };
   }
-  const plan = planParsed(parseTracker(snapshot, context, sinks), restrictedIds, context);
+  const plan = planParsed(parseTracker(snapshot, context), restrictedIds, context);
   return {
     ok: layoutProblems.length === 0 && !plan.issues.some((i) => i.severity === 'error'),
     layoutProblems,

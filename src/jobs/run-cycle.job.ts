@@ -10,7 +10,6 @@ import {
   planParsed,
   rowIssueKey,
   settleBasis,
-  trackerSinks,
 } from '../core/cycle.ts';
 import type { ProposalStanding } from '../core/system-cells.ts';
 import { disputeStatus } from '../core/evaluate.ts';
@@ -427,19 +426,16 @@ export async function readAndPlan(
 
 /**
  * Reads the tracker and parses it. The snapshot lives only in here: once this returns, the cells as
- * read can be collected (an awaited value held in the caller would keep them through planning). The
- * Activity Log is folded into the memory line by line as it is read, and the Proposals rows are parsed
- * as they arrive: neither is ever held whole as cells.
+ * read can be collected (an awaited value held in the caller would keep them through planning).
  */
 async function readAndParse(store: TrackerStore, config: Config, now: Date): Promise<ParsedTracker> {
-  const sinks = trackerSinks({ config, now });
-  const snapshot = await store.read(sinks);
+  const snapshot = await store.read();
   if (snapshot.layoutProblems.length > 0) {
     throw new LayoutError(
       `The tracker at ${store.describe()} is not ready:\n  - ${snapshot.layoutProblems.join('\n  - ')}`,
     );
   }
-  return parseTracker(snapshot, { config, now }, sinks);
+  return parseTracker(snapshot, { config, now });
 }
 
 /** Renders and sends one message, and returns what the Activity Log should remember of it. */

@@ -7,7 +7,6 @@ import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import { columnLetter, type WorkbookLayout } from '../core/layout.ts';
 import type {
   LayoutReport,
-  ReadOptions,
   RestrictedStore,
   StoreCapacity,
   TrackerSnapshot,
@@ -15,7 +14,6 @@ import type {
   WritePlan,
   WriteResult,
 } from '../core/ports.ts';
-import { systemCellsReader } from '../core/schema.ts';
 import type { CellWrite } from '../core/system-cells.ts';
 import { flat } from '../core/text.ts';
 import { quoteTab } from './google/a1.ts';
@@ -41,8 +39,6 @@ import {
   assertSystemColumn,
   contractProblems,
   normalizedGrid,
-  restartSinks,
-  rowSinkFor,
 } from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
@@ -148,33 +144,17 @@ interface Placements {
 }
 
 /**
- * Each row's system cells as read, by ID, collected as the rows are read: enough to undo a value that
- * landed on the wrong row. Each row is handed on with its record attached, so the core's parse keeps
- * that same record rather than a second copy. Rows whose system cells are all blank (a first sync)
- * are not kept.
+ * Each row's cells as read, by ID, for the rows with a system cell filled: enough to undo a value that
+ * landed on the wrong row. A first sync's rows have none.
  */
-class SystemCellsById {
-  private readonly idColumn: string;
-  private readonly headers: readonly string[];
-  private readonly read: (row: SheetRow) => Readonly<Record<string, CellValue>>;
-  private readonly byId = new Map<string, Readonly<Record<string, CellValue>>>();
-
-  constructor(tab: TabContract) {
-    this.idColumn = tab.idColumn!;
-    this.headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
-    this.read = systemCellsReader(tab.columns);
+function systemCellsById(tab: TabContract, rows: readonly SheetRow[]): SystemCellsRead {
+  const headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
+  const byId = new Map<string, Readonly<Record<string, CellValue>>>();
+  for (const row of rows) {
+    const id = String(row.cells[tab.idColumn!] ?? '').trim();
+    if (id && headers.some((h) => (row.cells[h] ?? null) !== null)) byId.set(id, row.cells);
   }
-
-  add(row: SheetRow): SheetRow {
-    const systemCells = this.read(row);
-    const id = String(row.cells[this.idColumn] ?? '').trim();
-    if (id && this.headers.some((h) => systemCells[h] !== null)) this.byId.set(id, systemCells);
-    return { ...row, systemCells };
-  }
-
-  result(): SystemCellsRead {
-    return this.byId;
-  }
+  return byId;
 }
 
 type SystemCellsRead = ReadonlyMap<string, Readonly<Record<string, CellValue>>>;
@@ -375,18 +355,18 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     );
   }
 
-  async read(options: ReadOptions = {}): Promise<TrackerSnapshot> {
+  async read(): Promise<TrackerSnapshot> {
     try {
-      return await this.readOnce(options);
+      return await this.readOnce();
     } catch (error) {
       // The remembered tab list is stale (a tab was deleted or renamed): look again, once.
       if (!(error instanceof SheetsApiError && error.status === 400)) throw error;
       await this.loadSheetIds(true);
-      return this.readOnce(options);
+      return this.readOnce();
     }
   }
 
-  private async readOnce(options: ReadOptions): Promise<TrackerSnapshot> {
+  private async readOnce(): Promise<TrackerSnapshot> {
     const ids = await this.loadSheetIds();
     const problems: string[] = [];
     const wanted = [...TRACKER_TABS.map((t) => t.name), ...SUMMARY_TABS];
@@ -394,26 +374,10 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
-    const {
-      tables,
-      grids,
-      system: systemCells,
-    } = await this.call('values.batchGet', async () => {
+    const { tables, grids } = await this.call('values.batchGet', async () => {
       // Built afresh on each try: a retried read starts over.
       const reader = cellReader();
-      restartSinks(options);
-      // Only what a write needs of the ID'd tabs is kept past the read: their system cells, by ID.
-      const system = new Map(TRACKER_TABS.filter((t) => t.idColumn).map((t) => [t.name, new SystemCellsById(t)]));
-      const tables = new Map(
-        TRACKER_TABS.map((t) => {
-          const ids = system.get(t.name);
-          const builder = new GridTableBuilder(t.name, reader, {
-            sink: rowSinkFor(t.name, options),
-            observe: ids && ((row) => ids.add(row)),
-          });
-          return [t.name, builder];
-        }),
-      );
+      const tables = new Map(TRACKER_TABS.map((t) => [t.name, new GridTableBuilder(t.name, reader)]));
       const grids = new Map<string, Grid>();
       // Grids are kept raw for the system tabs rewritten whole (Issues, summaries), to compare before a write.
       const sinks = present.map((name): ((row: unknown[]) => void) => {
@@ -432,15 +396,14 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         { spreadsheetId: this.spreadsheetId, ranges: present.map(quoteTab), dateTimeRenderOption: 'SERIAL_NUMBER' },
         (i, row) => sinks[i]?.(row),
       );
-      return { data: { tables, grids, system } };
+      return { data: { tables, grids } };
     });
     const kept = new Map<string, Grid>();
     const system = new Map<string, SystemCellsRead>();
     const read = new Map<string, GridTable>();
     for (const tab of TRACKER_TABS) {
       const table = tables.get(tab.name)!.finish();
-      const cells = systemCells.get(tab.name);
-      if (cells) system.set(tab.name, cells.result());
+      if (tab.idColumn) system.set(tab.name, systemCellsById(tab, table.table.rows));
       read.set(tab.name, table);
       if (ids.has(tab.name)) problems.push(...table.problems, ...contractProblems(tab, new Set(table.columns.keys())));
     }

@@ -1,19 +1,5 @@
-import type { CellValue, RowSink, SheetRow, SheetTable } from '../core/cells.ts';
-import { type TabContract, TABS, TRACKER_TABS } from '../core/contract.ts';
-import type { ReadOptions } from '../core/ports.ts';
-
-/** The sink a read hands a tab's rows to, instead of keeping them, if the caller gave one. */
-export function rowSinkFor(tab: string, options: ReadOptions): RowSink | undefined {
-  if (tab === TABS.activity) return options.activity;
-  if (tab === TABS.proposals) return options.proposals;
-  return undefined;
-}
-
-/** Tells the read's sinks that a read starts (again): what they took before is forgotten. */
-export function restartSinks(options: ReadOptions): void {
-  options.activity?.restart();
-  options.proposals?.restart();
-}
+import type { CellValue, SheetRow, SheetTable } from '../core/cells.ts';
+import { type TabContract, TRACKER_TABS } from '../core/contract.ts';
 
 /** Problems of a tab's header row against the contract, each saying how to repair it. */
 export function contractProblems(tab: TabContract, headers: ReadonlySet<string>): string[] {
@@ -78,20 +64,9 @@ export class GridTableBuilder {
   private indexes: number[] = [];
   private rowNumber = 0;
 
-  /** Takes each row instead of the table keeping it (a big tab, folded or parsed as it is read). */
-  private readonly sink: RowSink | undefined;
-  /** Sees each row first, whether the table keeps it or not, and hands it on (with more attached, if it likes). */
-  private readonly observe: ((row: SheetRow) => SheetRow) | undefined;
-
-  constructor(
-    tabName: string,
-    reader: ColumnReader,
-    options: { sink?: RowSink | undefined; observe?: ((row: SheetRow) => SheetRow) | undefined } = {},
-  ) {
+  constructor(tabName: string, reader: ColumnReader) {
     this.tabName = tabName;
     this.reader = reader;
-    this.sink = options.sink;
-    this.observe = options.observe;
   }
 
   add(values: readonly unknown[]): void {
@@ -108,12 +83,7 @@ export class GridTableBuilder {
       cells[headers[c]!] = value;
       if (value !== null && value !== '') any = true;
     }
-    if (!any) return;
-    const read = { rowNumber: this.rowNumber, cells };
-    // An observer sees each row first, and may hand it on with more attached (its system cells).
-    const row = this.observe ? this.observe(read) : read;
-    if (this.sink) this.sink.add(row);
-    else this.rows.push(row);
+    if (any) this.rows.push({ rowNumber: this.rowNumber, cells });
   }
 
   finish(): GridTable {

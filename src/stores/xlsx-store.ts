@@ -4,13 +4,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
-import type { CellValue, RowSink, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
+import type { CellValue, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
 import type { SummaryTable } from '../core/metrics.ts';
 import type {
   LayoutReport,
-  ReadOptions,
   RestrictedStore,
   TrackerSnapshot,
   TrackerStore,
@@ -21,14 +20,7 @@ import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import { flat } from '../core/text.ts';
 import { FileLease } from './file-lease.ts';
 import { WorkbookError } from './workbook-error.ts';
-import {
-  type GridValue,
-  assertSystemColumn,
-  contractProblems,
-  normalizedGrid,
-  restartSinks,
-  rowSinkFor,
-} from './table.ts';
+import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid } from './table.ts';
 
 type Worksheet = ExcelJS.Worksheet;
 
@@ -156,11 +148,8 @@ function headerMap(sheet: Worksheet): { headers: string[]; columns: Map<string, 
   return { headers, columns, problems };
 }
 
-/** A worksheet's rows by header; each row goes to `sink` instead, when one is given. */
-function readTable(
-  sheet: Worksheet | undefined,
-  sink?: RowSink,
-): {
+/** A worksheet's rows by header. */
+function readTable(sheet: Worksheet | undefined): {
   table: SheetTable;
   columns: Map<string, number>;
   problems: string[];
@@ -177,9 +166,7 @@ function readTable(
       cells[header] = value;
       if (value !== null && value !== '') any = true;
     }
-    if (!any) return;
-    if (sink) sink.add({ rowNumber, cells });
-    else rows.push({ rowNumber, cells });
+    if (any) rows.push({ rowNumber, cells });
   });
   return { table: { headers, rows }, columns, problems };
 }
@@ -232,9 +219,9 @@ export class XlsxTrackerStore implements TrackerStore {
     return flat`${pathToFileURL(this.path).href}#'${tab}'!A${rowNumber}`;
   }
 
-  async read(options: ReadOptions = {}): Promise<TrackerSnapshot> {
+  async read(): Promise<TrackerSnapshot> {
     const workbook = await loadWorkbook(this.path);
-    return snapshotOf(workbook, options);
+    return snapshotOf(workbook);
   }
 
   async write(plan: WritePlan): Promise<WriteResult> {
@@ -269,8 +256,7 @@ export class XlsxTrackerStore implements TrackerStore {
   }
 }
 
-function snapshotOf(workbook: ExcelJS.Workbook, options: ReadOptions): TrackerSnapshot {
-  restartSinks(options);
+function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
   const problems: string[] = [];
   const tables: Record<string, SheetTable> = {};
   for (const tab of TRACKER_TABS) {
@@ -280,7 +266,7 @@ function snapshotOf(workbook: ExcelJS.Workbook, options: ReadOptions): TrackerSn
       tables[tab.name] = { headers: [], rows: [] };
       continue;
     }
-    const read = readTable(sheet, rowSinkFor(tab.name, options));
+    const read = readTable(sheet);
     problems.push(...read.problems);
     problems.push(...contractProblems(tab, new Set(read.columns.keys())));
     tables[tab.name] = read.table;

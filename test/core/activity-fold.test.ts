@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../../src/core/activity.ts';
 import type { SheetRow } from '../../src/core/cells.ts';
-import { ActivityFold } from '../../src/core/history.ts';
+import { historyFromLog } from '../../src/core/history.ts';
 
 /** Activity Log lines as a store reads them: one row of cells by header each. */
 function lines(events: readonly ActivityEvent[], firstRow = 2): SheetRow[] {
@@ -9,12 +9,6 @@ function lines(events: readonly ActivityEvent[], firstRow = 2): SheetRow[] {
     rowNumber: firstRow + i,
     cells: Object.fromEntries(ACTIVITY_HEADERS.map((h, c) => [h, activityRow(event)[c] || null])),
   }));
-}
-
-function fold(rows: readonly SheetRow[]): ActivityFold {
-  const memory = new ActivityFold();
-  for (const row of rows) memory.add(row);
-  return memory;
 }
 
 const cycle = (day: string) => `${day}T09:00:00-08:00`;
@@ -61,12 +55,12 @@ describe('folding the Activity Log', () => {
       stageChange(cycle('2026-11-10'), '2026-11-10', 'Drafting', 'Internal Review'),
       failed(cycle('2026-11-10'), 'digest:a@dhcs.ca.gov:2026-11-10'),
     ];
-    const once = fold(lines([firstSeen(cycle('2026-11-02'), '2026-11-02'), ...block]));
-    const twice = fold(lines([firstSeen(cycle('2026-11-02'), '2026-11-02'), ...block, ...block]));
-    expect(twice.history.notifications.failures.get('digest:a@dhcs.ca.gov:2026-11-10')?.count).toBe(1);
+    const once = historyFromLog(lines([firstSeen(cycle('2026-11-02'), '2026-11-02'), ...block]));
+    const twice = historyFromLog(lines([firstSeen(cycle('2026-11-02'), '2026-11-02'), ...block, ...block]));
+    expect(twice.notifications.failures.get('digest:a@dhcs.ca.gov:2026-11-10')?.count).toBe(1);
     // The stage change counted twice would make the visit its own predecessor.
-    expect(twice.history.proposals.get('B-1')).toEqual(once.history.proposals.get('B-1'));
-    expect(twice.history.proposals.get('B-1')?.stage).toMatchObject({
+    expect(twice.proposals.get('B-1')).toEqual(once.proposals.get('B-1'));
+    expect(twice.proposals.get('B-1')?.stage).toMatchObject({
       value: 'Internal Review',
       since: '2026-11-10',
       previousSince: '2026-11-02',
@@ -75,8 +69,8 @@ describe('folding the Activity Log', () => {
 
   test('the same key at another time is another event: a send that failed in two cycles failed twice', () => {
     const key = 'digest:a@dhcs.ca.gov:2026-11-10';
-    const memory = fold(lines([failed(cycle('2026-11-10'), key), failed(cycle('2026-11-11'), key)]));
-    expect(memory.history.notifications.failures.get(key)?.count).toBe(2);
+    const memory = historyFromLog(lines([failed(cycle('2026-11-10'), key), failed(cycle('2026-11-11'), key)]));
+    expect(memory.notifications.failures.get(key)?.count).toBe(2);
   });
 
   test('repeats are still recognised after lines of other times came between (a second writer)', () => {
@@ -85,8 +79,8 @@ describe('folding the Activity Log', () => {
     const others = Array.from({ length: 6 }, (_, i) =>
       failed(`2026-11-10T09:0${i + 1}:00-08:00`, `digest:b${i}@dhcs.ca.gov:2026-11-10`),
     );
-    const memory = fold(lines([mine, ...others, mine]));
-    expect(memory.history.notifications.failures.get(key)?.count).toBe(1);
+    const memory = historyFromLog(lines([mine, ...others, mine]));
+    expect(memory.notifications.failures.get(key)?.count).toBe(1);
   });
 
   test('a line a person typed or damaged is skipped, and the lines around it still count', () => {
@@ -94,17 +88,8 @@ describe('folding the Activity Log', () => {
     const damaged: SheetRow = { rowNumber: 3, cells: { ...rows[0]!.cells, Kind: 'first seen?', On: 'soon' } };
     const typed: SheetRow = { rowNumber: 4, cells: { At: null, Kind: 'note', Detail: 'called them' } };
     const after = lines([failed(cycle('2026-11-03'), 'k')], 5);
-    const memory = fold([...rows, damaged, typed, ...after]);
-    expect(memory.history.proposals.get('B-1')?.stage?.value).toBe('Drafting');
-    expect(memory.history.notifications.failures.get('k')?.count).toBe(1);
-  });
-
-  test('restart forgets what was folded: a read that starts over folds every line once', () => {
-    const rows = lines([failed(cycle('2026-11-10'), 'k'), failed(cycle('2026-11-11'), 'k')]);
-    const memory = new ActivityFold();
-    memory.add(rows[0]!);
-    memory.restart();
-    for (const row of rows) memory.add(row);
-    expect(memory.history.notifications.failures.get('k')?.count).toBe(2);
+    const memory = historyFromLog([...rows, damaged, typed, ...after]);
+    expect(memory.proposals.get('B-1')?.stage?.value).toBe('Drafting');
+    expect(memory.notifications.failures.get('k')?.count).toBe(1);
   });
 });
