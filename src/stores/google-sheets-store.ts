@@ -1,5 +1,5 @@
 import type { sheets_v4 } from '@googleapis/sheets';
-import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
+import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
 import type { CellValue, SheetRow, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
 import { isoDateToSerial } from '../core/dates.ts';
@@ -25,63 +25,28 @@ import {
   DEFAULT_RETRY,
   GOOGLE_CELL_LIMIT,
   GOOGLE_CELL_LIMIT_NAME,
-  JSON_REQUEST,
   SheetsApiError,
-  streamedBody,
+  answerOf,
   withRetry,
 } from './google/transport.ts';
-import { readValueRanges } from './google/value-ranges.ts';
 import {
-  type ColumnReader,
   type GridTable,
   type GridValue,
-  GridTableBuilder,
   assertSystemColumn,
   contractProblems,
   normalizedGrid,
+  tableFromGrid,
 } from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
 
-/** Strings up to this long are shared between cells: a tracker repeats its stages, departments and emails. */
-const SHARED_TEXT_MAX = 64;
-/** After this many texts, a column whose texts mostly did not repeat stops sharing them. */
-const SHARING_SAMPLE = 1000;
-
 /**
  * A value as the API gives it with UNFORMATTED_VALUE: dates arrive as serial numbers, errors as their
- * text. Repeated short strings come out as one shared string, which a big tracker's memory needs. A
- * column of texts that rarely repeat (IDs seen once, idempotency keys, names) stops sharing after a
- * sample: a map of unique texts would cost time and memory, and keep texts the rows let go of.
+ * text.
  */
-function cellReader(): ColumnReader {
-  const shared = new Map<string, string>();
-  return () => {
-    let sharing = true;
-    let lookups = 0;
-    let hits = 0;
-    return (value) => {
-      if (sharing && typeof value === 'string' && value !== '' && value.length <= SHARED_TEXT_MAX) {
-        lookups += 1;
-        const known = shared.get(value);
-        if (known !== undefined) {
-          hits += 1;
-          return known;
-        }
-        if (!isErrorValue(value)) shared.set(value, value);
-        if (lookups === SHARING_SAMPLE && hits * 4 < lookups) sharing = false;
-      }
-      return toCellValue(value);
-    };
-  };
-}
-
-/** An error cell's text, such as `#REF!`: only texts starting with `#` are tested against the list. */
-const isErrorValue = (text: string) => text.charCodeAt(0) === 35 && ERROR_VALUE.test(text);
-
 function toCellValue(value: unknown): CellValue {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'string') return isErrorValue(value) ? { error: value } : value;
+  if (typeof value === 'string') return ERROR_VALUE.test(value) ? { error: value } : value;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   return String(value);
 }
@@ -134,13 +99,10 @@ const NO_POSITIONS: Positions = {
   },
 };
 
-/**
- * Where a write's cell writes landed: the write and its row, side by side in two lists rather than an
- * object per row (a big first sync places 100,000). Their value ranges are made as the body is sent.
- */
-interface Placements {
-  readonly writes: CellWrite[];
-  readonly rows: number[];
+/** Where one cell write goes: the row its ID is on now. */
+interface Placement {
+  readonly write: CellWrite;
+  readonly row: number;
 }
 
 /**
@@ -173,20 +135,18 @@ function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v
   return { range: `${quoteTab(tab)}!A1:${columnLetter(width)}${height}`, values };
 }
 
-/**
- * One values.batchGet of unformatted values by rows, read as it arrives: `onRow(rangeIndex, row)` for
- * each row, in order. Call it inside a retried request: a try that fails starts over.
- */
-async function streamValueRanges(
+/** One values.batchGet of unformatted values by rows: each range's rows, in the order asked for. */
+async function batchGetValues(
   api: SheetsClient['api'],
   params: { spreadsheetId: string; ranges: string[]; dateTimeRenderOption?: string },
-  onRow: (rangeIndex: number, row: unknown[]) => void,
-): Promise<void> {
-  const response = await api.spreadsheets.values.batchGet(
-    { valueRenderOption: 'UNFORMATTED_VALUE', majorDimension: 'ROWS', ...params },
-    { responseType: 'stream' },
-  );
-  await readValueRanges(response.data as AsyncIterable<Uint8Array>, onRow);
+): Promise<{ data: Grid[] }> {
+  const response = await api.spreadsheets.values.batchGet({
+    valueRenderOption: 'UNFORMATTED_VALUE',
+    majorDimension: 'ROWS',
+    ...params,
+  });
+  const { valueRanges } = answerOf(response);
+  return { data: params.ranges.map((_range, i) => (valueRanges?.[i]?.values ?? []) as Grid) };
 }
 
 /** The cell writes' values by tab and ID. */
@@ -201,16 +161,11 @@ function valuesById(cells: readonly CellWrite[]): Map<string, Map<string, CellWr
 
 /** Finds where each cell write goes now. An ID on no row (deleted since the read) is reported. */
 function place(cells: readonly CellWrite[], positions: Positions) {
-  const placed: Placements & { cellsWritten: number; missingIds: string[] } = {
-    writes: [],
-    rows: [],
-    cellsWritten: 0,
-    missingIds: [],
-  };
+  const placed = { placements: [] as Placement[], cellsWritten: 0, missingIds: [] as string[] };
   const checked = new Set<string>();
   for (const write of cells) {
     const headers = Object.keys(write.values);
-    // Every column is found now, not while the body streams: a missing one fails before anything is sent.
+    // Every column is found now: a missing one fails before anything is sent.
     for (const header of headers) {
       const key = `${write.tab}\u0000${header}`;
       if (checked.has(key)) continue;
@@ -220,8 +175,7 @@ function place(cells: readonly CellWrite[], positions: Positions) {
     const rows = positions.rowsOf(write.tab, write.id);
     if (rows.length === 0) placed.missingIds.push(write.id);
     for (const row of rows) {
-      placed.writes.push(write);
-      placed.rows.push(row);
+      placed.placements.push({ write, row });
       placed.cellsWritten += headers.length;
     }
   }
@@ -229,7 +183,7 @@ function place(cells: readonly CellWrite[], positions: Positions) {
 }
 
 /** One row's system cells as one range: they sit side by side, and a null leaves an unchanged cell alone. */
-function rowRange(write: CellWrite, row: number, positions: Positions, quotedTab: string): sheets_v4.Schema$ValueRange {
+function rowRange(write: CellWrite, row: number, positions: Positions): sheets_v4.Schema$ValueRange {
   const headers = Object.keys(write.values);
   const cols = headers.map((h) => positions.column(write.tab, h));
   const first = Math.min(...cols);
@@ -238,7 +192,7 @@ function rowRange(write: CellWrite, row: number, positions: Positions, quotedTab
     values[cols[i]! - first] = toApiValue(write.values[h]!);
   });
   return {
-    range: `${quotedTab}!${columnLetter(first + 1)}${row}:${columnLetter(first + values.length)}${row}`,
+    range: `${quoteTab(write.tab)}!${columnLetter(first + 1)}${row}:${columnLetter(first + values.length)}${row}`,
     values: [values],
   };
 }
@@ -374,40 +328,29 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
-    const { tables, grids } = await this.call('values.batchGet', async () => {
-      // Built afresh on each try: a retried read starts over.
-      const reader = cellReader();
-      const tables = new Map(TRACKER_TABS.map((t) => [t.name, new GridTableBuilder(t.name, reader)]));
-      const grids = new Map<string, Grid>();
-      // Grids are kept raw for the system tabs rewritten whole (Issues, summaries), to compare before a write.
-      const sinks = present.map((name): ((row: unknown[]) => void) => {
-        const builder = tables.get(name);
-        const contract = TRACKER_TABS.find((t) => t.name === name);
-        if (contract && (contract.idColumn || contract.appendOnly)) return (row) => builder!.add(row);
-        const grid: Grid = [];
-        grids.set(name, grid);
-        return (row) => {
-          builder?.add(row);
-          grid.push(row);
-        };
-      });
-      await streamValueRanges(
-        this.client.api,
-        { spreadsheetId: this.spreadsheetId, ranges: present.map(quoteTab), dateTimeRenderOption: 'SERIAL_NUMBER' },
-        (i, row) => sinks[i]?.(row),
-      );
-      return { data: { tables, grids } };
-    });
-    const kept = new Map<string, Grid>();
+    const grids = await this.call('values.batchGet', () =>
+      batchGetValues(this.client.api, {
+        spreadsheetId: this.spreadsheetId,
+        ranges: present.map(quoteTab),
+        dateTimeRenderOption: 'SERIAL_NUMBER',
+      }),
+    );
+    const gridOf = new Map(present.map((name, i) => [name, grids[i]!]));
     const system = new Map<string, SystemCellsRead>();
     const read = new Map<string, GridTable>();
     for (const tab of TRACKER_TABS) {
-      const table = tables.get(tab.name)!.finish();
+      const table = tableFromGrid(tab.name, gridOf.get(tab.name) ?? [], toCellValue);
       if (tab.idColumn) system.set(tab.name, systemCellsById(tab, table.table.rows));
       read.set(tab.name, table);
-      if (ids.has(tab.name)) problems.push(...table.problems, ...contractProblems(tab, new Set(table.columns.keys())));
+      if (ids.has(tab.name)) problems.push(...table.problems, ...contractProblems(tab, new Set(table.table.headers)));
     }
-    for (const [tab, grid] of grids) kept.set(tab, grid);
+    // Grids are kept as read for the system tabs rewritten whole (Issues, summaries), to compare before a write.
+    const kept = new Map(
+      [...gridOf].filter(([name]) => {
+        const contract = TRACKER_TABS.find((t) => t.name === name);
+        return !contract?.idColumn && !contract?.appendOnly;
+      }),
+    );
     this.last = { grids: kept, system };
     return {
       proposals: read.get(TABS.proposals)!.table,
@@ -449,22 +392,14 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       // values.append grows the grid as the log grows. If a retry repeats an append whose answer was
       // lost, the repeated lines carry the same key and time, and the log reader skips them.
       await this.call('values.append', () =>
-        this.client.api.spreadsheets.values.append(
-          {
-            spreadsheetId: this.spreadsheetId,
-            range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
-            valueInputOption: 'RAW',
-            insertDataOption: 'INSERT_ROWS',
-            fields: 'updates.updatedRows',
-            requestBody: streamedBody<sheets_v4.Schema$ValueRange, ActivityEvent>(
-              {},
-              'values',
-              plan.appendActivity,
-              activityRow,
-            ),
-          },
-          JSON_REQUEST,
-        ),
+        this.client.api.spreadsheets.values.append({
+          spreadsheetId: this.spreadsheetId,
+          range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
+          valueInputOption: 'RAW',
+          insertDataOption: 'INSERT_ROWS',
+          fields: 'updates.updatedRows',
+          requestBody: { values: plan.appendActivity.map(activityRow) },
+        }),
       );
     }
     await this.ensureRows(needed);
@@ -475,33 +410,28 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     let written = first;
     let repairs = 0;
     let wanted: Map<string, Map<string, CellWrite['values']>> | undefined;
-    for (let round = 0; round < MAX_REPAIR_ROUNDS && written.rows.length > 0; round += 1) {
+    for (let round = 0; round < MAX_REPAIR_ROUNDS && written.placements.length > 0; round += 1) {
       positions = await this.readPositions();
-      const moved: Placements = { writes: [], rows: [] };
-      written.rows.forEach((row, i) => {
-        const write = written.writes[i]!;
-        if (positions.idAt(write.tab, row) === write.id) return;
-        moved.writes.push(write);
-        moved.rows.push(row);
-      });
-      if (moved.rows.length === 0) break;
+      const now = positions;
+      const moved = written.placements.filter(({ write, row }) => now.idAt(write.tab, row) !== write.id);
+      if (moved.length === 0) break;
       repairs += 1;
       // Each ID's own values, to give back to a row that took another's: built only when rows moved.
       const ownValues = (wanted ??= valuesById(plan.cells));
       const fix: sheets_v4.Schema$ValueRange[] = [];
-      moved.rows.forEach((row, i) => {
-        const { tab } = moved.writes[i]!;
+      for (const { write, row } of moved) {
+        const { tab } = write;
         // The row that took a value meant for another proposal gets its own value back.
         const occupant = positions.idAt(tab, row);
-        if (!occupant) return;
-        for (const header of Object.keys(moved.writes[i]!.values)) {
+        if (!occupant) continue;
+        for (const header of Object.keys(write.values)) {
           const own = ownValues.get(tab)?.get(occupant)?.[header];
           const value = own ? toApiValue(own) : this.snapshotValue(tab, occupant, header);
           const c = positions.column(tab, header);
           fix.push({ range: `${quoteTab(tab)}!${columnLetter(c + 1)}${row}`, values: [[value]] });
         }
-      });
-      const retarget = place([...new Set(moved.writes)], positions);
+      }
+      const retarget = place([...new Set(moved.map((p) => p.write))], positions);
       await this.batchUpdate(retarget, positions, fix);
       written = retarget;
     }
@@ -513,39 +443,22 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     };
   }
 
-  /** One values.batchUpdate: the placed cell writes, each one range made as it is sent, then `ranges`. */
+  /** One values.batchUpdate: the placed cell writes, then `ranges`. */
   private async batchUpdate(
-    placed: Placements,
+    placed: { readonly placements: readonly Placement[] },
     positions: Positions,
     ranges: readonly sheets_v4.Schema$ValueRange[],
   ): Promise<void> {
-    if (placed.rows.length + ranges.length === 0) return;
-    // A number stands for the placement at that index; objects are sent as they are.
-    const items: (number | sheets_v4.Schema$ValueRange)[] = placed.rows.map((_, i) => i);
-    items.push(...ranges);
-    const quoted = new Map<string, string>();
-    const toJson = (item: number | sheets_v4.Schema$ValueRange) => {
-      if (typeof item !== 'number') return item;
-      const write = placed.writes[item]!;
-      if (!quoted.has(write.tab)) quoted.set(write.tab, quoteTab(write.tab));
-      return rowRange(write, placed.rows[item]!, positions, quoted.get(write.tab)!);
-    };
+    const data = [...placed.placements.map(({ write, row }) => rowRange(write, row, positions)), ...ranges];
+    if (data.length === 0) return;
     // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
     await this.call('values.batchUpdate', () =>
-      this.client.api.spreadsheets.values.batchUpdate(
-        {
-          spreadsheetId: this.spreadsheetId,
-          // Google answers with one entry per range unless asked for less: 100,000 rows are 100,000 entries.
-          fields: 'totalUpdatedCells',
-          requestBody: streamedBody<sheets_v4.Schema$BatchUpdateValuesRequest, (typeof items)[number]>(
-            { valueInputOption: 'RAW' },
-            'data',
-            items,
-            toJson,
-          ),
-        },
-        JSON_REQUEST,
-      ),
+      this.client.api.spreadsheets.values.batchUpdate({
+        spreadsheetId: this.spreadsheetId,
+        // Google answers with one entry per range unless asked for less: 10,000 rows are 10,000 entries.
+        fields: 'totalUpdatedCells',
+        requestBody: { valueInputOption: 'RAW', data },
+      }),
     );
   }
 
@@ -553,18 +466,12 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private async readPositions(): Promise<Positions> {
     const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
     // Each ID-keyed tab's header row, then its column A (the ID, as the contract places it).
-    const ranges = await this.call('values.batchGet', async () => {
-      const read: unknown[][][] = [...idTabs, ...idTabs].map(() => []);
-      await streamValueRanges(
-        this.client.api,
-        {
-          spreadsheetId: this.spreadsheetId,
-          ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
-        },
-        (i, row) => read[i]?.push(row),
-      );
-      return { data: read };
-    });
+    const ranges = await this.call('values.batchGet', () =>
+      batchGetValues(this.client.api, {
+        spreadsheetId: this.spreadsheetId,
+        ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
+      }),
+    );
     const headers = new Map<string, string[]>();
     const idColumns = new Map<string, unknown[][]>();
     for (const [i, tab] of idTabs.entries()) {
@@ -621,15 +528,13 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   private async readColumn(tab: string, index: number): Promise<unknown[][]> {
     const letter = columnLetter(index + 1);
-    return this.call('values.batchGet', async () => {
-      const rows: unknown[][] = [];
-      await streamValueRanges(
-        this.client.api,
-        { spreadsheetId: this.spreadsheetId, ranges: [`${quoteTab(tab)}!${letter}:${letter}`] },
-        (_, row) => rows.push(row),
-      );
-      return { data: rows };
-    });
+    const [column] = await this.call('values.batchGet', () =>
+      batchGetValues(this.client.api, {
+        spreadsheetId: this.spreadsheetId,
+        ranges: [`${quoteTab(tab)}!${letter}:${letter}`],
+      }),
+    );
+    return column!;
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
@@ -668,26 +573,20 @@ export class GoogleSheetsRestrictedStore implements RestrictedStore {
   }
 
   async recordIds(): Promise<ReadonlySet<string>> {
-    // The contract puts BUCP ID in column A; only that column crosses the network, read as it arrives.
-    const { header, ids } = await this.call('values.batchGet', async () => {
-      const read = { header: undefined as string | undefined, ids: new Set<string>() };
-      await streamValueRanges(
-        this.client.api,
-        { spreadsheetId: this.spreadsheetId, ranges: [`${quoteTab(RESTRICTED_TAB.name)}!A:A`] },
-        (_, row) => {
-          const id = String(row[0] ?? '').trim();
-          if (read.header === undefined) read.header = id;
-          else if (id !== '') read.ids.add(id);
-        },
-      );
-      return { data: read };
-    });
+    // The contract puts BUCP ID in column A; only that column crosses the network.
+    const [column] = await this.call('values.batchGet', () =>
+      batchGetValues(this.client.api, {
+        spreadsheetId: this.spreadsheetId,
+        ranges: [`${quoteTab(RESTRICTED_TAB.name)}!A:A`],
+      }),
+    );
+    const [header, ...ids] = column!.map((row) => String(row[0] ?? '').trim());
     if (header !== 'BUCP ID') {
       throw new Error(
         `The "${RESTRICTED_TAB.name}" tab of ${this.describe()} must start with a "BUCP ID" column: run \`bucp init\``,
       );
     }
-    return ids;
+    return new Set(ids.filter((id) => id !== ''));
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {

@@ -37,80 +37,62 @@ export function normalizedGrid(grid: readonly (readonly (GridValue | undefined)[
 
 export interface GridTable {
   readonly table: SheetTable;
-  /** 0-based column index of each header. */
-  readonly columns: ReadonlyMap<string, number>;
   readonly problems: readonly string[];
   /** How many rows were read, the header row included: the last row with a value in any column. */
   readonly rowsRead: number;
 }
 
-/** Makes a cell converter for one column: a column's converter may learn what its values are like. */
-export type ColumnReader = () => (value: unknown) => CellValue;
+/** A tab's header row: its headers in column order, and the 0-based column of each. */
+export interface HeaderRow {
+  readonly headers: readonly string[];
+  readonly columns: ReadonlyMap<string, number>;
+  /** Headers used twice, each saying how to repair it. */
+  readonly problems: readonly string[];
+}
 
-/**
- * Reads a tab a row at a time (header row first), as the rows arrive: the grid is never held whole.
- * Blank and duplicate headers are reported; rows with no value in any named column are skipped; row
- * numbers are the sheet's, 1-based.
- */
-export class GridTableBuilder {
-  private readonly tabName: string;
-  private readonly reader: ColumnReader;
-  private converters: ((v: unknown) => CellValue)[] = [];
-  private readonly headers: string[] = [];
-  private readonly columns = new Map<string, number>();
-  private readonly problems: string[] = [];
-  private readonly rows: SheetRow[] = [];
-  private template: Record<string, CellValue> | undefined;
-  private indexes: number[] = [];
-  private rowNumber = 0;
-
-  constructor(tabName: string, reader: ColumnReader) {
-    this.tabName = tabName;
-    this.reader = reader;
-  }
-
-  add(values: readonly unknown[]): void {
-    this.rowNumber += 1;
-    if (this.rowNumber === 1) {
-      this.readHeaders(values);
+/** Reads a header row. Blank cells name no column; a header used twice is reported, and its first column counts. */
+export function readHeaderRow(tabName: string, values: readonly unknown[]): HeaderRow {
+  const headers: string[] = [];
+  const columns = new Map<string, number>();
+  const problems: string[] = [];
+  values.forEach((value, index) => {
+    const text = String(value ?? '').trim();
+    if (text === '') return;
+    if (columns.has(text)) {
+      problems.push(`${tabName} has the header "${text}" twice: rename or remove one`);
       return;
     }
-    const { headers, indexes, converters } = this;
-    const cells: Record<string, CellValue> = { ...this.template };
+    headers.push(text);
+    columns.set(text, index);
+  });
+  return { headers, columns, problems };
+}
+
+/**
+ * A tab's rows by header, from its grid: the header row first, a missing or short row blank where it
+ * lacks cells. Rows with no value in any named column are skipped; row numbers are the sheet's, 1-based.
+ */
+export function tableFromGrid(
+  tabName: string,
+  grid: readonly (readonly unknown[] | undefined)[],
+  toCell: (value: unknown) => CellValue,
+): GridTable {
+  const { headers, columns, problems } = readHeaderRow(tabName, grid[0] ?? []);
+  const indexes = headers.map((h) => columns.get(h)!);
+  // Every row's cells are copied from one template, so they share one shape: a 30-column row takes
+  // about 300 bytes instead of the 1.6 KB of an object built key by key (V8 turns that into a dictionary).
+  const template: Record<string, CellValue> = Object.fromEntries(headers.map((h) => [h, null]));
+  const rows: SheetRow[] = [];
+  for (let r = 1; r < grid.length; r += 1) {
+    const values = grid[r] ?? [];
+    const cells: Record<string, CellValue> = { ...template };
     let any = false;
-    for (let c = 0; c < headers.length; c += 1) {
-      const value = converters[c]!(values[indexes[c]!]);
-      cells[headers[c]!] = value;
+    headers.forEach((header, c) => {
+      const value = toCell(values[indexes[c]!]);
+      cells[header] = value;
       if (value !== null && value !== '') any = true;
-    }
-    if (any) this.rows.push({ rowNumber: this.rowNumber, cells });
-  }
-
-  finish(): GridTable {
-    if (this.rowNumber === 0) this.readHeaders([]);
-    return {
-      table: { headers: this.headers, rows: this.rows },
-      columns: this.columns,
-      problems: this.problems,
-      rowsRead: this.rowNumber,
-    };
-  }
-
-  private readHeaders(headerRow: readonly unknown[]): void {
-    headerRow.forEach((value, index) => {
-      const text = String(value ?? '').trim();
-      if (text === '') return;
-      if (this.columns.has(text)) {
-        this.problems.push(`${this.tabName} has the header "${text}" twice: rename or remove one`);
-        return;
-      }
-      this.headers.push(text);
-      this.columns.set(text, index);
     });
-    // Every row's cells are copied from one template, so they share one shape: a 30-column row takes
-    // about 300 bytes instead of the 1.6 KB of an object built key by key (V8 turns that into a dictionary).
-    this.template = Object.fromEntries(this.headers.map((h) => [h, null]));
-    this.indexes = this.headers.map((h) => this.columns.get(h)!);
-    this.converters = this.headers.map(() => this.reader());
+    if (any) rows.push({ rowNumber: r + 1, cells });
   }
+  return { table: { headers, rows }, problems, rowsRead: grid.length };
 }

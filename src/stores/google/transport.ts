@@ -1,8 +1,6 @@
-import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { GoogleAuth, type OAuth2Client, gaxios } from 'google-auth-library';
-import { CUT_OFF } from './value-ranges.ts';
 
 /** The only scope the service asks for. Service accounts cannot use drive.file. */
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
@@ -41,49 +39,19 @@ export interface SheetsClient {
   accountEmail(): Promise<string | undefined>;
 }
 
-/**
- * A large request body, streamed as JSON text: `fields` are its small members, and `list` names its
- * big array, whose items are serialized as they are sent, so the whole body never sits in memory as
- * one string. Call it for each try: a stream is read once. googleapis deep-copies an object body
- * before sending it; a stream is passed through as it is. Send it with JSON_REQUEST.
- */
-export function streamedBody<Body, T = unknown>(
-  fields: Readonly<Record<string, unknown>>,
-  list: string,
-  items: readonly T[],
-  toJson: (item: T) => unknown = (item) => item,
-): Body {
-  // Typed as the body it stands for: googleapis' types know object bodies only.
-  return Readable.from(jsonChunks(fields, list, { items }, toJson), { objectMode: false }) as unknown as Body;
-}
-
-/** Items serialized at a time: one JSON.stringify call per slice costs far less than one per item. */
-const SLICE_ITEMS = 1000;
+/** The error code of an answer that ended early: retried like a dropped connection. */
+const CUT_OFF = 'ANSWER_CUT_OFF';
 
 /**
- * The items are reached through `source` and let go of once sent: the HTTP client can keep a finished
- * request's body stream alive until the event loop next turns, and it should not keep them with it.
+ * The answer of a call. The HTTP client hands over the text of a JSON answer it could not parse: an
+ * answer cut off in transit is an error to retry, never a shorter tracker.
  */
-function* jsonChunks<T>(
-  fields: Readonly<Record<string, unknown>>,
-  list: string,
-  source: { items: readonly T[] | undefined },
-  toJson: (item: T) => unknown,
-): Generator<Buffer> {
-  const head = JSON.stringify(fields);
-  yield Buffer.from(`${head.slice(0, -1)}${head === '{}' ? '' : ','}${JSON.stringify(list)}:[`, 'utf8');
-  const count = source.items?.length ?? 0;
-  for (let start = 0; start < count; start += SLICE_ITEMS) {
-    const slice = JSON.stringify(source.items!.slice(start, start + SLICE_ITEMS).map(toJson));
-    // The slice's own brackets are dropped; a comma joins it to the slice before.
-    yield Buffer.from(`${start === 0 ? '' : ','}${slice.slice(1, -1)}`, 'utf8');
+export function answerOf<T>(response: { data: T }): T {
+  if (typeof response.data !== 'object' || response.data === null) {
+    throw Object.assign(new Error('The answer ended early (cut off in transit)'), { code: CUT_OFF });
   }
-  source.items = undefined;
-  yield Buffer.from(']}', 'utf8');
+  return response.data;
 }
-
-/** The request options that go with a streamed body. */
-export const JSON_REQUEST = { headers: { 'content-type': 'application/json; charset=utf-8' } } as const;
 
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
