@@ -35,6 +35,7 @@ import {
   assertSystemColumn,
   contractProblems,
   normalizedGrid,
+  readHeaderRow,
   tableFromGrid,
 } from './table.ts';
 
@@ -472,22 +473,18 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
       }),
     );
-    const headers = new Map<string, string[]>();
+    const columnsOf = new Map<string, ReadonlyMap<string, number>>();
     const idColumns = new Map<string, unknown[][]>();
     for (const [i, tab] of idTabs.entries()) {
-      const header = (ranges[i]![0] ?? []).map((h) => String(h ?? '').trim());
-      headers.set(tab.name, header);
-      const idIndex = header.indexOf(tab.idColumn!);
+      const { columns } = readHeaderRow(tab.name, ranges[i]![0] ?? []);
+      columnsOf.set(tab.name, columns);
+      const idIndex = columns.get(tab.idColumn!) ?? -1;
       // The contract puts the ID in column A; if staff moved it, its letter comes from the fresh header.
       idColumns.set(
         tab.name,
         idIndex === 0 || idIndex < 0 ? ranges[idTabs.length + i]! : await this.readColumn(tab.name, idIndex),
       );
     }
-    // First occurrence wins, as indexOf would: a duplicated header is reported by the read.
-    const columnsOf = new Map(
-      [...headers].map(([tab, hs]) => [tab, new Map(hs.map((h, i) => [h, i] as const).reverse())] as const),
-    );
     // One row number per ID; only IDs on several rows get a list. A big tab has 100,000 IDs.
     const ids = new Map<string, string[]>();
     const rowOf = new Map<string, Map<string, number>>();

@@ -1,5 +1,6 @@
 import type { CellValue, SheetRow, SheetTable } from '../core/cells.ts';
 import { type TabContract, TRACKER_TABS } from '../core/contract.ts';
+import { columnLetter } from '../core/layout.ts';
 
 /** Problems of a tab's header row against the contract, each saying how to repair it. */
 export function contractProblems(tab: TabContract, headers: ReadonlySet<string>): string[] {
@@ -50,7 +51,10 @@ export interface HeaderRow {
   readonly problems: readonly string[];
 }
 
-/** Reads a header row. Blank cells name no column; a header used twice is reported, and its first column counts. */
+/**
+ * Reads a header row: the one way the stores read one. Blank cells name no column; a header used twice
+ * is reported, and its first column is the one read and written.
+ */
 export function readHeaderRow(tabName: string, values: readonly unknown[]): HeaderRow {
   const headers: string[] = [];
   const columns = new Map<string, number>();
@@ -58,8 +62,11 @@ export function readHeaderRow(tabName: string, values: readonly unknown[]): Head
   values.forEach((value, index) => {
     const text = String(value ?? '').trim();
     if (text === '') return;
-    if (columns.has(text)) {
-      problems.push(`${tabName} has the header "${text}" twice: rename or remove one`);
+    const first = columns.get(text);
+    if (first !== undefined) {
+      problems.push(
+        `${tabName} has the header "${text}" twice (columns ${columnLetter(first + 1)} and ${columnLetter(index + 1)}): rename or remove one`,
+      );
       return;
     }
     headers.push(text);

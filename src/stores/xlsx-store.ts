@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
-import type { CellValue, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
+import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
 import type { SummaryTable } from '../core/metrics.ts';
@@ -20,7 +20,15 @@ import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import { flat } from '../core/text.ts';
 import { FileLease } from './file-lease.ts';
 import { WorkbookError } from './workbook-error.ts';
-import { type GridValue, assertSystemColumn, contractProblems, normalizedGrid } from './table.ts';
+import {
+  type GridTable,
+  type GridValue,
+  assertSystemColumn,
+  contractProblems,
+  normalizedGrid,
+  readHeaderRow,
+  tableFromGrid,
+} from './table.ts';
 
 type Worksheet = ExcelJS.Worksheet;
 
@@ -125,50 +133,33 @@ export function toCellValue(value: ExcelJS.CellValue): CellValue {
   return String(value);
 }
 
-function headerMap(sheet: Worksheet): { headers: string[]; columns: Map<string, number>; problems: string[] } {
-  const headers: string[] = [];
-  const columns = new Map<string, number>();
-  const problems: string[] = [];
+/** Row 1's values; a merged header cell reads as its master's text, and only the master names the column. */
+function headerValues(sheet: Worksheet): CellValue[] {
   const row = sheet.getRow(1);
+  const values: CellValue[] = [];
   for (let c = 1; c <= row.cellCount; c += 1) {
     const cell = row.getCell(c);
-    // A merged header cell reads as its master's text; only the master names the column.
-    if (cell.isMerged && cell.master.address !== cell.address) continue;
-    const text = String(toCellValue(cell.value) ?? '').trim();
-    if (text === '') continue;
-    if (columns.has(text)) {
-      problems.push(
-        `${sheet.name} has the header "${text}" twice (columns ${columnLetter(columns.get(text)!)} and ${columnLetter(c)})`,
-      );
-      continue;
-    }
-    headers.push(text);
-    columns.set(text, c);
+    values.push(cell.isMerged && cell.master.address !== cell.address ? null : toCellValue(cell.value));
   }
-  return { headers, columns, problems };
+  return values;
+}
+
+/** A worksheet's columns by header, read as every store reads a header row, numbered from 1 as in exceljs. */
+function headerMap(sheet: Worksheet): { columns: Map<string, number> } {
+  const { columns } = readHeaderRow(sheet.name, headerValues(sheet));
+  return { columns: new Map([...columns].map(([header, index]) => [header, index + 1])) };
 }
 
 /** A worksheet's rows by header. */
-function readTable(sheet: Worksheet | undefined): {
-  table: SheetTable;
-  columns: Map<string, number>;
-  problems: string[];
-} {
-  if (!sheet) return { table: { headers: [], rows: [] }, columns: new Map(), problems: [] };
-  const { headers, columns, problems } = headerMap(sheet);
-  const rows: SheetRow[] = [];
+function readTable(sheet: Worksheet): GridTable {
+  const grid: CellValue[][] = [headerValues(sheet)];
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     if (rowNumber === 1) return;
-    const cells: Record<string, CellValue> = {};
-    let any = false;
-    for (const [header, col] of columns) {
-      const value = toCellValue(row.getCell(col).value);
-      cells[header] = value;
-      if (value !== null && value !== '') any = true;
-    }
-    if (any) rows.push({ rowNumber, cells });
+    const values: CellValue[] = [];
+    for (let c = 1; c <= row.cellCount; c += 1) values.push(toCellValue(row.getCell(c).value));
+    grid[rowNumber - 1] = values;
   });
-  return { table: { headers, rows }, columns, problems };
+  return tableFromGrid(sheet.name, grid, (value) => (value ?? null) as CellValue);
 }
 
 function toExcelValue(value: SystemValue): ExcelJS.CellValue {
@@ -268,7 +259,7 @@ function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
     }
     const read = readTable(sheet);
     problems.push(...read.problems);
-    problems.push(...contractProblems(tab, new Set(read.columns.keys())));
+    problems.push(...contractProblems(tab, new Set(read.table.headers)));
     tables[tab.name] = read.table;
   }
   return {

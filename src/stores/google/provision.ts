@@ -3,6 +3,7 @@ import { TABS } from '../../core/contract.ts';
 import { type TabLayout, type WorkbookLayout, columnLetter, listRange } from '../../core/layout.ts';
 import { SUMMARY_CHARTS } from '../../core/metrics.ts';
 import type { LayoutReport } from '../../core/ports.ts';
+import { readHeaderRow } from '../table.ts';
 import { quoteTab } from './a1.ts';
 
 type Request = sheets_v4.Schema$Request;
@@ -117,8 +118,8 @@ export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<La
       created.push(`tab "${tab.name}"`);
       sheet = undefined;
     }
-    const header = ((contentOf.get(tab.name) ?? [])[0] ?? []).map((h) => String(h ?? '').trim());
-    const columns = new Map(header.map((h, i) => [h, i] as const).filter(([h]) => h !== ''));
+    const header = (contentOf.get(tab.name) ?? [])[0] ?? [];
+    const columns = new Map(readHeaderRow(tab.name, header).columns);
     let next = header.length;
     const added: { index: number; column: TabLayout['columns'][number] }[] = [];
     for (const column of tab.columns) {
