@@ -1,9 +1,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
-import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
-import type { CellValue, SheetRow, SystemValue } from '../core/cells.ts';
-import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
-import { isoDateToSerial } from '../core/dates.ts';
-import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
+import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
+import type { CellValue } from '../core/cells.ts';
+import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, type WorkbookLayout } from '../core/layout.ts';
 import type {
   LayoutReport,
@@ -18,6 +16,21 @@ import type { CellWrite } from '../core/system-cells.ts';
 import { flat } from '../core/text.ts';
 import { quoteTab } from './google/a1.ts';
 import { SheetsLease } from './google/lease.ts';
+import {
+  type CellsById,
+  type Grid,
+  type GridWrite,
+  type Placement,
+  type Positions,
+  type TabPositions,
+  NO_POSITIONS,
+  cellsById,
+  changedGrids,
+  movedPlacements,
+  placeWrites,
+  restoreRanges,
+  tabPositions,
+} from './google/placement.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
 import {
   type RetryPolicy,
@@ -29,15 +42,7 @@ import {
   answerOf,
   withRetry,
 } from './google/transport.ts';
-import {
-  type GridTable,
-  type GridValue,
-  assertSystemColumn,
-  contractProblems,
-  normalizedGrid,
-  readHeaderRow,
-  tableFromGrid,
-} from './table.ts';
+import { type GridTable, assertSystemColumn, contractProblems, readHeaderRow, tableFromGrid } from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
 
@@ -50,17 +55,6 @@ function toCellValue(value: unknown): CellValue {
   if (typeof value === 'string') return ERROR_VALUE.test(value) ? { error: value } : value;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   return String(value);
-}
-
-function toApiValue(value: SystemValue): string | number {
-  switch (value.kind) {
-    case 'blank':
-      return '';
-    case 'date':
-      return isoDateToSerial(value.value);
-    default:
-      return value.value;
-  }
 }
 
 export interface GoogleSheetsStoreOptions {
@@ -77,64 +71,11 @@ export interface GoogleSheetsStoreOptions {
   readonly listingMaxAgeMs?: number;
 }
 
-type Grid = unknown[][];
-
 /** How often a write re-checks and repairs positions when staff keep moving rows. */
 const MAX_REPAIR_ROUNDS = 3;
 
 /** Rows added at a time when a tab needs more. */
 const GROW_ROWS = 5000;
-
-interface Positions {
-  idAt(tab: string, row: number): string;
-  rowsOf(tab: string, id: string): number[];
-  column(tab: string, header: string): number;
-}
-
-/** For a write with no cell changes: nothing to place. */
-const NO_POSITIONS: Positions = {
-  idAt: () => '',
-  rowsOf: () => [],
-  column: () => {
-    throw new Error('no cell changes to place');
-  },
-};
-
-/** Where one cell write goes: the row its ID is on now. */
-interface Placement {
-  readonly write: CellWrite;
-  readonly row: number;
-}
-
-/**
- * Each row's cells as read, by ID, for the rows with a system cell filled: enough to undo a value that
- * landed on the wrong row. A first sync's rows have none.
- */
-function systemCellsById(tab: TabContract, rows: readonly SheetRow[]): SystemCellsRead {
-  const headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
-  const byId = new Map<string, Readonly<Record<string, CellValue>>>();
-  for (const row of rows) {
-    const id = String(row.cells[tab.idColumn!] ?? '').trim();
-    if (id && headers.some((h) => (row.cells[h] ?? null) !== null)) byId.set(id, row.cells);
-  }
-  return byId;
-}
-
-type SystemCellsRead = ReadonlyMap<string, Readonly<Record<string, CellValue>>>;
-
-/** A whole system tab, padded with blanks to clear what the old content had beyond the new. */
-function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v4.Schema$ValueRange {
-  const height = Math.max(old.length, grid.length, 1);
-  const widest = (rows: readonly { length: number }[]) => rows.reduce((m, r) => Math.max(m, r.length), 0);
-  const width = Math.max(1, widest(old), widest(grid));
-  const values = Array.from({ length: height }, (_, r) =>
-    Array.from({ length: width }, (_, c) => {
-      const v = grid[r]?.[c];
-      return v === null || v === undefined ? '' : v;
-    }),
-  );
-  return { range: `${quoteTab(tab)}!A1:${columnLetter(width)}${height}`, values };
-}
 
 /** One values.batchGet of unformatted values by rows: each range's rows, in the order asked for. */
 async function batchGetValues(
@@ -150,60 +91,35 @@ async function batchGetValues(
   return { data: params.ranges.map((_range, i) => (valueRanges?.[i]?.values ?? []) as Grid) };
 }
 
-/** The cell writes' values by tab and ID. */
-function valuesById(cells: readonly CellWrite[]): Map<string, Map<string, CellWrite['values']>> {
-  const byTab = new Map<string, Map<string, CellWrite['values']>>();
-  for (const w of cells) {
-    if (!byTab.has(w.tab)) byTab.set(w.tab, new Map());
-    byTab.get(w.tab)!.set(w.id, w.values);
-  }
-  return byTab;
+/**
+ * What a write needs of the tabs as the store last saw them. The store keeps it from a cycle's read to
+ * its writes, so the TrackerStore port stays plain (the core never carries an adapter's state); the
+ * write hands it to each step that needs it.
+ */
+interface ReadState {
+  /** The system tabs rewritten whole (Issues, summaries), as last read or written: rewritten only when they change. */
+  readonly grids: ReadonlyMap<string, Grid>;
+  /** The ID-keyed tabs' rows as read: to give a row that briefly took another's value its own back. */
+  readonly cells: CellsById;
 }
 
-/** Finds where each cell write goes now. An ID on no row (deleted since the read) is reported. */
-function place(cells: readonly CellWrite[], positions: Positions) {
-  const placed = { placements: [] as Placement[], cellsWritten: 0, missingIds: [] as string[] };
-  const checked = new Set<string>();
-  for (const write of cells) {
-    const headers = Object.keys(write.values);
-    // Every column is found now: a missing one fails before anything is sent.
-    for (const header of headers) {
-      const key = `${write.tab}\u0000${header}`;
-      if (checked.has(key)) continue;
-      positions.column(write.tab, header);
-      checked.add(key);
-    }
-    const rows = positions.rowsOf(write.tab, write.id);
-    if (rows.length === 0) placed.missingIds.push(write.id);
-    for (const row of rows) {
-      placed.placements.push({ write, row });
-      placed.cellsWritten += headers.length;
-    }
-  }
-  return placed;
-}
-
-/** One row's system cells as one range: they sit side by side, and a null leaves an unchanged cell alone. */
-function rowRange(write: CellWrite, row: number, positions: Positions): sheets_v4.Schema$ValueRange {
-  const headers = Object.keys(write.values);
-  const cols = headers.map((h) => positions.column(write.tab, h));
-  const first = Math.min(...cols);
-  const values = new Array<string | number | null>(Math.max(...cols) - first + 1).fill(null);
-  headers.forEach((h, i) => {
-    values[cols[i]! - first] = toApiValue(write.values[h]!);
-  });
+/** What a read leaves for the writes after it. */
+function readState(grids: ReadonlyMap<string, Grid>, tables: ReadonlyMap<string, GridTable>): ReadState {
+  const contractOf = (name: string) => TRACKER_TABS.find((t) => t.name === name);
   return {
-    range: `${quoteTab(write.tab)}!${columnLetter(first + 1)}${row}:${columnLetter(first + values.length)}${row}`,
-    values: [values],
+    grids: new Map([...grids].filter(([name]) => !contractOf(name)?.idColumn && !contractOf(name)?.appendOnly)),
+    cells: new Map(
+      TRACKER_TABS.filter((t) => t.idColumn).map((t) => [t.name, cellsById(t, tables.get(t.name)!.table.rows)]),
+    ),
   };
 }
 
-interface ReadState {
-  /** The whole-tab system grids (Issues, summaries), to write them only when they change. */
-  readonly grids: Map<string, Grid>;
-  /** Each row's system cells as read, by tab and ID: enough to undo a value that landed on the wrong row. */
-  readonly system: Map<string, SystemCellsRead>;
-}
+const NOTHING_WRITTEN: WriteResult = {
+  cellsWritten: 0,
+  rowsAppended: 0,
+  missingIds: [],
+  retriedAfterConcurrentEdit: 0,
+};
 
 /**
  * The tracker as a Google spreadsheet. A cycle costs a constant number of calls whatever the row
@@ -223,7 +139,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private columnCounts = new Map<string, number>();
   private listedAt = 0;
   private readonly listingMaxAgeMs: number;
-  private last: ReadState | undefined;
+  private lastRead: ReadState = { grids: new Map(), cells: new Map() };
   private accountEmail: string | undefined;
 
   constructor(options: GoogleSheetsStoreOptions) {
@@ -293,10 +209,11 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
    * Value writes cannot reach past a tab's grid, so a system tab that outgrows it (a long Issues tab)
    * gets more rows first, in chunks: one spreadsheets.batchUpdate, and only when needed.
    */
-  private async ensureRows(needed: ReadonlyMap<string, number>): Promise<void> {
+  private async ensureRows(grids: readonly GridWrite[]): Promise<void> {
     await this.loadSheetIds();
     const requests: sheets_v4.Schema$Request[] = [];
-    for (const [tab, rows] of needed) {
+    for (const { tab, range } of grids) {
+      const rows = range.values!.length;
       const have = this.rowCounts.get(tab) ?? 0;
       const sheetId = this.sheetIds?.get(tab);
       if (rows <= have || sheetId === undefined) continue;
@@ -337,122 +254,71 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       }),
     );
     const gridOf = new Map(present.map((name, i) => [name, grids[i]!]));
-    const system = new Map<string, SystemCellsRead>();
-    const read = new Map<string, GridTable>();
-    for (const tab of TRACKER_TABS) {
-      const table = tableFromGrid(tab.name, gridOf.get(tab.name) ?? [], toCellValue);
-      if (tab.idColumn) system.set(tab.name, systemCellsById(tab, table.table.rows));
-      read.set(tab.name, table);
-      if (ids.has(tab.name)) problems.push(...table.problems, ...contractProblems(tab, new Set(table.table.headers)));
-    }
-    // Grids are kept as read for the system tabs rewritten whole (Issues, summaries), to compare before a write.
-    const kept = new Map(
-      [...gridOf].filter(([name]) => {
-        const contract = TRACKER_TABS.find((t) => t.name === name);
-        return !contract?.idColumn && !contract?.appendOnly;
-      }),
+    const tables = new Map(
+      TRACKER_TABS.map((tab) => [tab.name, tableFromGrid(tab.name, gridOf.get(tab.name) ?? [], toCellValue)]),
     );
-    this.last = { grids: kept, system };
+    for (const tab of TRACKER_TABS) {
+      const { table, problems: headerProblems } = tables.get(tab.name)!;
+      if (ids.has(tab.name)) problems.push(...headerProblems, ...contractProblems(tab, new Set(table.headers)));
+    }
+    this.lastRead = readState(gridOf, tables);
     return {
-      proposals: read.get(TABS.proposals)!.table,
-      disputes: read.get(TABS.disputes)!.table,
-      activity: read.get(TABS.activity)!.table,
+      proposals: tables.get(TABS.proposals)!.table,
+      disputes: tables.get(TABS.disputes)!.table,
+      activity: tables.get(TABS.activity)!.table,
       layoutProblems: problems,
-      capacity: this.capacity(read),
+      capacity: this.capacity(tables),
     };
   }
 
+  /**
+   * Places each cell write on the row its ID is on now, appends the Activity Log, rewrites the whole
+   * tabs that changed, then verifies the placement and repairs what staff moved in the meantime.
+   */
   async write(plan: WritePlan): Promise<WriteResult> {
-    this.last ??= { grids: new Map<string, Grid>(), system: new Map() };
-    const last = this.last;
-    const tabGrids: { tab: string; grid: GridValue[][] }[] = [];
-    if (plan.issues) tabGrids.push({ tab: TABS.issues, grid: [[...ISSUE_HEADERS], ...plan.issues.map(issueRow)] });
-    for (const s of plan.summaries ?? []) tabGrids.push({ tab: s.tab, grid: s.rows.map((r) => [...r]) });
-    const changedGrids = tabGrids.filter(
-      ({ tab, grid }) => normalizedGrid((last.grids.get(tab) as GridValue[][]) ?? []) !== normalizedGrid(grid),
-    );
     for (const write of plan.cells) {
       for (const header of Object.keys(write.values)) assertSystemColumn(write.tab, header);
     }
-    if (plan.cells.length === 0 && plan.appendActivity.length === 0 && changedGrids.length === 0) {
-      return { cellsWritten: 0, rowsAppended: 0, missingIds: [], retriedAfterConcurrentEdit: 0 };
-    }
-
+    const state = this.lastRead;
+    const grids = changedGrids(plan, state.grids);
+    if (plan.cells.length === 0 && plan.appendActivity.length === 0 && grids.length === 0) return NOTHING_WRITTEN;
     // Where each ID is now, read right before the write: staff may have sorted or inserted rows since the cycle read.
-    let positions = plan.cells.length > 0 ? await this.readPositions() : NO_POSITIONS;
-    const first = place(plan.cells, positions);
-    const grids: sheets_v4.Schema$ValueRange[] = [];
-    const needed = new Map<string, number>();
-    for (const { tab, grid } of changedGrids) {
-      const range = gridRange(tab, grid, (last.grids.get(tab) ?? []) as unknown[][]);
-      needed.set(tab, range.values!.length);
-      grids.push(range);
-    }
+    const placed = placeWrites(plan.cells, plan.cells.length > 0 ? await this.readPositions() : NO_POSITIONS);
     // The Activity Log first: it is the record of what was sent, and must not depend on the cell write.
-    if (plan.appendActivity.length > 0) {
-      // values.append grows the grid as the log grows. If a retry repeats an append whose answer was
-      // lost, the repeated lines carry the same key and time, and the log reader skips them.
-      await this.call('values.append', () =>
-        this.client.api.spreadsheets.values.append({
-          spreadsheetId: this.spreadsheetId,
-          range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
-          valueInputOption: 'RAW',
-          insertDataOption: 'INSERT_ROWS',
-          fields: 'updates.updatedRows',
-          requestBody: { values: plan.appendActivity.map(activityRow) },
-        }),
-      );
-    }
-    await this.ensureRows(needed);
-    await this.batchUpdate(first, positions, grids);
-    for (const { tab, grid } of changedGrids) last.grids.set(tab, grid);
-
-    // Verify: if staff moved rows during the write, put every moved value where it belongs.
-    let written = first;
-    let repairs = 0;
-    let wanted: Map<string, Map<string, CellWrite['values']>> | undefined;
-    for (let round = 0; round < MAX_REPAIR_ROUNDS && written.placements.length > 0; round += 1) {
-      positions = await this.readPositions();
-      const now = positions;
-      const moved = written.placements.filter(({ write, row }) => now.idAt(write.tab, row) !== write.id);
-      if (moved.length === 0) break;
-      repairs += 1;
-      // Each ID's own values, to give back to a row that took another's: built only when rows moved.
-      const ownValues = (wanted ??= valuesById(plan.cells));
-      const fix: sheets_v4.Schema$ValueRange[] = [];
-      for (const { write, row } of moved) {
-        const { tab } = write;
-        // The row that took a value meant for another proposal gets its own value back.
-        const occupant = positions.idAt(tab, row);
-        if (!occupant) continue;
-        for (const header of Object.keys(write.values)) {
-          const own = ownValues.get(tab)?.get(occupant)?.[header];
-          const value = own ? toApiValue(own) : this.snapshotValue(tab, occupant, header);
-          const c = positions.column(tab, header);
-          fix.push({ range: `${quoteTab(tab)}!${columnLetter(c + 1)}${row}`, values: [[value]] });
-        }
-      }
-      const retarget = place([...new Set(moved.map((p) => p.write))], positions);
-      await this.batchUpdate(retarget, positions, fix);
-      written = retarget;
-    }
+    await this.appendActivity(plan.appendActivity);
+    await this.ensureRows(grids);
+    await this.sendWrites([...placed.placements.map((p) => p.range), ...grids.map((g) => g.range)]);
+    this.lastRead = { ...state, grids: new Map([...state.grids, ...grids.map((g) => [g.tab, g.grid] as const)]) };
+    const repairs = await this.repairMoved(placed.placements, plan.cells, state.cells);
     return {
-      cellsWritten: first.cellsWritten,
+      cellsWritten: placed.cellsWritten,
       rowsAppended: plan.appendActivity.length,
-      missingIds: first.missingIds,
+      missingIds: [...placed.missingIds],
       retriedAfterConcurrentEdit: repairs,
     };
   }
 
-  /** One values.batchUpdate: the placed cell writes, then `ranges`. */
-  private async batchUpdate(
-    placed: { readonly placements: readonly Placement[] },
-    positions: Positions,
-    ranges: readonly sheets_v4.Schema$ValueRange[],
-  ): Promise<void> {
-    const data = [...placed.placements.map(({ write, row }) => rowRange(write, row, positions)), ...ranges];
+  /**
+   * values.append grows the grid as the log grows. If a retry repeats an append whose answer was lost,
+   * the repeated lines carry the same key and time, and the log reader skips them.
+   */
+  private async appendActivity(events: readonly ActivityEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.call('values.append', () =>
+      this.client.api.spreadsheets.values.append({
+        spreadsheetId: this.spreadsheetId,
+        range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
+        valueInputOption: 'RAW',
+        insertDataOption: 'INSERT_ROWS',
+        fields: 'updates.updatedRows',
+        requestBody: { values: events.map(activityRow) },
+      }),
+    );
+  }
+
+  /** One values.batchUpdate of the ranges, in RAW mode: staff text starting with =, +, - or @ never becomes a formula. */
+  private async sendWrites(data: sheets_v4.Schema$ValueRange[]): Promise<void> {
     if (data.length === 0) return;
-    // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
     await this.call('values.batchUpdate', () =>
       this.client.api.spreadsheets.values.batchUpdate({
         spreadsheetId: this.spreadsheetId,
@@ -463,7 +329,32 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     );
   }
 
-  /** The header rows and ID columns of the ID-keyed tabs: one call. */
+  /**
+   * Reads the positions again to verify that each value landed on its own row. Where staff moved rows
+   * during the write, a row that took another's value gets its own back, and the value goes where its
+   * row is now; then it verifies again, up to MAX_REPAIR_ROUNDS times. Returns the rounds that repaired.
+   */
+  private async repairMoved(
+    placements: readonly Placement[],
+    cells: readonly CellWrite[],
+    asRead: CellsById,
+  ): Promise<number> {
+    let written = placements;
+    let rounds = 0;
+    while (rounds < MAX_REPAIR_ROUNDS && written.length > 0) {
+      const positions = await this.readPositions();
+      const moved = movedPlacements(written, positions);
+      if (moved.length === 0) break;
+      rounds += 1;
+      const restore = restoreRanges(moved, positions, cells, asRead);
+      const retarget = placeWrites([...new Set(moved.map((p) => p.write))], positions);
+      await this.sendWrites([...retarget.placements.map((p) => p.range), ...restore]);
+      written = retarget.placements;
+    }
+    return rounds;
+  }
+
+  /** Where the ID-keyed tabs' columns and IDs are now: their header rows and ID columns, in one call. */
   private async readPositions(): Promise<Positions> {
     const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
     // Each ID-keyed tab's header row, then its column A (the ID, as the contract places it).
@@ -473,57 +364,18 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
         ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
       }),
     );
-    const columnsOf = new Map<string, ReadonlyMap<string, number>>();
-    const idColumns = new Map<string, unknown[][]>();
+    const positions = new Map<string, TabPositions>();
     for (const [i, tab] of idTabs.entries()) {
       const { columns } = readHeaderRow(tab.name, ranges[i]![0] ?? []);
-      columnsOf.set(tab.name, columns);
-      const idIndex = columns.get(tab.idColumn!) ?? -1;
+      const idIndex = columns.get(tab.idColumn!) ?? 0;
       // The contract puts the ID in column A; if staff moved it, its letter comes from the fresh header.
-      idColumns.set(
-        tab.name,
-        idIndex === 0 || idIndex < 0 ? ranges[idTabs.length + i]! : await this.readColumn(tab.name, idIndex),
-      );
+      const ids = idIndex === 0 ? ranges[idTabs.length + i]! : await this.readColumn(tab.name, idIndex);
+      positions.set(tab.name, tabPositions(columns, ids));
     }
-    // One row number per ID; only IDs on several rows get a list. A big tab has 100,000 IDs.
-    const ids = new Map<string, string[]>();
-    const rowOf = new Map<string, Map<string, number>>();
-    const moreRows = new Map<string, Map<string, number[]>>();
-    for (const [tab, cells] of idColumns) {
-      const column = cells.map((r) => String(r?.[0] ?? '').trim());
-      ids.set(tab, column);
-      const single = new Map<string, number>();
-      const several = new Map<string, number[]>();
-      column.forEach((id, i) => {
-        if (i === 0 || !id) return;
-        const known = single.get(id);
-        if (known === undefined) single.set(id, i + 1);
-        else several.set(id, [...(several.get(id) ?? [known]), i + 1]);
-      });
-      rowOf.set(tab, single);
-      moreRows.set(tab, several);
-    }
-    return {
-      idAt: (tab, row) => ids.get(tab)?.[row - 1] ?? '',
-      rowsOf: (tab, id) => {
-        const row = rowOf.get(tab)?.get(id);
-        return row === undefined ? [] : (moreRows.get(tab)?.get(id) ?? [row]);
-      },
-      column: (tab, header) => {
-        const c = columnsOf.get(tab)?.get(header) ?? -1;
-        if (c < 0) throw new Error(`The "${tab}" tab lacks the column "${header}": run \`bucp init\``);
-        return c;
-      },
-    };
+    return positions;
   }
 
-  /** A system cell as the cycle read it, to restore a row that briefly took another row's value. */
-  private snapshotValue(tab: string, id: string, header: string): string | number {
-    const value = this.last?.system.get(tab)?.get(id)?.[header];
-    return typeof value === 'string' || typeof value === 'number' ? value : '';
-  }
-
-  private async readColumn(tab: string, index: number): Promise<unknown[][]> {
+  private async readColumn(tab: string, index: number): Promise<Grid> {
     const letter = columnLetter(index + 1);
     const [column] = await this.call('values.batchGet', () =>
       batchGetValues(this.client.api, {
