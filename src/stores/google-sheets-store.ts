@@ -32,15 +32,16 @@ import {
   tabPositions,
 } from './google/placement.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
+import { spreadsheetUrl } from './google/spreadsheet-url.ts';
 import {
   type RetryPolicy,
+  type RetryReport,
   type SheetsClient,
-  DEFAULT_RETRY,
   GOOGLE_CELL_LIMIT,
   GOOGLE_CELL_LIMIT_NAME,
   SheetsApiError,
+  SpreadsheetTransport,
   answerOf,
-  withRetry,
 } from './google/transport.ts';
 import { type GridTable, assertSystemColumn, contractProblems, readHeaderRow, tableFromGrid } from './table.ts';
 
@@ -63,7 +64,7 @@ export interface GoogleSheetsStoreOptions {
   /** How long a lease waits for concurrent takers before reading back who won. */
   readonly leaseSettleMs?: number;
   readonly retry?: RetryPolicy;
-  readonly onRetry?: (info: { what: string; attempt: number; delayMs: number; status: number | undefined }) => void;
+  readonly onRetry?: RetryReport;
   /**
    * How long the tab list and grid sizes (one spreadsheets.get) are trusted before a read lists them
    * again: staff may add tabs or rows, which count against Google's cell limit. Default an hour.
@@ -78,17 +79,22 @@ const MAX_REPAIR_ROUNDS = 3;
 const GROW_ROWS = 5000;
 
 /** One values.batchGet of unformatted values by rows: each range's rows, in the order asked for. */
-async function batchGetValues(
-  api: SheetsClient['api'],
-  params: { spreadsheetId: string; ranges: string[]; dateTimeRenderOption?: string },
-): Promise<{ data: Grid[] }> {
-  const response = await api.spreadsheets.values.batchGet({
-    valueRenderOption: 'UNFORMATTED_VALUE',
-    majorDimension: 'ROWS',
-    ...params,
+function batchGetValues(
+  transport: SpreadsheetTransport,
+  ranges: string[],
+  options: { dateTimeRenderOption?: string } = {},
+): Promise<Grid[]> {
+  return transport.call('values.batchGet', async () => {
+    const response = await transport.api.spreadsheets.values.batchGet({
+      spreadsheetId: transport.spreadsheetId,
+      ranges,
+      valueRenderOption: 'UNFORMATTED_VALUE',
+      majorDimension: 'ROWS',
+      ...options,
+    });
+    const { valueRanges } = answerOf(response);
+    return { data: ranges.map((_range, i) => (valueRanges?.[i]?.values ?? []) as Grid) };
   });
-  const { valueRanges } = answerOf(response);
-  return { data: params.ranges.map((_range, i) => (valueRanges?.[i]?.values ?? []) as Grid) };
 }
 
 /**
@@ -130,9 +136,7 @@ const NOTHING_WRITTEN: WriteResult = {
 export class GoogleSheetsTrackerStore implements TrackerStore {
   readonly kind = 'google-sheets';
   readonly spreadsheetId: string;
-  private readonly client: SheetsClient;
-  private readonly retry: RetryPolicy;
-  private readonly onRetry: GoogleSheetsStoreOptions['onRetry'];
+  private readonly transport: SpreadsheetTransport;
   readonly lease: SheetsLease;
   private sheetIds: Map<string, number> | undefined;
   private rowCounts = new Map<string, number>();
@@ -140,24 +144,21 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private listedAt = 0;
   private readonly listingMaxAgeMs: number;
   private lastRead: ReadState = { grids: new Map(), cells: new Map() };
-  private accountEmail: string | undefined;
 
   constructor(options: GoogleSheetsStoreOptions) {
     this.spreadsheetId = options.spreadsheetId;
-    this.client = options.client;
-    this.retry = options.retry ?? DEFAULT_RETRY;
-    this.onRetry = options.onRetry;
+    this.transport = new SpreadsheetTransport(options);
     this.listingMaxAgeMs = options.listingMaxAgeMs ?? 3_600_000;
     this.lease = new SheetsLease({
-      api: this.client.api,
+      api: this.transport.api,
       spreadsheetId: this.spreadsheetId,
-      call: (what, request) => this.call(what, request),
+      call: this.transport.call,
       ...(options.leaseSettleMs === undefined ? {} : { settleMs: options.leaseSettleMs }),
     });
   }
 
   describe(): string {
-    return `https://docs.google.com/spreadsheets/d/${this.spreadsheetId}/edit`;
+    return spreadsheetUrl(this.spreadsheetId);
   }
 
   rowLink(tab: string, _id: string, rowNumber: number): string {
@@ -165,22 +166,11 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     return flat`${this.describe()}#gid=${gid ?? 0}&range=A${rowNumber}`;
   }
 
-  private async call<T>(what: string, request: () => Promise<{ data: T }>): Promise<T> {
-    this.accountEmail ??= await this.client.accountEmail();
-    const response = await withRetry(
-      request,
-      { what, spreadsheetId: this.spreadsheetId, accountEmail: this.accountEmail },
-      this.retry,
-      (info) => this.onRetry?.({ what, ...info }),
-    );
-    return response.data;
-  }
-
   /** Tab titles, IDs and grid sizes, listed again once the last listing is older than listingMaxAgeMs. */
   private async loadSheetIds(force = false): Promise<Map<string, number>> {
     if (this.sheetIds && !force && Date.now() - this.listedAt < this.listingMaxAgeMs) return this.sheetIds;
-    const data = await this.call('spreadsheets.get', () =>
-      this.client.api.spreadsheets.get({
+    const data = await this.transport.call('spreadsheets.get', () =>
+      this.transport.api.spreadsheets.get({
         spreadsheetId: this.spreadsheetId,
         fields: 'sheets.properties(sheetId,title,gridProperties(rowCount,columnCount))',
       }),
@@ -222,8 +212,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       this.rowCounts.set(tab, have + grow);
     }
     if (requests.length === 0) return;
-    await this.call('spreadsheets.batchUpdate', () =>
-      this.client.api.spreadsheets.batchUpdate({ spreadsheetId: this.spreadsheetId, requestBody: { requests } }),
+    await this.transport.call('spreadsheets.batchUpdate', () =>
+      this.transport.api.spreadsheets.batchUpdate({ spreadsheetId: this.spreadsheetId, requestBody: { requests } }),
     );
   }
 
@@ -246,13 +236,9 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
-    const grids = await this.call('values.batchGet', () =>
-      batchGetValues(this.client.api, {
-        spreadsheetId: this.spreadsheetId,
-        ranges: present.map(quoteTab),
-        dateTimeRenderOption: 'SERIAL_NUMBER',
-      }),
-    );
+    const grids = await batchGetValues(this.transport, present.map(quoteTab), {
+      dateTimeRenderOption: 'SERIAL_NUMBER',
+    });
     const gridOf = new Map(present.map((name, i) => [name, grids[i]!]));
     const tables = new Map(
       TRACKER_TABS.map((tab) => [tab.name, tableFromGrid(tab.name, gridOf.get(tab.name) ?? [], toCellValue)]),
@@ -304,8 +290,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
    */
   private async appendActivity(events: readonly ActivityEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.call('values.append', () =>
-      this.client.api.spreadsheets.values.append({
+    await this.transport.call('values.append', () =>
+      this.transport.api.spreadsheets.values.append({
         spreadsheetId: this.spreadsheetId,
         range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
         valueInputOption: 'RAW',
@@ -319,8 +305,8 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   /** One values.batchUpdate of the ranges, in RAW mode: staff text starting with =, +, - or @ never becomes a formula. */
   private async sendWrites(data: sheets_v4.Schema$ValueRange[]): Promise<void> {
     if (data.length === 0) return;
-    await this.call('values.batchUpdate', () =>
-      this.client.api.spreadsheets.values.batchUpdate({
+    await this.transport.call('values.batchUpdate', () =>
+      this.transport.api.spreadsheets.values.batchUpdate({
         spreadsheetId: this.spreadsheetId,
         // Google answers with one entry per range unless asked for less: 10,000 rows are 10,000 entries.
         fields: 'totalUpdatedCells',
@@ -358,12 +344,10 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private async readPositions(): Promise<Positions> {
     const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
     // Each ID-keyed tab's header row, then its column A (the ID, as the contract places it).
-    const ranges = await this.call('values.batchGet', () =>
-      batchGetValues(this.client.api, {
-        spreadsheetId: this.spreadsheetId,
-        ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
-      }),
-    );
+    const ranges = await batchGetValues(this.transport, [
+      ...idTabs.map((t) => `${quoteTab(t.name)}!1:1`),
+      ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`),
+    ]);
     const positions = new Map<string, TabPositions>();
     for (const [i, tab] of idTabs.entries()) {
       const { columns } = readHeaderRow(tab.name, ranges[i]![0] ?? []);
@@ -377,23 +361,12 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   private async readColumn(tab: string, index: number): Promise<Grid> {
     const letter = columnLetter(index + 1);
-    const [column] = await this.call('values.batchGet', () =>
-      batchGetValues(this.client.api, {
-        spreadsheetId: this.spreadsheetId,
-        ranges: [`${quoteTab(tab)}!${letter}:${letter}`],
-      }),
-    );
+    const [column] = await batchGetValues(this.transport, [`${quoteTab(tab)}!${letter}:${letter}`]);
     return column!;
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
-    const report = await ensureSpreadsheetLayout({
-      api: this.client.api,
-      spreadsheetId: this.spreadsheetId,
-      layout,
-      editorEmail: await this.client.accountEmail(),
-      call: (what, request) => this.call(what, request),
-    });
+    const report = await ensureSpreadsheetLayout(this.transport, layout);
     this.sheetIds = undefined;
     await this.loadSheetIds(true);
     return report;
@@ -403,32 +376,20 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 /** The restricted spreadsheet. Only its BUCP ID column is ever read. */
 export class GoogleSheetsRestrictedStore implements RestrictedStore {
   readonly spreadsheetId: string;
-  private readonly client: SheetsClient;
-  private readonly retry: RetryPolicy;
+  private readonly transport: SpreadsheetTransport;
 
   constructor(options: GoogleSheetsStoreOptions) {
     this.spreadsheetId = options.spreadsheetId;
-    this.client = options.client;
-    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.transport = new SpreadsheetTransport(options);
   }
 
   describe(): string {
-    return `https://docs.google.com/spreadsheets/d/${this.spreadsheetId}/edit`;
-  }
-
-  private async call<T>(what: string, request: () => Promise<{ data: T }>): Promise<T> {
-    const accountEmail = await this.client.accountEmail();
-    return (await withRetry(request, { what, spreadsheetId: this.spreadsheetId, accountEmail }, this.retry)).data;
+    return spreadsheetUrl(this.spreadsheetId);
   }
 
   async recordIds(): Promise<ReadonlySet<string>> {
     // The contract puts BUCP ID in column A; only that column crosses the network.
-    const [column] = await this.call('values.batchGet', () =>
-      batchGetValues(this.client.api, {
-        spreadsheetId: this.spreadsheetId,
-        ranges: [`${quoteTab(RESTRICTED_TAB.name)}!A:A`],
-      }),
-    );
+    const [column] = await batchGetValues(this.transport, [`${quoteTab(RESTRICTED_TAB.name)}!A:A`]);
     const [header, ...ids] = column!.map((row) => String(row[0] ?? '').trim());
     if (header !== 'BUCP ID') {
       throw new Error(
@@ -439,12 +400,6 @@ export class GoogleSheetsRestrictedStore implements RestrictedStore {
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
-    return ensureSpreadsheetLayout({
-      api: this.client.api,
-      spreadsheetId: this.spreadsheetId,
-      layout,
-      editorEmail: await this.client.accountEmail(),
-      call: (what, request) => this.call(what, request),
-    });
+    return ensureSpreadsheetLayout(this.transport, layout);
   }
 }

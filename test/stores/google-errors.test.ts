@@ -21,6 +21,38 @@ test('a spreadsheet not shared with the service account says which email to shar
   );
 });
 
+test('each store looks up its account email once, however many calls it makes, and its errors still name it', async () => {
+  const ws = await workspace();
+  ws.addRestricted([{ 'BUCP ID': 'B-1' }]);
+  let lookups = 0;
+  const client = {
+    ...ws.client,
+    accountEmail: () => {
+      lookups += 1;
+      return ws.client.accountEmail();
+    },
+  };
+  const { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } =
+    await import('../../src/stores/google-sheets-store.ts');
+  const { restrictedLayout, trackerLayout } = await import('../../src/core/layout.ts');
+  const restricted = new GoogleSheetsRestrictedStore({ spreadsheetId: ws.restricted.spreadsheetId, client });
+  expect(await restricted.recordIds()).toEqual(new Set(['B-1']));
+  await restricted.ensureLayout(restrictedLayout());
+  await restricted.recordIds();
+  ws.emulator.denyAccess(ws.restricted.spreadsheetId);
+  await expect(restricted.recordIds()).rejects.toThrow(
+    new RegExp(`share it with ${SERVICE_ACCOUNT.replace(/\./g, '\\.')} as an Editor`),
+  );
+  expect(lookups).toBe(1);
+
+  lookups = 0;
+  const tracker = new GoogleSheetsTrackerStore({ spreadsheetId: ws.tracker.spreadsheetId, client });
+  await tracker.read();
+  await tracker.ensureLayout(trackerLayout(ws.config.departments));
+  await tracker.read();
+  expect(lookups).toBe(1);
+});
+
 test('a missing tab or header says to run bucp init', async () => {
   const ws = await workspace();
   const id = ws.tracker.spreadsheetId;

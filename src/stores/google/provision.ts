@@ -5,18 +5,9 @@ import { SUMMARY_CHARTS } from '../../core/metrics.ts';
 import type { LayoutReport } from '../../core/ports.ts';
 import { readHeaderRow } from '../table.ts';
 import { quoteTab } from './a1.ts';
+import type { SpreadsheetTransport } from './transport.ts';
 
 type Request = sheets_v4.Schema$Request;
-type Call = <T>(what: string, request: () => Promise<{ data: T }>) => Promise<T>;
-
-export interface ProvisionInput {
-  readonly api: sheets_v4.Sheets;
-  readonly spreadsheetId: string;
-  readonly layout: WorkbookLayout;
-  /** The service account: the only editor of system columns and tabs. */
-  readonly editorEmail: string | undefined;
-  readonly call: Call;
-}
 
 /** Protected ranges this service made are recognised by their description. */
 const MARK = 'bucp-tracker:';
@@ -44,8 +35,11 @@ const cellValue = (v: string | number | null): sheets_v4.Schema$CellData => ({
  * spreadsheets.batchUpdate: tabs, headers, frozen rows, dropdowns, date formats, protections,
  * highlights and charts. A complete spreadsheet gets no write at all. Staff cells are never sent.
  */
-export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<LayoutReport> {
-  const { api, spreadsheetId, layout, call } = input;
+export async function ensureSpreadsheetLayout(
+  transport: SpreadsheetTransport,
+  layout: WorkbookLayout,
+): Promise<LayoutReport> {
+  const { api, spreadsheetId, call } = transport;
   const meta = await call('spreadsheets.get', () =>
     api.spreadsheets.get({
       spreadsheetId,
@@ -84,7 +78,7 @@ export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<La
       .filter((_t, i) => (headerData.valueRanges?.[existing.length + i]?.values ?? []).length === 0)
       .map((t) => t.name),
   );
-  const validated = await validatedColumns(input, existing, sheets);
+  const validated = await validatedColumns(transport, existing, sheets);
 
   const requests: Request[] = [];
   const created: string[] = [];
@@ -229,7 +223,7 @@ export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<La
       });
       if (sheet) repaired.push(`dropdown on "${tab.name}"!${column.header}`);
     }
-    requests.push(...protections(tab, sheetId, columns, sheet, input.editorEmail, repaired));
+    requests.push(...protections(tab, sheetId, columns, sheet, await transport.accountEmail(), repaired));
     requests.push(...highlights(tab, sheetId, columns, sheet, rowCount, repaired));
   }
 
@@ -277,16 +271,16 @@ export async function ensureSpreadsheetLayout(input: ProvisionInput): Promise<La
 
 /** Which list columns already have a dropdown, read from the first data row's grid data. */
 async function validatedColumns(
-  input: ProvisionInput,
+  transport: SpreadsheetTransport,
   existing: readonly TabLayout[],
   sheets: Map<string, sheets_v4.Schema$Sheet>,
 ): Promise<Map<string, Set<string>>> {
   const withLists = existing.filter((t) => t.columns.some((c) => c.list) && sheets.has(t.name));
   const result = new Map<string, Set<string>>();
   if (withLists.length === 0) return result;
-  const data = await input.call('spreadsheets.get', () =>
-    input.api.spreadsheets.get({
-      spreadsheetId: input.spreadsheetId,
+  const data = await transport.call('spreadsheets.get', () =>
+    transport.api.spreadsheets.get({
+      spreadsheetId: transport.spreadsheetId,
       ranges: withLists.flatMap((t) => [`'${t.name}'!1:1`, `'${t.name}'!2:2`]),
       includeGridData: true,
       fields: 'sheets(properties(title),data(rowData(values(userEnteredValue,dataValidation))))',

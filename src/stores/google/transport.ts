@@ -251,3 +251,46 @@ export async function withRetry<T>(
     }
   }
 }
+
+/** A call to the Sheets API: `what` names it in error messages and retry reports. */
+export type SheetsCall = <T>(what: string, request: () => Promise<{ data: T }>) => Promise<T>;
+
+export type RetryReport = (info: {
+  what: string;
+  attempt: number;
+  delayMs: number;
+  status: number | undefined;
+}) => void;
+
+/**
+ * How the stores call the Sheets API about one spreadsheet: each call retried within the policy, then
+ * its error translated into what a person can act on. The account's email, which those messages name
+ * and bucp init makes the editor of protected ranges, is looked up once, on first need.
+ */
+export class SpreadsheetTransport {
+  readonly api: sheets_v4.Sheets;
+  readonly spreadsheetId: string;
+  private readonly client: SheetsClient;
+  private readonly retry: RetryPolicy;
+  private readonly onRetry: RetryReport | undefined;
+  private email: Promise<string | undefined> | undefined;
+
+  constructor(options: { client: SheetsClient; spreadsheetId: string; retry?: RetryPolicy; onRetry?: RetryReport }) {
+    this.client = options.client;
+    this.api = options.client.api;
+    this.spreadsheetId = options.spreadsheetId;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.onRetry = options.onRetry;
+  }
+
+  accountEmail(): Promise<string | undefined> {
+    this.email ??= this.client.accountEmail();
+    return this.email;
+  }
+
+  readonly call: SheetsCall = async (what, request) => {
+    const context = { what, spreadsheetId: this.spreadsheetId, accountEmail: await this.accountEmail() };
+    const response = await withRetry(request, context, this.retry, (info) => this.onRetry?.({ what, ...info }));
+    return response.data;
+  };
+}
