@@ -241,7 +241,7 @@ test('a read cut off inside the Proposals tab is read again whole: no row is par
   expect(parsed.proposals.records.at(-1)).toMatchObject({ bucpId: 'BUCP-03000', rowNumber: 3001 });
 });
 
-test('errors of a streamed read are translated as any other: access taken away, a tab deleted since the last read', async () => {
+test('errors of a read are translated as any other: access taken away, a tab deleted since the last read', async () => {
   const ws = await workspace();
   ws.addProposals([{ 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02' }]);
   const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
@@ -261,7 +261,7 @@ test('errors of a streamed read are translated as any other: access taken away, 
   const reads = ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.status);
   expect(reads.slice(-2)).toEqual([400, 200]);
 
-  // Access taken away: the streamed answer's error still says whom to share the spreadsheet with.
+  // Access taken away: the read's error still says whom to share the spreadsheet with.
   ws.emulator.denyAccess(id);
   await expect(store.read()).rejects.toThrow(new RegExp(`share it with ${SERVICE_ACCOUNT.replace(/\./g, '\\.')}`));
   expect(ws.emulator.calls.at(-1)).toMatchObject({ api: 'values.batchGet', status: 403 });
@@ -296,7 +296,7 @@ test('when staff move the BUCP ID column, the write finds it by its header and e
   const row = rows.find((r) => r[header.indexOf('BUCP ID')] === 'B-2')!;
   expect(row[header.indexOf('Status')]).toBe('Stalled');
   expect(rows.find((r) => r[header.indexOf('BUCP ID')] === 'B-1')![header.indexOf('Status')] ?? '').toBe('');
-  // The moved ID column was read as it arrived, in a values.batchGet of its own.
+  // The moved ID column was read in a values.batchGet of its own.
   expect(ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.ranges)).toContainEqual([
     "'Proposals'!B:B",
   ]);
