@@ -39,11 +39,13 @@ import {
   type SheetsClient,
   GOOGLE_CELL_LIMIT,
   GOOGLE_CELL_LIMIT_NAME,
+  JSON_REQUEST,
   SheetsApiError,
   SpreadsheetTransport,
-  answerOf,
+  jsonBody,
 } from './google/transport.ts';
-import { type GridTable, assertSystemColumn, contractProblems, readHeaderRow, tableFromGrid } from './table.ts';
+import { readValueRanges } from './google/value-ranges.ts';
+import { type GridTable, TableReader, assertSystemColumn, contractProblems, readHeaderRow } from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
 
@@ -78,23 +80,44 @@ const MAX_REPAIR_ROUNDS = 3;
 /** Rows added at a time when a tab needs more. */
 const GROW_ROWS = 5000;
 
-/** One values.batchGet of unformatted values by rows: each range's rows, in the order asked for. */
-function batchGetValues(
+/**
+ * One values.batchGet of unformatted values by rows, read as the answer arrives: `onRow(rangeIndex, row)`
+ * for each row, in order. Parsed whole, the answer for 10,000 proposals and their Activity Log lifts
+ * the cycle's peak memory past 250 MB; read row by row, it never sits in memory whole. Call it inside a
+ * retried request: a try that fails starts over.
+ */
+async function streamValues(
   transport: SpreadsheetTransport,
   ranges: string[],
+  onRow: (rangeIndex: number, row: unknown[]) => void,
   options: { dateTimeRenderOption?: string } = {},
-): Promise<Grid[]> {
-  return transport.call('values.batchGet', async () => {
-    const response = await transport.api.spreadsheets.values.batchGet({
+): Promise<void> {
+  const response = await transport.api.spreadsheets.values.batchGet(
+    {
       spreadsheetId: transport.spreadsheetId,
       ranges,
       valueRenderOption: 'UNFORMATTED_VALUE',
       majorDimension: 'ROWS',
       ...options,
-    });
-    const { valueRanges } = answerOf(response);
-    return { data: ranges.map((_range, i) => (valueRanges?.[i]?.values ?? []) as Grid) };
+    },
+    { responseType: 'stream' },
+  );
+  await readValueRanges(response.data as unknown as AsyncIterable<Uint8Array>, onRow);
+}
+
+/** The rows of each range, for the small reads: header rows and ID columns. */
+function batchGetGrids(transport: SpreadsheetTransport, ranges: string[]): Promise<Grid[]> {
+  return transport.call('values.batchGet', async () => {
+    const grids: Grid[] = ranges.map(() => []);
+    await streamValues(transport, ranges, (i, row) => grids[i]?.push(row));
+    return { data: grids };
   });
+}
+
+/** The system tabs a write rewrites whole (Issues, summaries): every tab read but the ID-keyed and append-only. */
+function rewrittenWhole(name: string): boolean {
+  const contract = TRACKER_TABS.find((t) => t.name === name);
+  return !contract?.idColumn && !contract?.appendOnly;
 }
 
 /**
@@ -103,17 +126,16 @@ function batchGetValues(
  * write hands it to each step that needs it.
  */
 interface ReadState {
-  /** The system tabs rewritten whole (Issues, summaries), as last read or written: rewritten only when they change. */
+  /** The system tabs rewritten whole (Issues, summaries) as last read or written: rewritten when they change. */
   readonly grids: ReadonlyMap<string, Grid>;
-  /** The ID-keyed tabs' rows as read: to give a row that briefly took another's value its own back. */
+  /** The ID-keyed tabs' system cells as read: to give a row that briefly took another's value its own back. */
   readonly cells: CellsById;
 }
 
 /** What a read leaves for the writes after it. */
 function readState(grids: ReadonlyMap<string, Grid>, tables: ReadonlyMap<string, GridTable>): ReadState {
-  const contractOf = (name: string) => TRACKER_TABS.find((t) => t.name === name);
   return {
-    grids: new Map([...grids].filter(([name]) => !contractOf(name)?.idColumn && !contractOf(name)?.appendOnly)),
+    grids,
     cells: new Map(
       TRACKER_TABS.filter((t) => t.idColumn).map((t) => [t.name, cellsById(t, tables.get(t.name)!.table.rows)]),
     ),
@@ -236,18 +258,22 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
-    const grids = await batchGetValues(this.transport, present.map(quoteTab), {
-      dateTimeRenderOption: 'SERIAL_NUMBER',
+    const { tables, grids } = await this.transport.call('values.batchGet', async () => {
+      // Made afresh on each try: a retried read starts over.
+      const readers = new Map(TRACKER_TABS.map((t) => [t.name, new TableReader(t.name, toCellValue)]));
+      const grids = new Map(present.filter(rewrittenWhole).map((name) => [name, [] as Grid]));
+      const onRow = (i: number, row: unknown[]) => {
+        readers.get(present[i]!)?.add(row);
+        grids.get(present[i]!)?.push(row);
+      };
+      await streamValues(this.transport, present.map(quoteTab), onRow, { dateTimeRenderOption: 'SERIAL_NUMBER' });
+      return { data: { tables: new Map([...readers].map(([name, reader]) => [name, reader.finish()])), grids } };
     });
-    const gridOf = new Map(present.map((name, i) => [name, grids[i]!]));
-    const tables = new Map(
-      TRACKER_TABS.map((tab) => [tab.name, tableFromGrid(tab.name, gridOf.get(tab.name) ?? [], toCellValue)]),
-    );
     for (const tab of TRACKER_TABS) {
       const { table, problems: headerProblems } = tables.get(tab.name)!;
       if (ids.has(tab.name)) problems.push(...headerProblems, ...contractProblems(tab, new Set(table.headers)));
     }
-    this.lastRead = readState(gridOf, tables);
+    this.lastRead = readState(grids, tables);
     return {
       proposals: tables.get(TABS.proposals)!.table,
       disputes: tables.get(TABS.disputes)!.table,
@@ -291,14 +317,17 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private async appendActivity(events: readonly ActivityEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.transport.call('values.append', () =>
-      this.transport.api.spreadsheets.values.append({
-        spreadsheetId: this.spreadsheetId,
-        range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
-        valueInputOption: 'RAW',
-        insertDataOption: 'INSERT_ROWS',
-        fields: 'updates.updatedRows',
-        requestBody: { values: events.map(activityRow) },
-      }),
+      this.transport.api.spreadsheets.values.append(
+        {
+          spreadsheetId: this.spreadsheetId,
+          range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
+          valueInputOption: 'RAW',
+          insertDataOption: 'INSERT_ROWS',
+          fields: 'updates.updatedRows',
+          requestBody: jsonBody({ values: events.map(activityRow) }),
+        },
+        JSON_REQUEST,
+      ),
     );
   }
 
@@ -306,12 +335,15 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private async sendWrites(data: sheets_v4.Schema$ValueRange[]): Promise<void> {
     if (data.length === 0) return;
     await this.transport.call('values.batchUpdate', () =>
-      this.transport.api.spreadsheets.values.batchUpdate({
-        spreadsheetId: this.spreadsheetId,
-        // Google answers with one entry per range unless asked for less: 10,000 rows are 10,000 entries.
-        fields: 'totalUpdatedCells',
-        requestBody: { valueInputOption: 'RAW', data },
-      }),
+      this.transport.api.spreadsheets.values.batchUpdate(
+        {
+          spreadsheetId: this.spreadsheetId,
+          // Google answers with one entry per range unless asked for less: 10,000 rows are 10,000 entries.
+          fields: 'totalUpdatedCells',
+          requestBody: jsonBody({ valueInputOption: 'RAW', data }),
+        },
+        JSON_REQUEST,
+      ),
     );
   }
 
@@ -344,7 +376,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private async readPositions(): Promise<Positions> {
     const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
     // Each ID-keyed tab's header row, then its column A (the ID, as the contract places it).
-    const ranges = await batchGetValues(this.transport, [
+    const ranges = await batchGetGrids(this.transport, [
       ...idTabs.map((t) => `${quoteTab(t.name)}!1:1`),
       ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`),
     ]);
@@ -361,7 +393,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   private async readColumn(tab: string, index: number): Promise<Grid> {
     const letter = columnLetter(index + 1);
-    const [column] = await batchGetValues(this.transport, [`${quoteTab(tab)}!${letter}:${letter}`]);
+    const [column] = await batchGetGrids(this.transport, [`${quoteTab(tab)}!${letter}:${letter}`]);
     return column!;
   }
 
@@ -389,7 +421,7 @@ export class GoogleSheetsRestrictedStore implements RestrictedStore {
 
   async recordIds(): Promise<ReadonlySet<string>> {
     // The contract puts BUCP ID in column A; only that column crosses the network.
-    const [column] = await batchGetValues(this.transport, [`${quoteTab(RESTRICTED_TAB.name)}!A:A`]);
+    const [column] = await batchGetGrids(this.transport, [`${quoteTab(RESTRICTED_TAB.name)}!A:A`]);
     const [header, ...ids] = column!.map((row) => String(row[0] ?? '').trim());
     if (header !== 'BUCP ID') {
       throw new Error(

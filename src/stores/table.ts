@@ -76,30 +76,58 @@ export function readHeaderRow(tabName: string, values: readonly unknown[]): Head
 }
 
 /**
- * A tab's rows by header, from its grid: the header row first, a missing or short row blank where it
- * lacks cells. Rows with no value in any named column are skipped; row numbers are the sheet's, 1-based.
+ * Reads a tab's rows by header as they come, the header row first. Rows with no value in any named
+ * column are skipped; row numbers are the sheet's, 1-based (a missing row counts as an empty one).
  */
+export class TableReader {
+  private readonly tabName: string;
+  private readonly toCell: (value: unknown) => CellValue;
+  private header: HeaderRow | undefined;
+  private indexes: number[] = [];
+  private template: Record<string, CellValue> = {};
+  private readonly rows: SheetRow[] = [];
+  private rowsRead = 0;
+
+  constructor(tabName: string, toCell: (value: unknown) => CellValue) {
+    this.tabName = tabName;
+    this.toCell = toCell;
+  }
+
+  add(values: readonly unknown[] = []): void {
+    this.rowsRead += 1;
+    if (!this.header) {
+      const header = readHeaderRow(this.tabName, values);
+      this.header = header;
+      this.indexes = header.headers.map((h) => header.columns.get(h)!);
+      // Every row's cells are copied from one template, so they share one shape: a 30-column row takes
+      // about 300 bytes instead of the 1.6 KB of an object built key by key (V8 makes that a dictionary).
+      this.template = Object.fromEntries(header.headers.map((h) => [h, null]));
+      return;
+    }
+    const { headers } = this.header;
+    const cells: Record<string, CellValue> = { ...this.template };
+    let any = false;
+    for (let c = 0; c < headers.length; c += 1) {
+      const value = this.toCell(values[this.indexes[c]!]);
+      cells[headers[c]!] = value;
+      if (value !== null && value !== '') any = true;
+    }
+    if (any) this.rows.push({ rowNumber: this.rowsRead, cells });
+  }
+
+  finish(): GridTable {
+    const { headers, problems } = this.header ?? readHeaderRow(this.tabName, []);
+    return { table: { headers, rows: this.rows }, problems, rowsRead: this.rowsRead };
+  }
+}
+
+/** A tab's rows by header, from its whole grid (a missing row is an empty one). */
 export function tableFromGrid(
   tabName: string,
   grid: readonly (readonly unknown[] | undefined)[],
   toCell: (value: unknown) => CellValue,
 ): GridTable {
-  const { headers, columns, problems } = readHeaderRow(tabName, grid[0] ?? []);
-  const indexes = headers.map((h) => columns.get(h)!);
-  // Every row's cells are copied from one template, so they share one shape: a 30-column row takes
-  // about 300 bytes instead of the 1.6 KB of an object built key by key (V8 turns that into a dictionary).
-  const template: Record<string, CellValue> = Object.fromEntries(headers.map((h) => [h, null]));
-  const rows: SheetRow[] = [];
-  for (let r = 1; r < grid.length; r += 1) {
-    const values = grid[r] ?? [];
-    const cells: Record<string, CellValue> = { ...template };
-    let any = false;
-    headers.forEach((header, c) => {
-      const value = toCell(values[indexes[c]!]);
-      cells[header] = value;
-      if (value !== null && value !== '') any = true;
-    });
-    if (any) rows.push({ rowNumber: r + 1, cells });
-  }
-  return { table: { headers, rows }, problems, rowsRead: grid.length };
+  const reader = new TableReader(tabName, toCell);
+  for (let r = 0; r < grid.length; r += 1) reader.add(grid[r]);
+  return reader.finish();
 }

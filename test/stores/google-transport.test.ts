@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { type RetryPolicy, answerOf, backoffDelay, translate, withRetry } from '../../src/stores/google/transport.ts';
+import { type RetryPolicy, backoffDelay, translate, withRetry } from '../../src/stores/google/transport.ts';
+import { readValueRanges } from '../../src/stores/google/value-ranges.ts';
 
 const policy: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
 
@@ -61,17 +62,19 @@ describe('retries and translated errors', () => {
 
   test('an answer that ended early (cut off in transit) is tried again', async () => {
     let calls = 0;
-    // What the HTTP client hands over of a JSON answer it could not parse: its text.
-    const cut = { data: '{"valueRanges":[{"values":[["B-1"],["B-' as unknown as { valueRanges: string[][] } };
+    const chunks = async function* () {
+      yield new TextEncoder().encode('{"valueRanges":[{"values":[["B-1"],["B-');
+    };
     const result = await withRetry(
       async () => {
         calls += 1;
-        return answerOf(calls === 1 ? cut : { data: { valueRanges: [['B-1'], ['B-2']] } });
+        if (calls === 1) await readValueRanges(chunks(), () => {});
+        return 'read';
       },
       context,
       { ...policy, baseDelayMs: 1 },
     );
-    expect([result, calls]).toEqual([{ valueRanges: [['B-1'], ['B-2']] }, 2]);
+    expect([result, calls]).toEqual(['read', 2]);
   });
 
   test.each([

@@ -120,16 +120,20 @@ export function movedPlacements(placements: readonly Placement[], positions: Pos
   return placements.filter(({ write, row }) => idAt(positions, write.tab, row) !== write.id);
 }
 
-/** The ID-keyed tabs' rows as read, by tab and ID: the rows with a system cell filled. */
+/** The ID-keyed tabs' system cells as read, by tab and ID. */
 export type CellsById = ReadonlyMap<string, ReadonlyMap<string, Readonly<Record<string, CellValue>>>>;
 
-/** A tab's rows as read, by ID, for the rows with a system cell filled (a first sync's rows have none). */
+/**
+ * A tab's system cells as read, by ID, for the rows with one filled (a first sync's rows have none):
+ * a copy of those cells only, so the rows as read need not be kept through the cycle.
+ */
 export function cellsById(tab: TabContract, rows: readonly SheetRow[]): ReadonlyMap<string, SheetRow['cells']> {
   const headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
   const byId = new Map<string, SheetRow['cells']>();
   for (const row of rows) {
     const id = String(row.cells[tab.idColumn!] ?? '').trim();
-    if (id && headers.some((h) => (row.cells[h] ?? null) !== null)) byId.set(id, row.cells);
+    if (!id || headers.every((h) => (row.cells[h] ?? null) === null)) continue;
+    byId.set(id, Object.fromEntries(headers.map((h) => [h, row.cells[h] ?? null])));
   }
   return byId;
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { GoogleAuth, type OAuth2Client, gaxios } from 'google-auth-library';
+import { CUT_OFF } from './value-ranges.ts';
 
 /** The only scope the service asks for. Service accounts cannot use drive.file. */
 export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
@@ -39,19 +40,18 @@ export interface SheetsClient {
   accountEmail(): Promise<string | undefined>;
 }
 
-/** The error code of an answer that ended early: retried like a dropped connection. */
-const CUT_OFF = 'ANSWER_CUT_OFF';
-
 /**
- * The answer of a call. The HTTP client hands over the text of a JSON answer it could not parse: an
- * answer cut off in transit is an error to retry, never a shorter tracker.
+ * A request body serialized once, here. googleapis deep-copies an object body before it serializes it:
+ * for the 10,000 ranges of a first sync that copy costs about 80 ms of CPU and 25 MB of peak memory.
+ * Send it with JSON_REQUEST.
  */
-export function answerOf<T>(response: { data: T }): T {
-  if (typeof response.data !== 'object' || response.data === null) {
-    throw Object.assign(new Error('The answer ended early (cut off in transit)'), { code: CUT_OFF });
-  }
-  return response.data;
+export function jsonBody<Body>(body: Body): Body {
+  // Typed as the body it stands for: googleapis' types know object bodies only.
+  return JSON.stringify(body) as unknown as Body;
 }
+
+/** The request options that go with a jsonBody. */
+export const JSON_REQUEST = { headers: { 'content-type': 'application/json; charset=utf-8' } } as const;
 
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
