@@ -18,6 +18,7 @@ import { MailTemplates } from '../mail/render.ts';
 import { ServiceRunner } from '../service/runner.ts';
 import { startStatusServer } from '../service/status-server.ts';
 import { createStores } from '../stores/create-stores.ts';
+import { spreadsheetUrl } from '../stores/google/spreadsheet-url.ts';
 import { WorkbookError } from '../stores/workbook-error.ts';
 import { packagePath } from '../package-root.ts';
 
@@ -151,9 +152,7 @@ function summarize(report: CycleReport, where: { tracker: string; outbox?: strin
 }
 
 function trackerLocation(config: Config): string {
-  return config.store.kind === 'xlsx'
-    ? config.store.path
-    : `https://docs.google.com/spreadsheets/d/${config.store.spreadsheetId}/edit`;
+  return config.store.kind === 'xlsx' ? config.store.path : spreadsheetUrl(config.store.spreadsheetId);
 }
 
 function outboxOf(config: Config): string | undefined {

@@ -16,21 +16,6 @@ export interface SheetRow {
   /** The 1-based sheet row where this row was read; for messages and links only, never identity. */
   readonly rowNumber: number;
   readonly cells: Readonly<Record<string, CellValue>>;
-  /**
-   * The row's system cells, when the store keeps a record of them too (made by `systemCellsReader`):
-   * the parse then keeps this same record instead of a copy of its own.
-   */
-  readonly systemCells?: Readonly<Record<string, CellValue>>;
-}
-
-/**
- * Takes a tab's rows as a store reads them, top to bottom, instead of the snapshot holding them: what
- * a cycle needs of a big tab is what it folds or parses the rows into, not the cells.
- */
-export interface RowSink {
-  /** Called as a read starts, and again if it starts over (a retried request): forget what came before. */
-  restart(): void;
-  add(row: SheetRow): void;
 }
 
 export interface SheetTable {

@@ -224,14 +224,6 @@ export function allLists(departments: readonly string[]): Record<ListName, reado
   return { ...staticLists(), Departments: departments };
 }
 
-export function systemHeaders(columns: readonly Column[]): string[] {
-  return columns.filter((c) => c.owner === 'system').map((c) => c.header);
-}
-
-export function columnByHeader(columns: readonly Column[], header: string): Column | undefined {
-  return columns.find((c) => c.header === header);
-}
-
 /** Statuses the sheet highlights, with the fill colour the templates use. */
 export const STATUS_HIGHLIGHTS: readonly { status: ProposalStatus; fill: string }[] = [
   { status: 'Due Soon', fill: 'FFF4CC' },

@@ -1,10 +1,10 @@
-import { type ActivityEvent, readActivityLog, stampAt } from './activity.ts';
+import { type ActivityEvent, stampAt } from './activity.ts';
 import { BusinessCalendar } from './calendar.ts';
 import { capacityIssues } from './capacity.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, localDate, localTimestamp } from './dates.ts';
 import { type Findings, evaluate } from './evaluate.ts';
-import { type History, emptyHistory, foldEvents } from './history.ts';
+import { type History, foldEvents, historyFromLog } from './history.ts';
 import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from './metrics.ts';
 import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
@@ -15,9 +15,8 @@ import {
   type ParsedTab,
   type Proposal,
   type RowIssue,
-  type TabParse,
   parseDisputes,
-  proposalParse,
+  parseProposals,
 } from './schema.ts';
 import { type CellWrite, planSystemCells } from './system-cells.ts';
 
@@ -59,33 +58,17 @@ export interface ParsedTracker {
   readonly storeIssues: readonly RowIssue[];
 }
 
-/** What a read hands the Proposals rows to, so that they are parsed as they arrive. */
-export interface TrackerSinks {
-  readonly proposals: TabParse<Proposal>;
-}
-
-export function trackerSinks(context: Pick<CycleContext, 'config' | 'now'>): TrackerSinks {
-  return { proposals: proposalParse(parseContextOf(context)) };
-}
-
 function parseContextOf(context: Pick<CycleContext, 'config' | 'now'>): ParseContext {
   return { today: localDate(context.now, context.config.timezone), departments: context.config.departments };
 }
 
-/**
- * Parses the tabs of a snapshot and folds the Activity Log into the memory. `sinks` are those the read
- * handed rows to, if it did; the snapshot's own rows (if any) are added after.
- */
-export function parseTracker(
-  snapshot: TrackerSnapshot,
-  context: Pick<CycleContext, 'config' | 'now'>,
-  sinks: TrackerSinks = trackerSinks(context),
-): ParsedTracker {
-  for (const row of snapshot.proposals.rows) sinks.proposals.add(row);
-  const proposals = sinks.proposals.finish();
+/** Parses the tabs of a snapshot and folds the Activity Log into the memory. */
+export function parseTracker(snapshot: TrackerSnapshot, context: Pick<CycleContext, 'config' | 'now'>): ParsedTracker {
+  const parseContext = parseContextOf(context);
+  const proposals = parseProposals(snapshot.proposals, parseContext);
   const knownIds = new Set(proposals.records.map((p) => p.bucpId));
-  const disputes = parseDisputes(snapshot.disputes, parseContextOf(context), knownIds);
-  const history = foldEvents(emptyHistory(), readActivityLog(snapshot.activity.rows));
+  const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
+  const history = historyFromLog(snapshot.activity.rows);
   return { proposals, disputes, history, capacity: snapshot.capacity, storeIssues: capacityIssues(snapshot.capacity) };
 }
 

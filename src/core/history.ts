@@ -1,4 +1,5 @@
-import type { ActivityEvent } from './activity.ts';
+import { type ActivityEvent, readActivityLog } from './activity.ts';
+import type { SheetRow } from './cells.ts';
 import type { IsoDate } from './dates.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
 
@@ -81,6 +82,11 @@ export function emptyHistory(): History {
     notifications: { intents: new Map(), sent: new Set(), failures: new Map() },
     rowIssueKeys: new Set(),
   };
+}
+
+/** The memory the Activity Log's rows hold: its lines read (`readActivityLog`) and folded. */
+export function historyFromLog(rows: readonly SheetRow[]): History {
+  return foldEvents(emptyHistory(), readActivityLog(rows));
 }
 
 /** The working copy a fold builds: fresh collections, so the memory it started from is never touched. */

@@ -1,5 +1,5 @@
 import type { ActivityEvent } from './activity.ts';
-import type { RowSink, SheetTable } from './cells.ts';
+import type { SheetTable } from './cells.ts';
 import type { WorkbookLayout } from './layout.ts';
 import type { SummaryTable } from './metrics.ts';
 import type { RowIssue } from './schema.ts';
@@ -7,22 +7,14 @@ import type { CellWrite } from './system-cells.ts';
 
 /** Everything a cycle reads from the tracker, in one read. */
 export interface TrackerSnapshot {
-  /** The Proposals tab: its headers, and its rows unless the read handed them to a sink. */
   readonly proposals: SheetTable;
   readonly disputes: SheetTable;
-  /** The Activity Log: its headers, and its lines unless the read handed them to a sink. */
+  /** The Activity Log, oldest line first: the memory the core folds. */
   readonly activity: SheetTable;
   /** Layout problems (a missing tab or header) that `bucp init` repairs. */
   readonly layoutProblems: readonly string[];
   /** How full the store is, where it has a hard limit the Activity Log can reach. */
   readonly capacity?: StoreCapacity;
-}
-
-export interface ReadOptions {
-  /** Takes the Activity Log's lines, oldest first: the log is the biggest tab. */
-  readonly activity?: RowSink;
-  /** Takes the Proposals rows, so they are parsed as they arrive rather than held as cells. */
-  readonly proposals?: RowSink;
 }
 
 /** A store's hard limit on what it holds, and how much of it is used (at least). */
@@ -74,12 +66,12 @@ export interface LeaseControl {
   release(holder: string): Promise<void>;
 }
 
-/** The shared tracker: a workbook, a Google spreadsheet or an Airtable base. */
+/** The shared tracker: a workbook or a Google spreadsheet. */
 export interface TrackerStore {
   readonly kind: string;
   /** Creates what is missing (tabs, headers, dropdowns, highlights). Never changes staff data. */
   ensureLayout(layout: WorkbookLayout): Promise<LayoutReport>;
-  read(options?: ReadOptions): Promise<TrackerSnapshot>;
+  read(): Promise<TrackerSnapshot>;
   write(plan: WritePlan): Promise<WriteResult>;
   /** A link a person can open to land on a row. */
   rowLink(tab: string, id: string, rowNumber: number): string;

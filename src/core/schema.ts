@@ -1,13 +1,5 @@
 import { z } from 'zod/v4';
-import {
-  type CellValue,
-  type RowSink,
-  type SheetRow,
-  type SheetTable,
-  cellText,
-  isBlankCell,
-  isCellError,
-} from './cells.ts';
+import { type CellValue, type SheetRow, type SheetTable, cellText, isBlankCell, isCellError } from './cells.ts';
 import {
   type Column,
   type Decision,
@@ -279,50 +271,38 @@ interface RowParse<T> {
   readonly issues: RowIssue[];
 }
 
+/** Which tab is parsed, the column holding its IDs, and its staff columns (a row with none is skipped). */
+interface TabSpec {
+  readonly tab: string;
+  readonly idHeader: string;
+  readonly staffHeaders: readonly string[];
+}
+
 /**
- * Parses a tab's rows one at a time, as a store reads them, so a big tab is never held whole as cells
- * beside its records. Rows with no ID are reported; an ID used on several rows is found at the end,
- * and each of its rows is reported and counted invalid. Records and issues come out in row order.
+ * Parses a tab's rows. Rows with no ID are reported; an ID used on several rows makes each of its rows
+ * reported and invalid. Records and issues come out in row order.
  */
-export class TabParse<T extends { readonly rowNumber: number; readonly valid: boolean }> implements RowSink {
-  private readonly tab: string;
-  private readonly idHeader: string;
-  private readonly staffHeaders: readonly string[];
-  private readonly parseRow: (row: SheetRow, id: string) => RowParse<T>;
-  private records: T[] = [];
-  private idIssues: RowIssue[] = [];
-  private rowIssues: RowIssue[] = [];
-  /** Each ID's record index, or indexes when it is on several rows. */
-  private recordsById = new Map<string, number | number[]>();
-  private unaddressable = 0;
-
-  constructor(
-    tab: string,
-    idHeader: string,
-    staffHeaders: readonly string[],
-    parseRow: (row: SheetRow, id: string) => RowParse<T>,
-  ) {
-    this.tab = tab;
-    this.idHeader = idHeader;
-    this.staffHeaders = staffHeaders;
-    this.parseRow = parseRow;
-  }
-
-  restart(): void {
-    this.records = [];
-    this.idIssues = [];
-    this.rowIssues = [];
-    this.recordsById = new Map();
-    this.unaddressable = 0;
-  }
-
-  add(row: SheetRow): void {
-    if (!hasStaffData(row, this.staffHeaders)) return;
-    const { tab, idHeader } = this;
+function parseTab<T extends { readonly rowNumber: number; readonly valid: boolean }>(
+  rows: readonly SheetRow[],
+  spec: TabSpec,
+  parseRow: (row: SheetRow, id: string) => RowParse<T>,
+): ParsedTab<T> {
+  const { tab, idHeader } = spec;
+  // Stores give rows top to bottom; a table built some other way is put in order here.
+  const inOrder = rows.every((r, i) => i === 0 || rows[i - 1]!.rowNumber <= r.rowNumber);
+  const ordered = inOrder ? rows : [...rows].sort((a, b) => a.rowNumber - b.rowNumber);
+  const records: T[] = [];
+  const idIssues: RowIssue[] = [];
+  const rowIssues: RowIssue[] = [];
+  /** Each ID's record indexes: more than one when the ID is on several rows. */
+  const recordsById = new Map<string, number[]>();
+  let unaddressable = 0;
+  for (const row of ordered) {
+    if (!hasStaffData(row, spec.staffHeaders)) continue;
     const id = cellText(row.cells[idHeader]);
     if (id === '' || isCellError(row.cells[idHeader])) {
-      this.unaddressable += 1;
-      this.idIssues.push({
+      unaddressable += 1;
+      idIssues.push({
         tab,
         row: row.rowNumber,
         id: null,
@@ -330,63 +310,36 @@ export class TabParse<T extends { readonly rowNumber: number; readonly valid: bo
         severity: 'error',
         message: `Row ${row.rowNumber} has data but no ${idHeader}: give it a unique ${idHeader} so it can be tracked`,
       });
-      return;
+      continue;
     }
-    const index = this.records.length;
-    const seen = this.recordsById.get(id);
-    if (seen === undefined) this.recordsById.set(id, index);
-    else if (typeof seen === 'number') this.recordsById.set(id, [seen, index]);
-    else seen.push(index);
-    const { record, issues } = this.parseRow(row, id);
-    this.records.push(record);
-    for (const issue of issues) this.rowIssues.push(issue);
+    const indexes = recordsById.get(id);
+    if (indexes) indexes.push(records.length);
+    else recordsById.set(id, [records.length]);
+    const { record, issues } = parseRow(row, id);
+    records.push(record);
+    rowIssues.push(...issues);
   }
-
-  /** The parsed tab. Call it once, after the last row. */
-  finish(): ParsedTab<T> {
-    const { tab, idHeader, records } = this;
-    const duplicateIssues: RowIssue[] = [];
-    for (const [id, indexes] of this.recordsById) {
-      if (typeof indexes === 'number') continue;
-      const rows = indexes.map((i) => records[i]!.rowNumber);
-      const where = [...rows].sort((a, b) => a - b).join(', ');
-      for (const i of [...indexes].sort((a, b) => records[a]!.rowNumber - records[b]!.rowNumber)) {
-        records[i] = { ...records[i]!, valid: false };
-        duplicateIssues.push({
-          tab,
-          row: records[i]!.rowNumber,
-          id,
-          column: idHeader,
-          severity: 'error',
-          message: `${idHeader} ${id} is used on rows ${where}: each ${idHeader} must be unique`,
-        });
-      }
+  const duplicateIssues: RowIssue[] = [];
+  for (const [id, indexes] of recordsById) {
+    if (indexes.length === 1) continue;
+    const where = indexes.map((i) => records[i]!.rowNumber).join(', ');
+    for (const i of indexes) {
+      records[i] = { ...records[i]!, valid: false };
+      duplicateIssues.push({
+        tab,
+        row: records[i]!.rowNumber,
+        id,
+        column: idHeader,
+        severity: 'error',
+        message: `${idHeader} ${id} is used on rows ${where}: each ${idHeader} must be unique`,
+      });
     }
-    // Stores give rows top to bottom; a table built some other way is put in order here.
-    const inOrder = records.every((r, i) => i === 0 || records[i - 1]!.rowNumber <= r.rowNumber);
-    if (!inOrder) {
-      records.sort((a, b) => a.rowNumber - b.rowNumber);
-      this.rowIssues.sort((a, b) => a.row - b.row);
-      this.idIssues.sort((a, b) => a.row - b.row);
-    }
-    return {
-      records,
-      issues: [...this.idIssues, ...duplicateIssues, ...this.rowIssues],
-      unaddressableRows: this.unaddressable,
-    };
   }
-}
-
-function parseTable<T extends { readonly rowNumber: number; readonly valid: boolean }>(
-  table: SheetTable,
-  parse: TabParse<T>,
-): ParsedTab<T> {
-  for (const row of table.rows) parse.add(row);
-  return parse.finish();
+  return { records, issues: [...idIssues, ...duplicateIssues, ...rowIssues], unaddressableRows: unaddressable };
 }
 
 /** Copies a row's system cells, every copy from one template so that all share one object shape. */
-export function systemCellsReader(columns: readonly Column[]): (row: SheetRow) => Readonly<Record<string, CellValue>> {
+function systemCellsReader(columns: readonly Column[]): (row: SheetRow) => Readonly<Record<string, CellValue>> {
   const headers = columns.filter((c) => c.owner === 'system').map((c) => c.header);
   const template: Record<string, CellValue> = Object.fromEntries(headers.map((h) => [h, null]));
   // A row whose system cells are all blank (every row of a first sync) shares one frozen record.
@@ -413,17 +366,23 @@ const NO_COLUMNS: readonly string[] = Object.freeze([]);
 
 const staffHeadersOf = (columns: readonly Column[]) => columns.filter((c) => c.owner === 'staff').map((c) => c.header);
 
-export function parseProposals(table: SheetTable, context: ParseContext): ParsedTab<Proposal> {
-  return parseTable(table, proposalParse(context));
-}
+const PROPOSALS_TAB: TabSpec = {
+  tab: TABS.proposals,
+  idHeader: 'BUCP ID',
+  staffHeaders: staffHeadersOf(PROPOSAL_COLUMNS),
+};
+const DISPUTES_TAB: TabSpec = {
+  tab: TABS.disputes,
+  idHeader: 'Dispute ID',
+  staffHeaders: staffHeadersOf(DISPUTE_COLUMNS),
+};
 
-/** Parses Proposals rows as a store reads them: hand it to the read, then call `finish()`. */
-export function proposalParse(context: ParseContext): TabParse<Proposal> {
+export function parseProposals(table: SheetTable, context: ParseContext): ParsedTab<Proposal> {
   const tab = TABS.proposals;
   const cells = new CellParser(ProposalRowSchema(context), blankValues(PROPOSAL_COLUMNS));
   const departments = new Set(context.departments.map((d) => d.toLowerCase()));
 
-  return new TabParse<Proposal>(tab, 'BUCP ID', staffHeadersOf(PROPOSAL_COLUMNS), (row, id) => {
+  return parseTab<Proposal>(table.rows, PROPOSALS_TAB, (row, id) => {
     const parsed = cells.row(row);
     const f = parsed.fields;
     const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
@@ -494,7 +453,7 @@ export function proposalParse(context: ParseContext): TabParse<Proposal> {
       nextActionDue: f.text('Next Action Due'),
       dataSharingOutcome: f.text('Data-Sharing Outcome'),
       endDate: f.text('End Date'),
-      systemCells: row.systemCells ?? proposalSystemCells(row),
+      systemCells: proposalSystemCells(row),
     };
     return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
   });
@@ -507,7 +466,7 @@ export function parseDisputes(
 ): ParsedTab<Dispute> {
   const tab = TABS.disputes;
   const cells = new CellParser(DisputeRowSchema(context), blankValues(DISPUTE_COLUMNS));
-  const parse = new TabParse<Dispute>(tab, 'Dispute ID', staffHeadersOf(DISPUTE_COLUMNS), (row, id) => {
+  return parseTab<Dispute>(table.rows, DISPUTES_TAB, (row, id) => {
     const parsed = cells.row(row);
     const f = parsed.fields;
     const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
@@ -555,15 +514,8 @@ export function parseDisputes(
       levelEnteredOn: f.text('Level Entered On'),
       decision: f.text('Decision') as Decision | null,
       resolvedOn,
-      systemCells: row.systemCells ?? disputeSystemCells(row),
+      systemCells: disputeSystemCells(row),
     };
     return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
   });
-  return parseTable(table, parse);
-}
-
-/** Headers a tab must have: every contract column. Missing ones mean `bucp init` was not run. */
-export function missingHeaders(table: SheetTable, columns: readonly Column[]): string[] {
-  const present = new Set(table.headers);
-  return columns.map((c) => c.header).filter((h) => !present.has(h));
 }

@@ -124,7 +124,7 @@ export function guardedByLease<D extends { readonly store: TrackerStore; readonl
       held.ensureHeld();
       return store.ensureLayout(layout);
     },
-    read: (options) => store.read(options),
+    read: () => store.read(),
     write: async (plan) => {
       held.ensureHeld();
       return store.write(plan);

@@ -1,13 +1,10 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
-import type { CellValue, SheetRow, SystemValue } from '../core/cells.ts';
-import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
-import { isoDateToSerial } from '../core/dates.ts';
-import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
+import type { CellValue } from '../core/cells.ts';
+import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, type WorkbookLayout } from '../core/layout.ts';
 import type {
   LayoutReport,
-  ReadOptions,
   RestrictedStore,
   StoreCapacity,
   TrackerSnapshot,
@@ -15,89 +12,51 @@ import type {
   WritePlan,
   WriteResult,
 } from '../core/ports.ts';
-import { systemCellsReader } from '../core/schema.ts';
 import type { CellWrite } from '../core/system-cells.ts';
 import { quoteTab } from './google/a1.ts';
 import { SheetsLease } from './google/lease.ts';
+import {
+  type CellsById,
+  type Grid,
+  type GridWrite,
+  type Placement,
+  type Positions,
+  type TabPositions,
+  NO_POSITIONS,
+  cellsById,
+  changedGrids,
+  movedPlacements,
+  placeWrites,
+  restoreRanges,
+  tabPositions,
+} from './google/placement.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
+import { spreadsheetUrl } from './google/spreadsheet-url.ts';
 import {
   type RetryPolicy,
+  type RetryReport,
   type SheetsClient,
-  DEFAULT_RETRY,
   GOOGLE_CELL_LIMIT,
   GOOGLE_CELL_LIMIT_NAME,
   JSON_REQUEST,
   SheetsApiError,
-  streamedBody,
-  withRetry,
+  SpreadsheetTransport,
+  jsonBody,
 } from './google/transport.ts';
 import { readValueRanges } from './google/value-ranges.ts';
-import {
-  type ColumnReader,
-  type GridTable,
-  type GridValue,
-  GridTableBuilder,
-  assertSystemColumn,
-  contractProblems,
-  normalizedGrid,
-  restartSinks,
-  rowSinkFor,
-} from './table.ts';
+import { type GridTable, TableReader, assertSystemColumn, contractProblems, readHeaderRow } from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
 
-/** Strings up to this long are shared between cells: a tracker repeats its stages, departments and emails. */
-const SHARED_TEXT_MAX = 64;
-/** After this many texts, a column whose texts mostly did not repeat stops sharing them. */
-const SHARING_SAMPLE = 1000;
-
 /**
  * A value as the API gives it with UNFORMATTED_VALUE: dates arrive as serial numbers, errors as their
- * text. Repeated short strings come out as one shared string, which a big tracker's memory needs. A
- * column of texts that rarely repeat (IDs seen once, idempotency keys, names) stops sharing after a
- * sample: a map of unique texts would cost time and memory, and keep texts the rows let go of.
+ * text.
  */
-function cellReader(): ColumnReader {
-  const shared = new Map<string, string>();
-  return () => {
-    let sharing = true;
-    let lookups = 0;
-    let hits = 0;
-    return (value) => {
-      if (sharing && typeof value === 'string' && value !== '' && value.length <= SHARED_TEXT_MAX) {
-        lookups += 1;
-        const known = shared.get(value);
-        if (known !== undefined) {
-          hits += 1;
-          return known;
-        }
-        if (!isErrorValue(value)) shared.set(value, value);
-        if (lookups === SHARING_SAMPLE && hits * 4 < lookups) sharing = false;
-      }
-      return toCellValue(value);
-    };
-  };
-}
-
-/** An error cell's text, such as `#REF!`: only texts starting with `#` are tested against the list. */
-const isErrorValue = (text: string) => text.charCodeAt(0) === 35 && ERROR_VALUE.test(text);
-
 function toCellValue(value: unknown): CellValue {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'string') return isErrorValue(value) ? { error: value } : value;
+  if (typeof value === 'string') return ERROR_VALUE.test(value) ? { error: value } : value;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   return String(value);
-}
-
-function toApiValue(value: SystemValue): string | number {
-  switch (value.kind) {
-    case 'blank':
-      return '';
-    case 'date':
-      return isoDateToSerial(value.value);
-    default:
-      return value.value;
-  }
 }
 
 export interface GoogleSheetsStoreOptions {
@@ -106,7 +65,7 @@ export interface GoogleSheetsStoreOptions {
   /** How long a lease waits for concurrent takers before reading back who won. */
   readonly leaseSettleMs?: number;
   readonly retry?: RetryPolicy;
-  readonly onRetry?: (info: { what: string; attempt: number; delayMs: number; status: number | undefined }) => void;
+  readonly onRetry?: RetryReport;
   /**
    * How long the tab list and grid sizes (one spreadsheets.get) are trusted before a read lists them
    * again: staff may add tabs or rows, which count against Google's cell limit. Default an hour.
@@ -114,160 +73,80 @@ export interface GoogleSheetsStoreOptions {
   readonly listingMaxAgeMs?: number;
 }
 
-type Grid = unknown[][];
-
 /** How often a write re-checks and repairs positions when staff keep moving rows. */
 const MAX_REPAIR_ROUNDS = 3;
 
 /** Rows added at a time when a tab needs more. */
 const GROW_ROWS = 5000;
 
-interface Positions {
-  idAt(tab: string, row: number): string;
-  rowsOf(tab: string, id: string): number[];
-  column(tab: string, header: string): number;
-}
-
-/** For a write with no cell changes: nothing to place. */
-const NO_POSITIONS: Positions = {
-  idAt: () => '',
-  rowsOf: () => [],
-  column: () => {
-    throw new Error('no cell changes to place');
-  },
-};
-
 /**
- * Where a write's cell writes landed: the write and its row, side by side in two lists rather than an
- * object per row (a big first sync places 100,000). Their value ranges are made as the body is sent.
+ * One values.batchGet of unformatted values by rows, read as the answer arrives: `onRow(rangeIndex, row)`
+ * for each row, in order. Parsed whole, the answer for 10,000 proposals and their Activity Log lifts
+ * the cycle's peak memory past 250 MB; read row by row, it never sits in memory whole. Call it inside a
+ * retried request: a try that fails starts over.
  */
-interface Placements {
-  readonly writes: CellWrite[];
-  readonly rows: number[];
-}
-
-/**
- * Each row's system cells as read, by ID, collected as the rows are read: enough to undo a value that
- * landed on the wrong row. Each row is handed on with its record attached, so the core's parse keeps
- * that same record rather than a second copy. Rows whose system cells are all blank (a first sync)
- * are not kept.
- */
-class SystemCellsById {
-  private readonly idColumn: string;
-  private readonly headers: readonly string[];
-  private readonly read: (row: SheetRow) => Readonly<Record<string, CellValue>>;
-  private readonly byId = new Map<string, Readonly<Record<string, CellValue>>>();
-
-  constructor(tab: TabContract) {
-    this.idColumn = tab.idColumn!;
-    this.headers = tab.columns.filter((c) => c.owner === 'system').map((c) => c.header);
-    this.read = systemCellsReader(tab.columns);
-  }
-
-  add(row: SheetRow): SheetRow {
-    const systemCells = this.read(row);
-    const id = String(row.cells[this.idColumn] ?? '').trim();
-    if (id && this.headers.some((h) => systemCells[h] !== null)) this.byId.set(id, systemCells);
-    return { ...row, systemCells };
-  }
-
-  result(): SystemCellsRead {
-    return this.byId;
-  }
-}
-
-type SystemCellsRead = ReadonlyMap<string, Readonly<Record<string, CellValue>>>;
-
-/** A whole system tab, padded with blanks to clear what the old content had beyond the new. */
-function gridRange(tab: string, grid: GridValue[][], old: unknown[][]): sheets_v4.Schema$ValueRange {
-  const height = Math.max(old.length, grid.length, 1);
-  const widest = (rows: readonly { length: number }[]) => rows.reduce((m, r) => Math.max(m, r.length), 0);
-  const width = Math.max(1, widest(old), widest(grid));
-  const values = Array.from({ length: height }, (_, r) =>
-    Array.from({ length: width }, (_, c) => {
-      const v = grid[r]?.[c];
-      return v === null || v === undefined ? '' : v;
-    }),
-  );
-  return { range: `${quoteTab(tab)}!A1:${columnLetter(width)}${height}`, values };
-}
-
-/**
- * One values.batchGet of unformatted values by rows, read as it arrives: `onRow(rangeIndex, row)` for
- * each row, in order. Call it inside a retried request: a try that fails starts over.
- */
-async function streamValueRanges(
-  api: SheetsClient['api'],
-  params: { spreadsheetId: string; ranges: string[]; dateTimeRenderOption?: string },
+async function streamValues(
+  transport: SpreadsheetTransport,
+  ranges: string[],
   onRow: (rangeIndex: number, row: unknown[]) => void,
+  options: { dateTimeRenderOption?: string } = {},
 ): Promise<void> {
-  const response = await api.spreadsheets.values.batchGet(
-    { valueRenderOption: 'UNFORMATTED_VALUE', majorDimension: 'ROWS', ...params },
+  const response = await transport.api.spreadsheets.values.batchGet(
+    {
+      spreadsheetId: transport.spreadsheetId,
+      ranges,
+      valueRenderOption: 'UNFORMATTED_VALUE',
+      majorDimension: 'ROWS',
+      ...options,
+    },
     { responseType: 'stream' },
   );
-  await readValueRanges(response.data as AsyncIterable<Uint8Array>, onRow);
+  await readValueRanges(response.data as unknown as AsyncIterable<Uint8Array>, onRow);
 }
 
-/** The cell writes' values by tab and ID. */
-function valuesById(cells: readonly CellWrite[]): Map<string, Map<string, CellWrite['values']>> {
-  const byTab = new Map<string, Map<string, CellWrite['values']>>();
-  for (const w of cells) {
-    if (!byTab.has(w.tab)) byTab.set(w.tab, new Map());
-    byTab.get(w.tab)!.set(w.id, w.values);
-  }
-  return byTab;
-}
-
-/** Finds where each cell write goes now. An ID on no row (deleted since the read) is reported. */
-function place(cells: readonly CellWrite[], positions: Positions) {
-  const placed: Placements & { cellsWritten: number; missingIds: string[] } = {
-    writes: [],
-    rows: [],
-    cellsWritten: 0,
-    missingIds: [],
-  };
-  const checked = new Set<string>();
-  for (const write of cells) {
-    const headers = Object.keys(write.values);
-    // Every column is found now, not while the body streams: a missing one fails before anything is sent.
-    for (const header of headers) {
-      const key = `${write.tab}\u0000${header}`;
-      if (checked.has(key)) continue;
-      positions.column(write.tab, header);
-      checked.add(key);
-    }
-    const rows = positions.rowsOf(write.tab, write.id);
-    if (rows.length === 0) placed.missingIds.push(write.id);
-    for (const row of rows) {
-      placed.writes.push(write);
-      placed.rows.push(row);
-      placed.cellsWritten += headers.length;
-    }
-  }
-  return placed;
-}
-
-/** One row's system cells as one range: they sit side by side, and a null leaves an unchanged cell alone. */
-function rowRange(write: CellWrite, row: number, positions: Positions, quotedTab: string): sheets_v4.Schema$ValueRange {
-  const headers = Object.keys(write.values);
-  const cols = headers.map((h) => positions.column(write.tab, h));
-  const first = Math.min(...cols);
-  const values = new Array<string | number | null>(Math.max(...cols) - first + 1).fill(null);
-  headers.forEach((h, i) => {
-    values[cols[i]! - first] = toApiValue(write.values[h]!);
+/** The rows of each range, for the small reads: header rows and ID columns. */
+function batchGetGrids(transport: SpreadsheetTransport, ranges: string[]): Promise<Grid[]> {
+  return transport.call('values.batchGet', async () => {
+    const grids: Grid[] = ranges.map(() => []);
+    await streamValues(transport, ranges, (i, row) => grids[i]?.push(row));
+    return { data: grids };
   });
+}
+
+/** The system tabs a write rewrites whole (Issues, summaries): every tab read but the ID-keyed and append-only. */
+function rewrittenWhole(name: string): boolean {
+  const contract = TRACKER_TABS.find((t) => t.name === name);
+  return !contract?.idColumn && !contract?.appendOnly;
+}
+
+/**
+ * What a write needs of the tabs as the store last saw them. The store keeps it from a cycle's read to
+ * its writes, so the TrackerStore port stays plain (the core never carries an adapter's state); the
+ * write hands it to each step that needs it.
+ */
+interface ReadState {
+  /** The system tabs rewritten whole (Issues, summaries) as last read or written: rewritten when they change. */
+  readonly grids: ReadonlyMap<string, Grid>;
+  /** The ID-keyed tabs' system cells as read: to give a row that briefly took another's value its own back. */
+  readonly cells: CellsById;
+}
+
+/** What a read leaves for the writes after it. */
+function readState(grids: ReadonlyMap<string, Grid>, tables: ReadonlyMap<string, GridTable>): ReadState {
   return {
-    range: `${quotedTab}!${columnLetter(first + 1)}${row}:${columnLetter(first + values.length)}${row}`,
-    values: [values],
+    grids,
+    cells: new Map(
+      TRACKER_TABS.filter((t) => t.idColumn).map((t) => [t.name, cellsById(t, tables.get(t.name)!.table.rows)]),
+    ),
   };
 }
 
-interface ReadState {
-  /** The whole-tab system grids (Issues, summaries), to write them only when they change. */
-  readonly grids: Map<string, Grid>;
-  /** Each row's system cells as read, by tab and ID: enough to undo a value that landed on the wrong row. */
-  readonly system: Map<string, SystemCellsRead>;
-}
+const NOTHING_WRITTEN: WriteResult = {
+  cellsWritten: 0,
+  rowsAppended: 0,
+  missingIds: [],
+  retriedAfterConcurrentEdit: 0,
+};
 
 /**
  * The tracker as a Google spreadsheet. A cycle costs a constant number of calls whatever the row
@@ -278,34 +157,29 @@ interface ReadState {
 export class GoogleSheetsTrackerStore implements TrackerStore {
   readonly kind = 'google-sheets';
   readonly spreadsheetId: string;
-  private readonly client: SheetsClient;
-  private readonly retry: RetryPolicy;
-  private readonly onRetry: GoogleSheetsStoreOptions['onRetry'];
+  private readonly transport: SpreadsheetTransport;
   readonly lease: SheetsLease;
   private sheetIds: Map<string, number> | undefined;
   private rowCounts = new Map<string, number>();
   private columnCounts = new Map<string, number>();
   private listedAt = 0;
   private readonly listingMaxAgeMs: number;
-  private last: ReadState | undefined;
-  private accountEmail: string | undefined;
+  private lastRead: ReadState = { grids: new Map(), cells: new Map() };
 
   constructor(options: GoogleSheetsStoreOptions) {
     this.spreadsheetId = options.spreadsheetId;
-    this.client = options.client;
-    this.retry = options.retry ?? DEFAULT_RETRY;
-    this.onRetry = options.onRetry;
+    this.transport = new SpreadsheetTransport(options);
     this.listingMaxAgeMs = options.listingMaxAgeMs ?? 3_600_000;
     this.lease = new SheetsLease({
-      api: this.client.api,
+      api: this.transport.api,
       spreadsheetId: this.spreadsheetId,
-      call: (what, request) => this.call(what, request),
+      call: this.transport.call,
       ...(options.leaseSettleMs === undefined ? {} : { settleMs: options.leaseSettleMs }),
     });
   }
 
   describe(): string {
-    return `https://docs.google.com/spreadsheets/d/${this.spreadsheetId}/edit`;
+    return spreadsheetUrl(this.spreadsheetId);
   }
 
   rowLink(tab: string, _id: string, rowNumber: number): string {
@@ -313,22 +187,11 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     return `${this.describe()}#gid=${gid ?? 0}&range=A${rowNumber}`;
   }
 
-  private async call<T>(what: string, request: () => Promise<{ data: T }>): Promise<T> {
-    this.accountEmail ??= await this.client.accountEmail();
-    const response = await withRetry(
-      request,
-      { what, spreadsheetId: this.spreadsheetId, accountEmail: this.accountEmail },
-      this.retry,
-      (info) => this.onRetry?.({ what, ...info }),
-    );
-    return response.data;
-  }
-
   /** Tab titles, IDs and grid sizes, listed again once the last listing is older than listingMaxAgeMs. */
   private async loadSheetIds(force = false): Promise<Map<string, number>> {
     if (this.sheetIds && !force && Date.now() - this.listedAt < this.listingMaxAgeMs) return this.sheetIds;
-    const data = await this.call('spreadsheets.get', () =>
-      this.client.api.spreadsheets.get({
+    const data = await this.transport.call('spreadsheets.get', () =>
+      this.transport.api.spreadsheets.get({
         spreadsheetId: this.spreadsheetId,
         fields: 'sheets.properties(sheetId,title,gridProperties(rowCount,columnCount))',
       }),
@@ -357,10 +220,11 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
    * Value writes cannot reach past a tab's grid, so a system tab that outgrows it (a long Issues tab)
    * gets more rows first, in chunks: one spreadsheets.batchUpdate, and only when needed.
    */
-  private async ensureRows(needed: ReadonlyMap<string, number>): Promise<void> {
+  private async ensureRows(grids: readonly GridWrite[]): Promise<void> {
     await this.loadSheetIds();
     const requests: sheets_v4.Schema$Request[] = [];
-    for (const [tab, rows] of needed) {
+    for (const { tab, range } of grids) {
+      const rows = range.values!.length;
       const have = this.rowCounts.get(tab) ?? 0;
       const sheetId = this.sheetIds?.get(tab);
       if (rows <= have || sheetId === undefined) continue;
@@ -369,23 +233,23 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       this.rowCounts.set(tab, have + grow);
     }
     if (requests.length === 0) return;
-    await this.call('spreadsheets.batchUpdate', () =>
-      this.client.api.spreadsheets.batchUpdate({ spreadsheetId: this.spreadsheetId, requestBody: { requests } }),
+    await this.transport.call('spreadsheets.batchUpdate', () =>
+      this.transport.api.spreadsheets.batchUpdate({ spreadsheetId: this.spreadsheetId, requestBody: { requests } }),
     );
   }
 
-  async read(options: ReadOptions = {}): Promise<TrackerSnapshot> {
+  async read(): Promise<TrackerSnapshot> {
     try {
-      return await this.readOnce(options);
+      return await this.readOnce();
     } catch (error) {
       // The remembered tab list is stale (a tab was deleted or renamed): look again, once.
       if (!(error instanceof SheetsApiError && error.status === 400)) throw error;
       await this.loadSheetIds(true);
-      return this.readOnce(options);
+      return this.readOnce();
     }
   }
 
-  private async readOnce(options: ReadOptions): Promise<TrackerSnapshot> {
+  private async readOnce(): Promise<TrackerSnapshot> {
     const ids = await this.loadSheetIds();
     const problems: string[] = [];
     const wanted = [...TRACKER_TABS.map((t) => t.name), ...SUMMARY_TABS];
@@ -393,289 +257,147 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
-    const {
-      tables,
-      grids,
-      system: systemCells,
-    } = await this.call('values.batchGet', async () => {
-      // Built afresh on each try: a retried read starts over.
-      const reader = cellReader();
-      restartSinks(options);
-      // Only what a write needs of the ID'd tabs is kept past the read: their system cells, by ID.
-      const system = new Map(TRACKER_TABS.filter((t) => t.idColumn).map((t) => [t.name, new SystemCellsById(t)]));
-      const tables = new Map(
-        TRACKER_TABS.map((t) => {
-          const ids = system.get(t.name);
-          const builder = new GridTableBuilder(t.name, reader, {
-            sink: rowSinkFor(t.name, options),
-            observe: ids && ((row) => ids.add(row)),
-          });
-          return [t.name, builder];
-        }),
-      );
-      const grids = new Map<string, Grid>();
-      // Grids are kept raw for the system tabs rewritten whole (Issues, summaries), to compare before a write.
-      const sinks = present.map((name): ((row: unknown[]) => void) => {
-        const builder = tables.get(name);
-        const contract = TRACKER_TABS.find((t) => t.name === name);
-        if (contract && (contract.idColumn || contract.appendOnly)) return (row) => builder!.add(row);
-        const grid: Grid = [];
-        grids.set(name, grid);
-        return (row) => {
-          builder?.add(row);
-          grid.push(row);
-        };
-      });
-      await streamValueRanges(
-        this.client.api,
-        { spreadsheetId: this.spreadsheetId, ranges: present.map(quoteTab), dateTimeRenderOption: 'SERIAL_NUMBER' },
-        (i, row) => sinks[i]?.(row),
-      );
-      return { data: { tables, grids, system } };
+    const { tables, grids } = await this.transport.call('values.batchGet', async () => {
+      // Made afresh on each try: a retried read starts over.
+      const readers = new Map(TRACKER_TABS.map((t) => [t.name, new TableReader(t.name, toCellValue)]));
+      const grids = new Map(present.filter(rewrittenWhole).map((name) => [name, [] as Grid]));
+      const onRow = (i: number, row: unknown[]) => {
+        readers.get(present[i]!)?.add(row);
+        grids.get(present[i]!)?.push(row);
+      };
+      await streamValues(this.transport, present.map(quoteTab), onRow, { dateTimeRenderOption: 'SERIAL_NUMBER' });
+      return { data: { tables: new Map([...readers].map(([name, reader]) => [name, reader.finish()])), grids } };
     });
-    const kept = new Map<string, Grid>();
-    const system = new Map<string, SystemCellsRead>();
-    const read = new Map<string, GridTable>();
     for (const tab of TRACKER_TABS) {
-      const table = tables.get(tab.name)!.finish();
-      const cells = systemCells.get(tab.name);
-      if (cells) system.set(tab.name, cells.result());
-      read.set(tab.name, table);
-      if (ids.has(tab.name)) problems.push(...table.problems, ...contractProblems(tab, new Set(table.columns.keys())));
+      const { table, problems: headerProblems } = tables.get(tab.name)!;
+      if (ids.has(tab.name)) problems.push(...headerProblems, ...contractProblems(tab, new Set(table.headers)));
     }
-    for (const [tab, grid] of grids) kept.set(tab, grid);
-    this.last = { grids: kept, system };
+    this.lastRead = readState(grids, tables);
     return {
-      proposals: read.get(TABS.proposals)!.table,
-      disputes: read.get(TABS.disputes)!.table,
-      activity: read.get(TABS.activity)!.table,
+      proposals: tables.get(TABS.proposals)!.table,
+      disputes: tables.get(TABS.disputes)!.table,
+      activity: tables.get(TABS.activity)!.table,
       layoutProblems: problems,
-      capacity: this.capacity(read),
+      capacity: this.capacity(tables),
     };
   }
 
+  /**
+   * Places each cell write on the row its ID is on now, appends the Activity Log, rewrites the whole
+   * tabs that changed, then verifies the placement and repairs what staff moved in the meantime.
+   */
   async write(plan: WritePlan): Promise<WriteResult> {
-    this.last ??= { grids: new Map<string, Grid>(), system: new Map() };
-    const last = this.last;
-    const tabGrids: { tab: string; grid: GridValue[][] }[] = [];
-    if (plan.issues) tabGrids.push({ tab: TABS.issues, grid: [[...ISSUE_HEADERS], ...plan.issues.map(issueRow)] });
-    for (const s of plan.summaries ?? []) tabGrids.push({ tab: s.tab, grid: s.rows.map((r) => [...r]) });
-    const changedGrids = tabGrids.filter(
-      ({ tab, grid }) => normalizedGrid((last.grids.get(tab) as GridValue[][]) ?? []) !== normalizedGrid(grid),
-    );
     for (const write of plan.cells) {
       for (const header of Object.keys(write.values)) assertSystemColumn(write.tab, header);
     }
-    if (plan.cells.length === 0 && plan.appendActivity.length === 0 && changedGrids.length === 0) {
-      return { cellsWritten: 0, rowsAppended: 0, missingIds: [], retriedAfterConcurrentEdit: 0 };
-    }
-
+    const state = this.lastRead;
+    const grids = changedGrids(plan, state.grids);
+    if (plan.cells.length === 0 && plan.appendActivity.length === 0 && grids.length === 0) return NOTHING_WRITTEN;
     // Where each ID is now, read right before the write: staff may have sorted or inserted rows since the cycle read.
-    let positions = plan.cells.length > 0 ? await this.readPositions() : NO_POSITIONS;
-    const first = place(plan.cells, positions);
-    const grids: sheets_v4.Schema$ValueRange[] = [];
-    const needed = new Map<string, number>();
-    for (const { tab, grid } of changedGrids) {
-      const range = gridRange(tab, grid, (last.grids.get(tab) ?? []) as unknown[][]);
-      needed.set(tab, range.values!.length);
-      grids.push(range);
-    }
+    const placed = placeWrites(plan.cells, plan.cells.length > 0 ? await this.readPositions() : NO_POSITIONS);
     // The Activity Log first: it is the record of what was sent, and must not depend on the cell write.
-    if (plan.appendActivity.length > 0) {
-      // values.append grows the grid as the log grows. If a retry repeats an append whose answer was
-      // lost, the repeated lines carry the same key and time, and the log reader skips them.
-      await this.call('values.append', () =>
-        this.client.api.spreadsheets.values.append(
-          {
-            spreadsheetId: this.spreadsheetId,
-            range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
-            valueInputOption: 'RAW',
-            insertDataOption: 'INSERT_ROWS',
-            fields: 'updates.updatedRows',
-            requestBody: streamedBody<sheets_v4.Schema$ValueRange, ActivityEvent>(
-              {},
-              'values',
-              plan.appendActivity,
-              activityRow,
-            ),
-          },
-          JSON_REQUEST,
-        ),
-      );
-    }
-    await this.ensureRows(needed);
-    await this.batchUpdate(first, positions, grids);
-    for (const { tab, grid } of changedGrids) last.grids.set(tab, grid);
-
-    // Verify: if staff moved rows during the write, put every moved value where it belongs.
-    let written = first;
-    let repairs = 0;
-    let wanted: Map<string, Map<string, CellWrite['values']>> | undefined;
-    for (let round = 0; round < MAX_REPAIR_ROUNDS && written.rows.length > 0; round += 1) {
-      positions = await this.readPositions();
-      const moved: Placements = { writes: [], rows: [] };
-      written.rows.forEach((row, i) => {
-        const write = written.writes[i]!;
-        if (positions.idAt(write.tab, row) === write.id) return;
-        moved.writes.push(write);
-        moved.rows.push(row);
-      });
-      if (moved.rows.length === 0) break;
-      repairs += 1;
-      // Each ID's own values, to give back to a row that took another's: built only when rows moved.
-      const ownValues = (wanted ??= valuesById(plan.cells));
-      const fix: sheets_v4.Schema$ValueRange[] = [];
-      moved.rows.forEach((row, i) => {
-        const { tab } = moved.writes[i]!;
-        // The row that took a value meant for another proposal gets its own value back.
-        const occupant = positions.idAt(tab, row);
-        if (!occupant) return;
-        for (const header of Object.keys(moved.writes[i]!.values)) {
-          const own = ownValues.get(tab)?.get(occupant)?.[header];
-          const value = own ? toApiValue(own) : this.snapshotValue(tab, occupant, header);
-          const c = positions.column(tab, header);
-          fix.push({ range: `${quoteTab(tab)}!${columnLetter(c + 1)}${row}`, values: [[value]] });
-        }
-      });
-      const retarget = place([...new Set(moved.writes)], positions);
-      await this.batchUpdate(retarget, positions, fix);
-      written = retarget;
-    }
+    await this.appendActivity(plan.appendActivity);
+    await this.ensureRows(grids);
+    await this.sendWrites([...placed.placements.map((p) => p.range), ...grids.map((g) => g.range)]);
+    this.lastRead = { ...state, grids: new Map([...state.grids, ...grids.map((g) => [g.tab, g.grid] as const)]) };
+    const repairs = await this.repairMoved(placed.placements, plan.cells, state.cells);
     return {
-      cellsWritten: first.cellsWritten,
+      cellsWritten: placed.cellsWritten,
       rowsAppended: plan.appendActivity.length,
-      missingIds: first.missingIds,
+      missingIds: [...placed.missingIds],
       retriedAfterConcurrentEdit: repairs,
     };
   }
 
-  /** One values.batchUpdate: the placed cell writes, each one range made as it is sent, then `ranges`. */
-  private async batchUpdate(
-    placed: Placements,
-    positions: Positions,
-    ranges: readonly sheets_v4.Schema$ValueRange[],
-  ): Promise<void> {
-    if (placed.rows.length + ranges.length === 0) return;
-    // A number stands for the placement at that index; objects are sent as they are.
-    const items: (number | sheets_v4.Schema$ValueRange)[] = placed.rows.map((_, i) => i);
-    items.push(...ranges);
-    const quoted = new Map<string, string>();
-    const toJson = (item: number | sheets_v4.Schema$ValueRange) => {
-      if (typeof item !== 'number') return item;
-      const write = placed.writes[item]!;
-      if (!quoted.has(write.tab)) quoted.set(write.tab, quoteTab(write.tab));
-      return rowRange(write, placed.rows[item]!, positions, quoted.get(write.tab)!);
-    };
-    // RAW: staff text starting with =, +, - or @ never becomes a formula in anything we write.
-    await this.call('values.batchUpdate', () =>
-      this.client.api.spreadsheets.values.batchUpdate(
+  /**
+   * values.append grows the grid as the log grows. If a retry repeats an append whose answer was lost,
+   * the repeated lines carry the same key and time, and the log reader skips them.
+   */
+  private async appendActivity(events: readonly ActivityEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.transport.call('values.append', () =>
+      this.transport.api.spreadsheets.values.append(
         {
           spreadsheetId: this.spreadsheetId,
-          // Google answers with one entry per range unless asked for less: 100,000 rows are 100,000 entries.
-          fields: 'totalUpdatedCells',
-          requestBody: streamedBody<sheets_v4.Schema$BatchUpdateValuesRequest, (typeof items)[number]>(
-            { valueInputOption: 'RAW' },
-            'data',
-            items,
-            toJson,
-          ),
+          range: `${quoteTab(TABS.activity)}!A:${columnLetter(ACTIVITY_HEADERS.length)}`,
+          valueInputOption: 'RAW',
+          insertDataOption: 'INSERT_ROWS',
+          fields: 'updates.updatedRows',
+          requestBody: jsonBody({ values: events.map(activityRow) }),
         },
         JSON_REQUEST,
       ),
     );
   }
 
-  /** The header rows and ID columns of the ID-keyed tabs: one call. */
+  /** One values.batchUpdate of the ranges, in RAW mode: staff text starting with =, +, - or @ never becomes a formula. */
+  private async sendWrites(data: sheets_v4.Schema$ValueRange[]): Promise<void> {
+    if (data.length === 0) return;
+    await this.transport.call('values.batchUpdate', () =>
+      this.transport.api.spreadsheets.values.batchUpdate(
+        {
+          spreadsheetId: this.spreadsheetId,
+          // Google answers with one entry per range unless asked for less: 10,000 rows are 10,000 entries.
+          fields: 'totalUpdatedCells',
+          requestBody: jsonBody({ valueInputOption: 'RAW', data }),
+        },
+        JSON_REQUEST,
+      ),
+    );
+  }
+
+  /**
+   * Reads the positions again to verify that each value landed on its own row. Where staff moved rows
+   * during the write, a row that took another's value gets its own back, and the value goes where its
+   * row is now; then it verifies again, up to MAX_REPAIR_ROUNDS times. Returns the rounds that repaired.
+   */
+  private async repairMoved(
+    placements: readonly Placement[],
+    cells: readonly CellWrite[],
+    asRead: CellsById,
+  ): Promise<number> {
+    let written = placements;
+    let rounds = 0;
+    while (rounds < MAX_REPAIR_ROUNDS && written.length > 0) {
+      const positions = await this.readPositions();
+      const moved = movedPlacements(written, positions);
+      if (moved.length === 0) break;
+      rounds += 1;
+      const restore = restoreRanges(moved, positions, cells, asRead);
+      const retarget = placeWrites([...new Set(moved.map((p) => p.write))], positions);
+      await this.sendWrites([...retarget.placements.map((p) => p.range), ...restore]);
+      written = retarget.placements;
+    }
+    return rounds;
+  }
+
+  /** Where the ID-keyed tabs' columns and IDs are now: their header rows and ID columns, in one call. */
   private async readPositions(): Promise<Positions> {
     const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
     // Each ID-keyed tab's header row, then its column A (the ID, as the contract places it).
-    const ranges = await this.call('values.batchGet', async () => {
-      const read: unknown[][][] = [...idTabs, ...idTabs].map(() => []);
-      await streamValueRanges(
-        this.client.api,
-        {
-          spreadsheetId: this.spreadsheetId,
-          ranges: [...idTabs.map((t) => `${quoteTab(t.name)}!1:1`), ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`)],
-        },
-        (i, row) => read[i]?.push(row),
-      );
-      return { data: read };
-    });
-    const headers = new Map<string, string[]>();
-    const idColumns = new Map<string, unknown[][]>();
+    const ranges = await batchGetGrids(this.transport, [
+      ...idTabs.map((t) => `${quoteTab(t.name)}!1:1`),
+      ...idTabs.map((t) => `${quoteTab(t.name)}!A:A`),
+    ]);
+    const positions = new Map<string, TabPositions>();
     for (const [i, tab] of idTabs.entries()) {
-      const header = (ranges[i]![0] ?? []).map((h) => String(h ?? '').trim());
-      headers.set(tab.name, header);
-      const idIndex = header.indexOf(tab.idColumn!);
+      const { columns } = readHeaderRow(tab.name, ranges[i]![0] ?? []);
+      const idIndex = columns.get(tab.idColumn!) ?? 0;
       // The contract puts the ID in column A; if staff moved it, its letter comes from the fresh header.
-      idColumns.set(
-        tab.name,
-        idIndex === 0 || idIndex < 0 ? ranges[idTabs.length + i]! : await this.readColumn(tab.name, idIndex),
-      );
+      const ids = idIndex === 0 ? ranges[idTabs.length + i]! : await this.readColumn(tab.name, idIndex);
+      positions.set(tab.name, tabPositions(columns, ids));
     }
-    // First occurrence wins, as indexOf would: a duplicated header is reported by the read.
-    const columnsOf = new Map(
-      [...headers].map(([tab, hs]) => [tab, new Map(hs.map((h, i) => [h, i] as const).reverse())] as const),
-    );
-    // One row number per ID; only IDs on several rows get a list. A big tab has 100,000 IDs.
-    const ids = new Map<string, string[]>();
-    const rowOf = new Map<string, Map<string, number>>();
-    const moreRows = new Map<string, Map<string, number[]>>();
-    for (const [tab, cells] of idColumns) {
-      const column = cells.map((r) => String(r?.[0] ?? '').trim());
-      ids.set(tab, column);
-      const single = new Map<string, number>();
-      const several = new Map<string, number[]>();
-      column.forEach((id, i) => {
-        if (i === 0 || !id) return;
-        const known = single.get(id);
-        if (known === undefined) single.set(id, i + 1);
-        else several.set(id, [...(several.get(id) ?? [known]), i + 1]);
-      });
-      rowOf.set(tab, single);
-      moreRows.set(tab, several);
-    }
-    return {
-      idAt: (tab, row) => ids.get(tab)?.[row - 1] ?? '',
-      rowsOf: (tab, id) => {
-        const row = rowOf.get(tab)?.get(id);
-        return row === undefined ? [] : (moreRows.get(tab)?.get(id) ?? [row]);
-      },
-      column: (tab, header) => {
-        const c = columnsOf.get(tab)?.get(header) ?? -1;
-        if (c < 0) throw new Error(`The "${tab}" tab lacks the column "${header}": run \`bucp init\``);
-        return c;
-      },
-    };
+    return positions;
   }
 
-  /** A system cell as the cycle read it, to restore a row that briefly took another row's value. */
-  private snapshotValue(tab: string, id: string, header: string): string | number {
-    const value = this.last?.system.get(tab)?.get(id)?.[header];
-    return typeof value === 'string' || typeof value === 'number' ? value : '';
-  }
-
-  private async readColumn(tab: string, index: number): Promise<unknown[][]> {
+  private async readColumn(tab: string, index: number): Promise<Grid> {
     const letter = columnLetter(index + 1);
-    return this.call('values.batchGet', async () => {
-      const rows: unknown[][] = [];
-      await streamValueRanges(
-        this.client.api,
-        { spreadsheetId: this.spreadsheetId, ranges: [`${quoteTab(tab)}!${letter}:${letter}`] },
-        (_, row) => rows.push(row),
-      );
-      return { data: rows };
-    });
+    const [column] = await batchGetGrids(this.transport, [`${quoteTab(tab)}!${letter}:${letter}`]);
+    return column!;
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
-    const report = await ensureSpreadsheetLayout({
-      api: this.client.api,
-      spreadsheetId: this.spreadsheetId,
-      layout,
-      editorEmail: await this.client.accountEmail(),
-      call: (what, request) => this.call(what, request),
-    });
+    const report = await ensureSpreadsheetLayout(this.transport, layout);
     this.sheetIds = undefined;
     await this.loadSheetIds(true);
     return report;
@@ -685,54 +407,30 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 /** The restricted spreadsheet. Only its BUCP ID column is ever read. */
 export class GoogleSheetsRestrictedStore implements RestrictedStore {
   readonly spreadsheetId: string;
-  private readonly client: SheetsClient;
-  private readonly retry: RetryPolicy;
+  private readonly transport: SpreadsheetTransport;
 
   constructor(options: GoogleSheetsStoreOptions) {
     this.spreadsheetId = options.spreadsheetId;
-    this.client = options.client;
-    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.transport = new SpreadsheetTransport(options);
   }
 
   describe(): string {
-    return `https://docs.google.com/spreadsheets/d/${this.spreadsheetId}/edit`;
-  }
-
-  private async call<T>(what: string, request: () => Promise<{ data: T }>): Promise<T> {
-    const accountEmail = await this.client.accountEmail();
-    return (await withRetry(request, { what, spreadsheetId: this.spreadsheetId, accountEmail }, this.retry)).data;
+    return spreadsheetUrl(this.spreadsheetId);
   }
 
   async recordIds(): Promise<ReadonlySet<string>> {
-    // The contract puts BUCP ID in column A; only that column crosses the network, read as it arrives.
-    const { header, ids } = await this.call('values.batchGet', async () => {
-      const read = { header: undefined as string | undefined, ids: new Set<string>() };
-      await streamValueRanges(
-        this.client.api,
-        { spreadsheetId: this.spreadsheetId, ranges: [`${quoteTab(RESTRICTED_TAB.name)}!A:A`] },
-        (_, row) => {
-          const id = String(row[0] ?? '').trim();
-          if (read.header === undefined) read.header = id;
-          else if (id !== '') read.ids.add(id);
-        },
-      );
-      return { data: read };
-    });
+    // The contract puts BUCP ID in column A; only that column crosses the network.
+    const [column] = await batchGetGrids(this.transport, [`${quoteTab(RESTRICTED_TAB.name)}!A:A`]);
+    const [header, ...ids] = column!.map((row) => String(row[0] ?? '').trim());
     if (header !== 'BUCP ID') {
       throw new Error(
         `The "${RESTRICTED_TAB.name}" tab of ${this.describe()} must start with a "BUCP ID" column: run \`bucp init\``,
       );
     }
-    return ids;
+    return new Set(ids.filter((id) => id !== ''));
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
-    return ensureSpreadsheetLayout({
-      api: this.client.api,
-      spreadsheetId: this.spreadsheetId,
-      layout,
-      editorEmail: await this.client.accountEmail(),
-      call: (what, request) => this.call(what, request),
-    });
+    return ensureSpreadsheetLayout(this.transport, layout);
   }
 }

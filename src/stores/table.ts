@@ -1,19 +1,6 @@
-import type { CellValue, RowSink, SheetRow, SheetTable } from '../core/cells.ts';
-import { type TabContract, TABS, TRACKER_TABS } from '../core/contract.ts';
-import type { ReadOptions } from '../core/ports.ts';
-
-/** The sink a read hands a tab's rows to, instead of keeping them, if the caller gave one. */
-export function rowSinkFor(tab: string, options: ReadOptions): RowSink | undefined {
-  if (tab === TABS.activity) return options.activity;
-  if (tab === TABS.proposals) return options.proposals;
-  return undefined;
-}
-
-/** Tells the read's sinks that a read starts (again): what they took before is forgotten. */
-export function restartSinks(options: ReadOptions): void {
-  options.activity?.restart();
-  options.proposals?.restart();
-}
+import type { CellValue, SheetRow, SheetTable } from '../core/cells.ts';
+import { type TabContract, TRACKER_TABS } from '../core/contract.ts';
+import { columnLetter } from '../core/layout.ts';
 
 /** Problems of a tab's header row against the contract, each saying how to repair it. */
 export function contractProblems(tab: TabContract, headers: ReadonlySet<string>): string[] {
@@ -51,96 +38,96 @@ export function normalizedGrid(grid: readonly (readonly (GridValue | undefined)[
 
 export interface GridTable {
   readonly table: SheetTable;
-  /** 0-based column index of each header. */
-  readonly columns: ReadonlyMap<string, number>;
   readonly problems: readonly string[];
   /** How many rows were read, the header row included: the last row with a value in any column. */
   readonly rowsRead: number;
 }
 
-/** Makes a cell converter for one column: a column's converter may learn what its values are like. */
-export type ColumnReader = () => (value: unknown) => CellValue;
+/** A tab's header row: its headers in column order, and the 0-based column of each. */
+export interface HeaderRow {
+  readonly headers: readonly string[];
+  readonly columns: ReadonlyMap<string, number>;
+  /** Headers used twice, each saying how to repair it. */
+  readonly problems: readonly string[];
+}
 
 /**
- * Reads a tab a row at a time (header row first), as the rows arrive: the grid is never held whole.
- * Blank and duplicate headers are reported; rows with no value in any named column are skipped; row
- * numbers are the sheet's, 1-based.
+ * Reads a header row: the one way the stores read one. Blank cells name no column; a header used twice
+ * is reported, and its first column is the one read and written.
  */
-export class GridTableBuilder {
-  private readonly tabName: string;
-  private readonly reader: ColumnReader;
-  private converters: ((v: unknown) => CellValue)[] = [];
-  private readonly headers: string[] = [];
-  private readonly columns = new Map<string, number>();
-  private readonly problems: string[] = [];
-  private readonly rows: SheetRow[] = [];
-  private template: Record<string, CellValue> | undefined;
-  private indexes: number[] = [];
-  private rowNumber = 0;
-
-  /** Takes each row instead of the table keeping it (a big tab, folded or parsed as it is read). */
-  private readonly sink: RowSink | undefined;
-  /** Sees each row first, whether the table keeps it or not, and hands it on (with more attached, if it likes). */
-  private readonly observe: ((row: SheetRow) => SheetRow) | undefined;
-
-  constructor(
-    tabName: string,
-    reader: ColumnReader,
-    options: { sink?: RowSink | undefined; observe?: ((row: SheetRow) => SheetRow) | undefined } = {},
-  ) {
-    this.tabName = tabName;
-    this.reader = reader;
-    this.sink = options.sink;
-    this.observe = options.observe;
-  }
-
-  add(values: readonly unknown[]): void {
-    this.rowNumber += 1;
-    if (this.rowNumber === 1) {
-      this.readHeaders(values);
+export function readHeaderRow(tabName: string, values: readonly unknown[]): HeaderRow {
+  const headers: string[] = [];
+  const columns = new Map<string, number>();
+  const problems: string[] = [];
+  values.forEach((value, index) => {
+    const text = String(value ?? '').trim();
+    if (text === '') return;
+    const first = columns.get(text);
+    if (first !== undefined) {
+      problems.push(
+        `${tabName} has the header "${text}" twice (columns ${columnLetter(first + 1)} and ${columnLetter(index + 1)}): rename or remove one`,
+      );
       return;
     }
-    const { headers, indexes, converters } = this;
+    headers.push(text);
+    columns.set(text, index);
+  });
+  return { headers, columns, problems };
+}
+
+/**
+ * Reads a tab's rows by header as they come, the header row first. Rows with no value in any named
+ * column are skipped; row numbers are the sheet's, 1-based (a missing row counts as an empty one).
+ */
+export class TableReader {
+  private readonly tabName: string;
+  private readonly toCell: (value: unknown) => CellValue;
+  private header: HeaderRow | undefined;
+  private indexes: number[] = [];
+  private template: Record<string, CellValue> = {};
+  private readonly rows: SheetRow[] = [];
+  private rowsRead = 0;
+
+  constructor(tabName: string, toCell: (value: unknown) => CellValue) {
+    this.tabName = tabName;
+    this.toCell = toCell;
+  }
+
+  add(values: readonly unknown[] = []): void {
+    this.rowsRead += 1;
+    if (!this.header) {
+      const header = readHeaderRow(this.tabName, values);
+      this.header = header;
+      this.indexes = header.headers.map((h) => header.columns.get(h)!);
+      // Every row's cells are copied from one template, so they share one shape: a 30-column row takes
+      // about 300 bytes instead of the 1.6 KB of an object built key by key (V8 makes that a dictionary).
+      this.template = Object.fromEntries(header.headers.map((h) => [h, null]));
+      return;
+    }
+    const { headers } = this.header;
     const cells: Record<string, CellValue> = { ...this.template };
     let any = false;
     for (let c = 0; c < headers.length; c += 1) {
-      const value = converters[c]!(values[indexes[c]!]);
+      const value = this.toCell(values[this.indexes[c]!]);
       cells[headers[c]!] = value;
       if (value !== null && value !== '') any = true;
     }
-    if (!any) return;
-    const read = { rowNumber: this.rowNumber, cells };
-    // An observer sees each row first, and may hand it on with more attached (its system cells).
-    const row = this.observe ? this.observe(read) : read;
-    if (this.sink) this.sink.add(row);
-    else this.rows.push(row);
+    if (any) this.rows.push({ rowNumber: this.rowsRead, cells });
   }
 
   finish(): GridTable {
-    if (this.rowNumber === 0) this.readHeaders([]);
-    return {
-      table: { headers: this.headers, rows: this.rows },
-      columns: this.columns,
-      problems: this.problems,
-      rowsRead: this.rowNumber,
-    };
+    const { headers, problems } = this.header ?? readHeaderRow(this.tabName, []);
+    return { table: { headers, rows: this.rows }, problems, rowsRead: this.rowsRead };
   }
+}
 
-  private readHeaders(headerRow: readonly unknown[]): void {
-    headerRow.forEach((value, index) => {
-      const text = String(value ?? '').trim();
-      if (text === '') return;
-      if (this.columns.has(text)) {
-        this.problems.push(`${this.tabName} has the header "${text}" twice: rename or remove one`);
-        return;
-      }
-      this.headers.push(text);
-      this.columns.set(text, index);
-    });
-    // Every row's cells are copied from one template, so they share one shape: a 30-column row takes
-    // about 300 bytes instead of the 1.6 KB of an object built key by key (V8 turns that into a dictionary).
-    this.template = Object.fromEntries(this.headers.map((h) => [h, null]));
-    this.indexes = this.headers.map((h) => this.columns.get(h)!);
-    this.converters = this.headers.map(() => this.reader());
-  }
+/** A tab's rows by header, from its whole grid (a missing row is an empty one). */
+export function tableFromGrid(
+  tabName: string,
+  grid: readonly (readonly unknown[] | undefined)[],
+  toCell: (value: unknown) => CellValue,
+): GridTable {
+  const reader = new TableReader(tabName, toCell);
+  for (let r = 0; r < grid.length; r += 1) reader.add(grid[r]);
+  return reader.finish();
 }

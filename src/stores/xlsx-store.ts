@@ -4,13 +4,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
-import type { CellValue, RowSink, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
+import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
 import type { SummaryTable } from '../core/metrics.ts';
 import type {
   LayoutReport,
-  ReadOptions,
   RestrictedStore,
   TrackerSnapshot,
   TrackerStore,
@@ -21,12 +20,13 @@ import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import { FileLease } from './file-lease.ts';
 import { WorkbookError } from './workbook-error.ts';
 import {
+  type GridTable,
   type GridValue,
   assertSystemColumn,
   contractProblems,
   normalizedGrid,
-  restartSinks,
-  rowSinkFor,
+  readHeaderRow,
+  tableFromGrid,
 } from './table.ts';
 
 type Worksheet = ExcelJS.Worksheet;
@@ -132,55 +132,33 @@ export function toCellValue(value: ExcelJS.CellValue): CellValue {
   return String(value);
 }
 
-function headerMap(sheet: Worksheet): { headers: string[]; columns: Map<string, number>; problems: string[] } {
-  const headers: string[] = [];
-  const columns = new Map<string, number>();
-  const problems: string[] = [];
+/** Row 1's values; a merged header cell reads as its master's text, and only the master names the column. */
+function headerValues(sheet: Worksheet): CellValue[] {
   const row = sheet.getRow(1);
+  const values: CellValue[] = [];
   for (let c = 1; c <= row.cellCount; c += 1) {
     const cell = row.getCell(c);
-    // A merged header cell reads as its master's text; only the master names the column.
-    if (cell.isMerged && cell.master.address !== cell.address) continue;
-    const text = String(toCellValue(cell.value) ?? '').trim();
-    if (text === '') continue;
-    if (columns.has(text)) {
-      problems.push(
-        `${sheet.name} has the header "${text}" twice (columns ${columnLetter(columns.get(text)!)} and ${columnLetter(c)})`,
-      );
-      continue;
-    }
-    headers.push(text);
-    columns.set(text, c);
+    values.push(cell.isMerged && cell.master.address !== cell.address ? null : toCellValue(cell.value));
   }
-  return { headers, columns, problems };
+  return values;
 }
 
-/** A worksheet's rows by header; each row goes to `sink` instead, when one is given. */
-function readTable(
-  sheet: Worksheet | undefined,
-  sink?: RowSink,
-): {
-  table: SheetTable;
-  columns: Map<string, number>;
-  problems: string[];
-} {
-  if (!sheet) return { table: { headers: [], rows: [] }, columns: new Map(), problems: [] };
-  const { headers, columns, problems } = headerMap(sheet);
-  const rows: SheetRow[] = [];
+/** A worksheet's columns by header, read as every store reads a header row, numbered from 1 as in exceljs. */
+function headerMap(sheet: Worksheet): { columns: Map<string, number> } {
+  const { columns } = readHeaderRow(sheet.name, headerValues(sheet));
+  return { columns: new Map([...columns].map(([header, index]) => [header, index + 1])) };
+}
+
+/** A worksheet's rows by header. */
+function readTable(sheet: Worksheet): GridTable {
+  const grid: CellValue[][] = [headerValues(sheet)];
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     if (rowNumber === 1) return;
-    const cells: Record<string, CellValue> = {};
-    let any = false;
-    for (const [header, col] of columns) {
-      const value = toCellValue(row.getCell(col).value);
-      cells[header] = value;
-      if (value !== null && value !== '') any = true;
-    }
-    if (!any) return;
-    if (sink) sink.add({ rowNumber, cells });
-    else rows.push({ rowNumber, cells });
+    const values: CellValue[] = [];
+    for (let c = 1; c <= row.cellCount; c += 1) values.push(toCellValue(row.getCell(c).value));
+    grid[rowNumber - 1] = values;
   });
-  return { table: { headers, rows }, columns, problems };
+  return tableFromGrid(sheet.name, grid, (value) => (value ?? null) as CellValue);
 }
 
 function toExcelValue(value: SystemValue): ExcelJS.CellValue {
@@ -231,9 +209,9 @@ export class XlsxTrackerStore implements TrackerStore {
     return `${pathToFileURL(this.path).href}#'${tab}'!A${rowNumber}`;
   }
 
-  async read(options: ReadOptions = {}): Promise<TrackerSnapshot> {
+  async read(): Promise<TrackerSnapshot> {
     const workbook = await loadWorkbook(this.path);
-    return snapshotOf(workbook, options);
+    return snapshotOf(workbook);
   }
 
   async write(plan: WritePlan): Promise<WriteResult> {
@@ -268,8 +246,7 @@ export class XlsxTrackerStore implements TrackerStore {
   }
 }
 
-function snapshotOf(workbook: ExcelJS.Workbook, options: ReadOptions): TrackerSnapshot {
-  restartSinks(options);
+function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
   const problems: string[] = [];
   const tables: Record<string, SheetTable> = {};
   for (const tab of TRACKER_TABS) {
@@ -279,9 +256,9 @@ function snapshotOf(workbook: ExcelJS.Workbook, options: ReadOptions): TrackerSn
       tables[tab.name] = { headers: [], rows: [] };
       continue;
     }
-    const read = readTable(sheet, rowSinkFor(tab.name, options));
+    const read = readTable(sheet);
     problems.push(...read.problems);
-    problems.push(...contractProblems(tab, new Set(read.columns.keys())));
+    problems.push(...contractProblems(tab, new Set(read.table.headers)));
     tables[tab.name] = read.table;
   }
   return {

@@ -146,40 +146,32 @@ export function trackerStoreContract(name: string, makeFixture: () => Promise<St
       expect(activity.rows.map((r) => r.cells['Idempotency Key'])).toEqual(['k-1', 'k-2', 'k-3']);
     });
 
-    test('a read given an activity sink hands it the Activity Log line by line, in order, and keeps none of it', async () => {
+    test('a read returns the Activity Log line by line, in order, beside the other tabs', async () => {
       await f.addRows('Proposals', [row('B-1')]);
       await f.store.write({ cells: [], appendActivity: [event(1), event(2), event(3)] });
-      const calls: string[] = [];
-      const snapshot = await f.store.read({
-        activity: {
-          restart: () => calls.push('restart'),
-          add: (line) => calls.push(`${line.rowNumber}:${String(line.cells['Idempotency Key'])}`),
-        },
-      });
-      expect(calls).toEqual(['restart', '2:k-1', '3:k-2', '4:k-3']);
-      expect(snapshot.activity.rows).toEqual([]);
+      const snapshot = await f.store.read();
+      expect(
+        snapshot.activity.rows.map((line) => `${line.rowNumber}:${String(line.cells['Idempotency Key'])}`),
+      ).toEqual(['2:k-1', '3:k-2', '4:k-3']);
       expect(snapshot.activity.headers).toContain('Idempotency Key');
       // The other tabs are read as ever.
       expect(snapshot.proposals.rows.map((r) => r.cells['BUCP ID'])).toEqual(['B-1']);
       expect(snapshot.layoutProblems).toEqual([]);
     });
 
-    test('a read given a proposals sink hands it the Proposals rows, in order, and keeps none of them', async () => {
+    test('a read returns each Proposals row once, in order, and a write after it places cells by ID', async () => {
       await f.addRows('Proposals', [row('B-1'), row('B-2'), row('B-3')]);
       await f.store.write({ cells: [], appendActivity: [event(1)] });
-      const calls: string[] = [];
-      const snapshot = await f.store.read({
-        proposals: {
-          restart: () => calls.push('restart'),
-          add: (r) => calls.push(`${r.rowNumber}:${String(r.cells['BUCP ID'])}`),
-        },
-      });
-      expect(calls).toEqual(['restart', '2:B-1', '3:B-2', '4:B-3']);
-      expect(snapshot.proposals.rows).toEqual([]);
+      const snapshot = await f.store.read();
+      expect(snapshot.proposals.rows.map((r) => `${r.rowNumber}:${String(r.cells['BUCP ID'])}`)).toEqual([
+        '2:B-1',
+        '3:B-2',
+        '4:B-3',
+      ]);
       expect(snapshot.proposals.headers).toContain('BUCP ID');
       expect(snapshot.activity.rows.map((r) => r.cells['Idempotency Key'])).toEqual(['k-1']);
       expect(snapshot.layoutProblems).toEqual([]);
-      // The rows handed over are still the ones a write places its system cells by.
+      // The rows read are still the ones a write places its system cells by.
       await f.store.write({
         cells: [{ tab: 'Proposals', id: 'B-2', values: { 'Stage Since': { kind: 'date', value: '2026-11-23' } } }],
         appendActivity: [],

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ACTIVITY_HEADERS, type ActivityEvent, activityRow, readActivityLog } from '../../src/core/activity.ts';
 import type { SheetRow } from '../../src/core/cells.ts';
-import { type History, emptyHistory, foldEvents } from '../../src/core/history.ts';
+import { type History, foldEvents, historyFromLog } from '../../src/core/history.ts';
 
 /** Activity Log lines as a store reads them: one row of cells by header each. */
 function lines(events: readonly ActivityEvent[], firstRow = 2): SheetRow[] {
@@ -12,7 +12,7 @@ function lines(events: readonly ActivityEvent[], firstRow = 2): SheetRow[] {
 }
 
 function fold(rows: readonly SheetRow[]): { history: History } {
-  return { history: foldEvents(emptyHistory(), readActivityLog(rows)) };
+  return { history: historyFromLog(rows) };
 }
 
 const cycle = (day: string) => `${day}T09:00:00-08:00`;

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import type { CellValue, SheetTable } from '../../src/core/cells.ts';
 import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
-import { parseProposals, proposalParse, systemCellsReader } from '../../src/core/schema.ts';
+import { parseProposals } from '../../src/core/schema.ts';
 
 const context = { today: '2026-11-20', departments: ['DHCS', 'CDPH'] };
 
@@ -47,18 +47,18 @@ test('a date in the future is judged against the day of the parse, not remembere
   expect(parseProposals(table(rows), { ...context, today: '2026-11-30' }).records[0]!.valid).toBe(true);
 });
 
-// Rows are parsed one at a time as a store reads them: an ID used again further down is only known
-// at the end, and both of its rows must then be reported and counted invalid.
+// An ID used again further down is only known at the end, and both of its rows must then be reported
+// and counted invalid.
 test('an ID used on two rows, far apart, makes both rows invalid once the last row is in', () => {
-  const parse = proposalParse(context);
-  const rows = table([
-    { 'BUCP ID': 'BUCP-1', Stage: 'Drafting' },
-    { 'BUCP ID': 'BUCP-2', Stage: 'Drafting' },
-    { 'BUCP ID': 'BUCP-3', Stage: 'Drafting' },
-    { 'BUCP ID': 'BUCP-1', Stage: 'Internal Review' },
-  ]).rows;
-  for (const row of rows) parse.add(row);
-  const parsed = parse.finish();
+  const parsed = parseProposals(
+    table([
+      { 'BUCP ID': 'BUCP-1', Stage: 'Drafting' },
+      { 'BUCP ID': 'BUCP-2', Stage: 'Drafting' },
+      { 'BUCP ID': 'BUCP-3', Stage: 'Drafting' },
+      { 'BUCP ID': 'BUCP-1', Stage: 'Internal Review' },
+    ]),
+    context,
+  );
   expect(parsed.records.map((r) => [r.rowNumber, r.bucpId, r.stage, r.valid])).toEqual([
     [2, 'BUCP-1', 'Drafting', false],
     [3, 'BUCP-2', 'Drafting', true],
@@ -70,50 +70,25 @@ test('an ID used on two rows, far apart, makes both rows invalid once the last r
   );
 });
 
-test('a parse that starts over forgets the rows it was given, so a re-read row is no duplicate', () => {
-  const parse = proposalParse(context);
-  const rows = table([
-    { 'BUCP ID': 'BUCP-1', Stage: 'Drafting' },
-    { 'BUCP ID': '', Stage: 'Drafting' },
-  ]).rows;
-  parse.add(rows[0]!);
-  parse.add(rows[1]!);
-  parse.restart();
-  for (const row of rows) parse.add(row);
-  const parsed = parse.finish();
-  expect(parsed.records.map((r) => [r.bucpId, r.valid])).toEqual([['BUCP-1', true]]);
-  expect(parsed.unaddressableRows).toBe(1);
-  expect(parsed.issues.map((i) => [i.row, i.message])).toEqual([
-    [3, 'Row 3 has data but no BUCP ID: give it a unique BUCP ID so it can be tracked'],
-  ]);
-});
-
 test('rows given out of order come out in sheet order, with their issues', () => {
-  const [first, second] = table([
+  const { headers, rows } = table([
     { 'BUCP ID': 'BUCP-1', Stage: 'Drafting', 'Sponsor Email': 'nobody' },
     { 'BUCP ID': 'BUCP-2', Stage: 'Drafting', 'Sponsor Email': 'nobody' },
-  ]).rows;
-  const parse = proposalParse(context);
-  parse.add(second!);
-  parse.add(first!);
-  const parsed = parse.finish();
+  ]);
+  const parsed = parseProposals({ headers, rows: [...rows].reverse() }, context);
   expect(parsed.records.map((r) => r.rowNumber)).toEqual([2, 3]);
   expect(parsed.issues.map((i) => i.row)).toEqual([2, 3]);
 });
 
-test("a row that brings its system cells' record keeps that record; one without gets its own copy", () => {
-  const [kept, copied] = table([
-    { 'BUCP ID': 'BUCP-1', Stage: 'Drafting', Status: 'Stalled', 'SLA Days': 10 },
-    { 'BUCP ID': 'BUCP-2', Stage: 'Drafting', Status: 'On Track', 'SLA Days': 10 },
-  ]).rows;
-  const record = systemCellsReader(PROPOSAL_COLUMNS)(kept!);
-  const parse = proposalParse(context);
-  parse.add({ ...kept!, systemCells: record });
-  parse.add(copied!);
-  const [first, second] = parse.finish().records;
-  expect(first!.systemCells).toBe(record);
+test("a row's system cells are read from its own cells, into a record of the system columns only", () => {
+  const [first, second] = parseProposals(
+    table([
+      { 'BUCP ID': 'BUCP-1', Stage: 'Drafting', Status: 'Stalled', 'SLA Days': 10 },
+      { 'BUCP ID': 'BUCP-2', Stage: 'Drafting', Status: 'On Track', 'SLA Days': 10 },
+    ]),
+    context,
+  ).records;
   expect(first!.systemCells.Status).toBe('Stalled');
-  expect(second!.systemCells).not.toBe(copied!.cells);
   expect(second!.systemCells).toMatchObject({ Status: 'On Track', 'SLA Days': 10, 'Stage Since': null });
   expect(second!.systemCells).not.toHaveProperty('Stage');
 });

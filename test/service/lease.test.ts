@@ -170,7 +170,7 @@ function withLease(store: TrackerStore, lease: LeaseControl): TrackerStore {
   return {
     kind: store.kind,
     ensureLayout: (layout) => store.ensureLayout(layout),
-    read: (options) => store.read(options),
+    read: () => store.read(),
     write: (plan) => store.write(plan),
     rowLink: (tab, id, row) => store.rowLink(tab, id, row),
     describe: () => store.describe(),

@@ -22,6 +22,38 @@ test('a spreadsheet not shared with the service account says which email to shar
   );
 });
 
+test('each store looks up its account email once, however many calls it makes, and its errors still name it', async () => {
+  const ws = await workspace();
+  ws.addRestricted([{ 'BUCP ID': 'B-1' }]);
+  let lookups = 0;
+  const client = {
+    ...ws.client,
+    accountEmail: () => {
+      lookups += 1;
+      return ws.client.accountEmail();
+    },
+  };
+  const { GoogleSheetsRestrictedStore, GoogleSheetsTrackerStore } =
+    await import('../../src/stores/google-sheets-store.ts');
+  const { restrictedLayout, trackerLayout } = await import('../../src/core/layout.ts');
+  const restricted = new GoogleSheetsRestrictedStore({ spreadsheetId: ws.restricted.spreadsheetId, client });
+  expect(await restricted.recordIds()).toEqual(new Set(['B-1']));
+  await restricted.ensureLayout(restrictedLayout());
+  await restricted.recordIds();
+  ws.emulator.denyAccess(ws.restricted.spreadsheetId);
+  await expect(restricted.recordIds()).rejects.toThrow(
+    new RegExp(`share it with ${SERVICE_ACCOUNT.replace(/\./g, '\\.')} as an Editor`),
+  );
+  expect(lookups).toBe(1);
+
+  lookups = 0;
+  const tracker = new GoogleSheetsTrackerStore({ spreadsheetId: ws.tracker.spreadsheetId, client });
+  await tracker.read();
+  await tracker.ensureLayout(trackerLayout(ws.config.departments));
+  await tracker.read();
+  expect(lookups).toBe(1);
+});
+
 test('a missing tab or header says to run bucp init', async () => {
   const ws = await workspace();
   const id = ws.tracker.spreadsheetId;
@@ -150,7 +182,7 @@ test('a read whose answer is cut off halfway is tried again, and no row is lost 
   );
 });
 
-test('a read cut off inside the Activity Log starts its fold over: each line is folded once', async () => {
+test('a read cut off inside the Activity Log is read again whole: each line is folded once', async () => {
   const ws = await workspace();
   ws.addProposals([{ 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02' }]);
   // Failed sends are counted: a line folded twice would count a failure twice.
@@ -167,49 +199,29 @@ test('a read cut off inside the Activity Log starts its fold over: each line is 
   }));
   await ws.tracker.write({ cells: [], appendActivity: failed });
   const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
-  const { ActivityFold } = await import('../../src/core/history.ts');
+  const { historyFromLog } = await import('../../src/core/history.ts');
   const store = new GoogleSheetsTrackerStore({
     spreadsheetId: ws.tracker.spreadsheetId,
     client: ws.client,
     retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5 },
   });
-  const clean = new ActivityFold();
-  await store.read({ activity: clean });
+  const clean = historyFromLog((await store.read()).activity.rows);
 
   ws.emulator.failNext(1, 'cut', { apis: ['values.batchGet'] });
-  const fold = new ActivityFold();
-  const seen: number[] = [];
-  let restarts = 0;
-  await store.read({
-    activity: {
-      restart: () => {
-        restarts += 1;
-        seen.push(-1);
-        fold.restart();
-      },
-      add: (row) => {
-        seen.push(row.rowNumber);
-        fold.add(row);
-      },
-    },
-  });
+  const snapshot = await store.read();
   expect(ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.fault ?? 'whole')).toEqual([
     'whole',
     'cut',
     'whole',
   ]);
-  // The cut answer got part of the log to the fold before it broke off; the retry started it over.
-  const lastRestart = seen.lastIndexOf(-1);
-  expect(restarts).toBe(2);
-  expect(lastRestart).toBeGreaterThan(1);
-  expect(seen.slice(lastRestart + 1)).toEqual(failed.map((_f, i) => i + 2));
-  const failures = fold.history.notifications.failures;
+  expect(snapshot.activity.rows.map((r) => r.rowNumber)).toEqual(failed.map((_f, i) => i + 2));
+  const failures = historyFromLog(snapshot.activity.rows).notifications.failures;
   expect(failures.size).toBe(2000);
   expect([...failures.values()].every((f) => f.count === 1)).toBe(true);
-  expect(failures).toEqual(clean.history.notifications.failures);
+  expect(failures).toEqual(clean.notifications.failures);
 });
 
-test('a read cut off inside the Proposals tab starts their parse over: no row is parsed twice', async () => {
+test('a read cut off inside the Proposals tab is read again whole: no row is parsed twice', async () => {
   const ws = await workspace();
   // Rows parsed twice would share their IDs: every one would be reported as a duplicate and invalid.
   ws.addProposals(
@@ -221,7 +233,7 @@ test('a read cut off inside the Proposals tab starts their parse over: no row is
     })),
   );
   const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
-  const { parseTracker, trackerSinks } = await import('../../src/core/cycle.ts');
+  const { parseTracker } = await import('../../src/core/cycle.ts');
   const store = new GoogleSheetsTrackerStore({
     spreadsheetId: ws.tracker.spreadsheetId,
     client: ws.client,
@@ -229,40 +241,20 @@ test('a read cut off inside the Proposals tab starts their parse over: no row is
   });
   const context = { config: ws.config, now: new Date('2026-11-23T16:00:00Z') };
   ws.emulator.failNext(1, 'cut', { apis: ['values.batchGet'] });
-  const sinks = trackerSinks(context);
-  let restarts = 0;
-  let rowsBeforeLastRestart = 0;
-  let rows = 0;
-  const snapshot = await store.read({
-    ...sinks,
-    proposals: {
-      restart: () => {
-        restarts += 1;
-        rowsBeforeLastRestart = rows;
-        sinks.proposals.restart();
-      },
-      add: (row) => {
-        rows += 1;
-        sinks.proposals.add(row);
-      },
-    },
-  });
+  const snapshot = await store.read();
   expect(ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.fault ?? 'whole')).toEqual([
     'cut',
     'whole',
   ]);
-  // The cut answer got part of the tab to the parse before it broke off; the retry started it over.
-  expect(restarts).toBe(2);
-  expect(rowsBeforeLastRestart).toBeGreaterThan(0);
-  expect(rows - rowsBeforeLastRestart).toBe(3000);
-  const parsed = parseTracker(snapshot, context, sinks);
+  expect(snapshot.proposals.rows).toHaveLength(3000);
+  const parsed = parseTracker(snapshot, context);
   expect(parsed.proposals.records).toHaveLength(3000);
   expect(parsed.proposals.records.every((p) => p.valid)).toBe(true);
   expect(parsed.proposals.issues).toEqual([]);
   expect(parsed.proposals.records.at(-1)).toMatchObject({ bucpId: 'BUCP-03000', rowNumber: 3001 });
 });
 
-test('errors of a streamed read are translated as any other: access taken away, a tab deleted since the last read', async () => {
+test('errors of a read are translated as any other: access taken away, a tab deleted since the last read', async () => {
   const ws = await workspace();
   ws.addProposals([{ 'BUCP ID': 'B-1', Stage: 'Drafting', 'Stage Entered On': '2026-11-02' }]);
   const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
@@ -282,7 +274,7 @@ test('errors of a streamed read are translated as any other: access taken away, 
   const reads = ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.status);
   expect(reads.slice(-2)).toEqual([400, 200]);
 
-  // Access taken away: the streamed answer's error still says whom to share the spreadsheet with.
+  // Access taken away: the read's error still says whom to share the spreadsheet with.
   ws.emulator.denyAccess(id);
   await expect(store.read()).rejects.toThrow(new RegExp(`share it with ${SERVICE_ACCOUNT.replace(/\./g, '\\.')}`));
   expect(ws.emulator.calls.at(-1)).toMatchObject({ api: 'values.batchGet', status: 403 });
@@ -317,7 +309,7 @@ test('when staff move the BUCP ID column, the write finds it by its header and e
   const row = rows.find((r) => r[header.indexOf('BUCP ID')] === 'B-2')!;
   expect(row[header.indexOf('Status')]).toBe('Stalled');
   expect(rows.find((r) => r[header.indexOf('BUCP ID')] === 'B-1')![header.indexOf('Status')] ?? '').toBe('');
-  // The moved ID column was read as it arrived, in a values.batchGet of its own.
+  // The moved ID column was read in a values.batchGet of its own.
   expect(ws.emulator.calls.filter((c) => c.api === 'values.batchGet').map((c) => c.ranges)).toContainEqual([
     "'Proposals'!B:B",
   ]);

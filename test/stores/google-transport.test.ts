@@ -1,12 +1,5 @@
-import type { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import {
-  type RetryPolicy,
-  backoffDelay,
-  streamedBody,
-  translate,
-  withRetry,
-} from '../../src/stores/google/transport.ts';
+import { type RetryPolicy, backoffDelay, translate, withRetry } from '../../src/stores/google/transport.ts';
 import { readValueRanges } from '../../src/stores/google/value-ranges.ts';
 
 const policy: RetryPolicy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
@@ -102,24 +95,5 @@ describe('retries and translated errors', () => {
     expect(calls).toBe(1);
     expect((error as Error).message).toMatch(expected);
     expect(translate(httpError(status, googleStatus, message), context, 1).retryable).toBe(false);
-  });
-});
-
-describe('streamed body', () => {
-  async function text(stream: Readable): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  }
-
-  test.each([0, 1, 999, 1000, 1001, 2500])('%i items read back as the object they stand for', async (count) => {
-    const items = Array.from({ length: count }, (_, i) => ({ range: `'Pro"posals'!A${i}`, values: [[i, 'é', null]] }));
-    const body = await text(streamedBody<Readable>({ valueInputOption: 'RAW' }, 'data', items));
-    expect(JSON.parse(body)).toEqual({ valueInputOption: 'RAW', data: items });
-  });
-
-  test('items are mapped as they are serialized, and a body with no other fields has only the list', async () => {
-    const body = await text(streamedBody<Readable, number>({}, 'values', [1, 2, 3], (n) => [String(n * 2)]));
-    expect(body).toBe('{"values":[["2"],["4"],["6"]]}');
   });
 });

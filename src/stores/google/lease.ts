@@ -2,12 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { sheets_v4 } from '@googleapis/sheets';
 import type { Lease, LeaseControl } from '../../core/ports.ts';
 import { holderIsGone } from '../file-lease.ts';
-import { SheetsApiError } from './transport.ts';
+import { type SheetsCall, SheetsApiError } from './transport.ts';
 
 const TAB = 'Lease';
 const RANGE = `'${TAB}'!A2:C2`;
-
-type Call = <T>(what: string, request: () => Promise<{ data: T }>) => Promise<T>;
 
 /**
  * A lease row on a `Lease` tab. Sheets has no compare-and-set, so a lease is taken by writing it,
@@ -17,11 +15,11 @@ type Call = <T>(what: string, request: () => Promise<{ data: T }>) => Promise<T>
 export class SheetsLease implements LeaseControl {
   private readonly api: sheets_v4.Sheets;
   private readonly spreadsheetId: string;
-  private readonly call: Call;
+  private readonly call: SheetsCall;
   private readonly settleMs: number;
   private tabReady = false;
 
-  constructor(options: { api: sheets_v4.Sheets; spreadsheetId: string; call: Call; settleMs?: number }) {
+  constructor(options: { api: sheets_v4.Sheets; spreadsheetId: string; call: SheetsCall; settleMs?: number }) {
     this.api = options.api;
     this.spreadsheetId = options.spreadsheetId;
     this.call = options.call;
