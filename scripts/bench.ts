@@ -17,8 +17,11 @@ const { values } = parseArgs({
 const sizes = values.sizes.split(',').map(Number);
 const perRowMax = Number(values['per-row-max']);
 const repeat = Math.max(1, Number(values.repeat));
-// The measured process runs the sources as the service does: Node 24 strips their types.
+// The measured process runs the sources as the service does (Node 24 strips their types), with the
+// Node flags the service runs with (package.json `config.nodeFlags`, which npm passes on).
 const child = fileURLToPath(new URL('bench/cycle-process.ts', import.meta.url));
+const nodeFlags = (process.env.npm_package_config_nodeFlags ?? '').split(/\s+/).filter(Boolean);
+console.log(`Node flags: ${nodeFlags.join(' ') || '(none)'}`);
 
 interface Result {
   size: number;
@@ -36,7 +39,7 @@ interface Result {
 }
 
 function measure(size: number, mode: string): Result {
-  const out = execFileSync(process.execPath, [child, String(size), mode], {
+  const out = execFileSync(process.execPath, [...nodeFlags, child, String(size), mode], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });

@@ -1,4 +1,13 @@
-import { type DayNumber, type IsoDate, addDays, fromDayNumber, isoDate, toDayNumber, weekday } from './dates.ts';
+import {
+  type DayNumber,
+  type IsoDate,
+  addDays,
+  fromDayNumber,
+  isoDate,
+  toDayNumber,
+  weekday,
+  yearOfDay,
+} from './dates.ts';
 
 export interface HolidayAdjustments {
   /** Extra closure days, such as a governor's proclamation. */
@@ -111,9 +120,6 @@ function weekdaysBefore(day: DayNumber): number {
   return Math.floor(shifted / 7) * 5 + (WEEKDAYS_IN_REMAINDER[shifted % 7] ?? 0);
 }
 
-const MS_PER_DAY = 86_400_000;
-const yearOf = (day: DayNumber): number => new Date(day * MS_PER_DAY).getUTCFullYear();
-
 /**
  * Business days: weekdays less California state holidays, adjusted by config.
  * Counting is arithmetic on day numbers, so it costs the same for a week or a decade.
@@ -140,7 +146,7 @@ export class BusinessCalendar {
   private isBusinessDayNumber(day: DayNumber): boolean {
     const dow = (((day + 4) % 7) + 7) % 7;
     if (dow === 0 || dow === 6) return false;
-    return !this.closedWeekdays(yearOf(day)).includes(day);
+    return !this.closedWeekdays(yearOfDay(day)).includes(day);
   }
 
   /** Business days d with `after` < d ≤ `through`; zero when `through` is not after `after`. */
@@ -188,8 +194,8 @@ export class BusinessCalendar {
 
   /** Closed weekdays d with from < d ≤ to. */
   private closedWeekdaysIn(from: DayNumber, to: DayNumber): number {
-    const firstYear = yearOf(from);
-    const lastYear = yearOf(to);
+    const firstYear = yearOfDay(from);
+    const lastYear = yearOfDay(to);
     let count = 0;
     for (let year = firstYear; year <= lastYear; year += 1) {
       for (const day of this.closedWeekdays(year)) if (day > from && day <= to) count += 1;

@@ -8,15 +8,64 @@ export type DayNumber = number;
 
 const MS_PER_DAY = 86_400_000;
 
+/**
+ * Day numbers and dates convert by integer arithmetic (the proleptic Gregorian calendar, as in
+ * H. Hinnant's `days_from_civil` and `civil_from_days`): a cycle converts dates hundreds of thousands
+ * of times, and this allocates nothing but the text it returns.
+ */
 export function toDayNumber(date: IsoDate): DayNumber {
-  const y = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7));
-  const d = Number(date.slice(8, 10));
-  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+  const y = digits(date, 0, 4);
+  const m = digits(date, 5, 7);
+  const d = digits(date, 8, 10);
+  return daysFromCivil(y, m, d);
 }
 
 export function fromDayNumber(day: DayNumber): IsoDate {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  const { year, month, dayOfMonth } = civilFromDays(day);
+  const yyyy = year >= 1000 ? String(year) : String(year).padStart(4, '0');
+  return `${yyyy}-${month < 10 ? '0' : ''}${month}-${dayOfMonth < 10 ? '0' : ''}${dayOfMonth}`;
+}
+
+/** The calendar year of a day number (calendar counting asks this for every day it steps over). */
+export function yearOfDay(day: DayNumber): number {
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  // Days from March 1: January and February (day 306 on) belong to the next calendar year.
+  return yearOfEra + era * 400 + (dayOfYear >= 306 ? 1 : 0);
+}
+
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i += 1) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
+}
+
+function daysFromCivil(year: number, month: number, day: number): DayNumber {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function civilFromDays(day: DayNumber): { year: number; month: number; dayOfMonth: number } {
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const dayOfMonth = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, dayOfMonth };
 }
 
 export function addDays(date: IsoDate, days: number): IsoDate {
@@ -28,8 +77,11 @@ export function weekday(date: IsoDate): number {
   return (((toDayNumber(date) + 4) % 7) + 7) % 7;
 }
 
+/** The date of a year, month and day; days and months past their end roll over (day 0 is the month's eve). */
 export function isoDate(year: number, month: number, day: number): IsoDate {
-  return fromDayNumber(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return fromDayNumber(date.getTime() / MS_PER_DAY);
 }
 
 /** The local calendar date of an instant in a time zone. */

@@ -22,12 +22,18 @@ async function unitSettings(): Promise<Map<string, string>> {
   return settings;
 }
 
+async function nodeFlags(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { config: { nodeFlags: string } };
+  return pkg.config.nodeFlags.split(/\s+/).filter(Boolean);
+}
+
 describe('the shipped systemd unit', () => {
-  test('runs bin/bucp.js with the project Node, not through npm', async () => {
+  test('runs bin/bucp.js with the project Node and the flags of config.nodeFlags, not through npm', async () => {
     const exec = (await unitSettings()).get('ExecStart')!.split(/\s+/);
 
     expect(exec[0]).toBe(`${INSTALLED_AT}/node_modules/node/bin/node`);
-    expect(exec.slice(1)).toEqual([`${INSTALLED_AT}/bin/bucp.js`, 'serve', '--config', '/etc/bucp-tracker/bucp.yaml']);
+    expect(exec.slice(1, -4)).toEqual(await nodeFlags());
+    expect(exec.slice(-4)).toEqual([`${INSTALLED_AT}/bin/bucp.js`, 'serve', '--config', '/etc/bucp-tracker/bucp.yaml']);
   });
 
   test('gives the service a state directory, and everything else is read-only to it', async () => {

@@ -1,0 +1,30 @@
+import { expect, test } from 'vitest';
+import { fromDayNumber, isoDate, toDayNumber, yearOfDay } from '../../src/core/dates.ts';
+
+test.each([
+  ['1970-01-01', 0],
+  ['1969-12-31', -1],
+  ['2000-02-29', 11_016],
+  ['2026-11-26', 20_783],
+  ['2100-03-01', 47_541],
+])('%s is day %i', (date, day) => {
+  expect(toDayNumber(date)).toBe(day);
+  expect(fromDayNumber(day)).toBe(date);
+});
+
+test('day numbers agree with the JavaScript clock from 1900 to 2200, both ways', () => {
+  for (let day = -25_567; day <= 84_000; day += 1) {
+    const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (fromDayNumber(day) !== date || toDayNumber(date) !== day || yearOfDay(day) !== Number(date.slice(0, 4))) {
+      expect({ day, date, fromDayNumber: fromDayNumber(day), toDayNumber: toDayNumber(date) }).toBeUndefined();
+    }
+  }
+});
+
+test.each([
+  [2026, 13, 0, '2026-12-31'],
+  [2028, 3, 0, '2028-02-29'],
+  [26, 1, 1, '0026-01-01'],
+])('isoDate(%i, %i, %i) rolls over to %s', (y, m, d, date) => {
+  expect(isoDate(y, m, d)).toBe(date);
+});
