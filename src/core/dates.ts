@@ -26,17 +26,9 @@ export function fromDayNumber(day: DayNumber): IsoDate {
   return `${yyyy}-${month < 10 ? '0' : ''}${month}-${dayOfMonth < 10 ? '0' : ''}${dayOfMonth}`;
 }
 
-/** The calendar year of a day number (calendar counting asks this for every day it steps over). */
+/** The calendar year of a day number. */
 export function yearOfDay(day: DayNumber): number {
-  const z = day + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
-  );
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  // Days from March 1: January and February (day 306 on) belong to the next calendar year.
-  return yearOfEra + era * 400 + (dayOfYear >= 306 ? 1 : 0);
+  return civilFromDays(day).year;
 }
 
 function digits(text: string, from: number, to: number): number {

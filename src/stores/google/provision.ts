@@ -266,13 +266,7 @@ function headerRequests(place: TabPlace, layout: WorkbookLayout): Planned {
     if (column.type === 'date') {
       requests.push({
         repeatCell: {
-          range: {
-            sheetId,
-            startRowIndex: 1,
-            endRowIndex: layout.dataRows + 1,
-            startColumnIndex: index,
-            endColumnIndex: index + 1,
-          },
+          range: dataColumnRange(sheetId, index, layout),
           cell: { userEnteredFormat: { numberFormat: { type: 'DATE', pattern: 'yyyy-mm-dd' } } },
           fields: 'userEnteredFormat.numberFormat',
         },
@@ -313,13 +307,7 @@ function validationRequests(place: TabPlace, current: CurrentLayout, layout: Wor
     const index = columns.get(column.header)!;
     requests.push({
       setDataValidation: {
-        range: {
-          sheetId,
-          startRowIndex: 1,
-          endRowIndex: layout.dataRows + 1,
-          startColumnIndex: index,
-          endColumnIndex: index + 1,
-        },
+        range: dataColumnRange(sheetId, index, layout),
         rule: {
           condition: { type: 'ONE_OF_RANGE', values: [{ userEnteredValue: `=${listRange(layout, column.list)}` }] },
           strict: column.validation !== 'warning',
@@ -521,4 +509,15 @@ function chartRequests(layout: WorkbookLayout, current: CurrentLayout, sheetIds:
     if (sheet) repaired.push(`chart "${chart.title}"`);
   }
   return { requests, repaired };
+}
+
+/** One column's data rows (below the header), as far as dropdowns and formats reach. */
+function dataColumnRange(sheetId: number, index: number, layout: WorkbookLayout) {
+  return {
+    sheetId,
+    startRowIndex: 1,
+    endRowIndex: layout.dataRows + 1,
+    startColumnIndex: index,
+    endColumnIndex: index + 1,
+  };
 }
