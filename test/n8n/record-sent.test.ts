@@ -129,6 +129,7 @@ const digestLines = (day: string, at: string) => [
     To: REQ,
     Detail: 'Message-ID <m0@relay>',
     'Idempotency Key': `digest:${REQ}:${day}`,
+    Data: '',
   },
   ...['B-1', 'B-2'].map((id) => ({
     At: at,
@@ -140,6 +141,7 @@ const digestLines = (day: string, at: string) => [
     To: REQ,
     Detail: 'Stalled in Drafting',
     'Idempotency Key': `stalled:${id}:${REQ}:${day}`,
+    Data: '',
   })),
 ];
 
