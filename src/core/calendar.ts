@@ -120,6 +120,19 @@ function weekdaysBefore(day: DayNumber): number {
   return Math.floor(shifted / 7) * 5 + (WEEKDAYS_IN_REMAINDER[shifted % 7] ?? 0);
 }
 
+/** The `n`-th weekday after `day` (n ≥ 1). */
+function nthWeekdayAfter(day: DayNumber, n: number): DayNumber {
+  const weeks = Math.floor((n - 1) / 5);
+  let next = day + weeks * 7;
+  let remaining = n - weeks * 5;
+  while (remaining > 0) {
+    next += 1;
+    const dow = (((next + 4) % 7) + 7) % 7;
+    if (dow !== 0 && dow !== 6) remaining -= 1;
+  }
+  return next;
+}
+
 /**
  * Business days: weekdays less California state holidays, adjusted by config.
  * Counting is arithmetic on day numbers, so it costs the same for a week or a decade.
@@ -160,11 +173,12 @@ export class BusinessCalendar {
 
   /** The date `n` business days after `date` (n ≥ 1), so that businessDaysBetween(date, result) = n. */
   addBusinessDays(date: IsoDate, n: number): IsoDate {
-    let day = toDayNumber(date);
-    let remaining = n;
-    while (remaining > 0) {
-      day += 1;
-      if (this.isBusinessDayNumber(day)) remaining -= 1;
+    // n weekdays on, then as many weekdays again as there were closed weekdays on the way, until none.
+    let from = toDayNumber(date);
+    let day = nthWeekdayAfter(from, n);
+    for (let closed = this.closedWeekdaysIn(from, day); closed > 0; closed = this.closedWeekdaysIn(from, day)) {
+      from = day;
+      day = nthWeekdayAfter(from, closed);
     }
     return fromDayNumber(day);
   }

@@ -150,7 +150,8 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T/;
 /** A date text's calendar date: `YYYY-MM-DD`, `M/D/YYYY`, or an ISO timestamp's date part. */
 function parseDateText(text: string): IsoDate | undefined {
   const iso = ISO_DATE.exec(text);
-  if (iso) return calendarDate(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  // An ISO date that names a real day is its own canonical text.
+  if (iso) return calendarDate(Number(iso[1]), Number(iso[2]), Number(iso[3])) && text;
   const us = US_DATE.exec(text);
   if (us) return calendarDate(Number(us[3]), Number(us[1]), Number(us[2]));
   // An ISO timestamp (as Airtable or an export may give) counts by its calendar date.
@@ -163,9 +164,21 @@ function parseDateText(text: string): IsoDate | undefined {
 
 /** The date of a year, month and day, or undefined when there is no such day (2026-02-30). */
 function calendarDate(year: number, month: number, day: number): IsoDate | undefined {
-  if (month < 1 || month > 12 || day < 1) return undefined;
-  const date = isoDate(year, month, day);
-  return Number(date.slice(5, 7)) === month ? date : undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return isoDate(year, month, day);
+}
+
+/** The same day `months` later, or the month's last day where it is shorter (Nov 30 + 3 months = Feb 28). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const total = digits(date, 0, 4) * 12 + (digits(date, 5, 7) - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12 + 1;
+  return isoDate(year, month, Math.min(digits(date, 8, 10), daysInMonth(year, month)));
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 /** The quarter label of a date, such as `2026 Q3`. */

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { BusinessCalendar } from './calendar.ts';
 import {
   DISPUTE_CATEGORIES,
@@ -9,7 +8,7 @@ import {
   STAGES,
   type SummaryTab,
 } from './contract.ts';
-import { type IsoDate, quarterOf, toDayNumber } from './dates.ts';
+import { type IsoDate, addMonths, quarterOf, toDayNumber } from './dates.ts';
 import type { Findings } from './evaluate.ts';
 import type { History } from './history.ts';
 import type { Proposal } from './schema.ts';
@@ -114,8 +113,7 @@ function countInto(keys: readonly string[], values: Iterable<string | null>, bla
 }
 
 function withinThreeMonths(start: IsoDate, end: IsoDate): boolean {
-  const limit = DateTime.fromISO(start, { zone: 'UTC' }).plus({ months: 3 }).toISODate() ?? start;
-  return end <= limit;
+  return end <= addMonths(start, 3);
 }
 
 function fulfillmentSpan(p: Proposal): { start: IsoDate; end: IsoDate } | null {

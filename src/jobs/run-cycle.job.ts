@@ -154,29 +154,27 @@ export async function runCycle(given: CycleDeps, options: CycleOptions, tracker?
   const stamp = stampAt(plan.timestamp);
   const writes: WriteResult[] = [];
 
-  let sent: Sent = { events: [], reports: [], handoff: [], failures: [] };
-  if (options.dryRun) {
-    sent = {
-      ...sent,
-      reports: chosen.send.map(({ notification, subject }) => report(notification, subject, 'planned')),
-    };
-  } else if (chosen.send.length > 0) {
-    // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
+  // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
+  const intentsFirst = !options.dryRun && chosen.send.length > 0;
+  if (intentsFirst) {
     writes.push(
       await store.write({ cells: [], appendActivity: [...plan.events, ...intentLines(plan, chosen, options, stamp)] }),
     );
-    sent = options.handoff ? handOver(chosen, plan, deps.templates) : await sendAll(deps, chosen, plan, stamp);
   }
+  const sent = options.dryRun
+    ? planOnly(chosen)
+    : options.handoff
+      ? handOver(chosen, plan, deps.templates)
+      : await sendAll(deps, chosen, plan, stamp);
   const history = foldEvents(plan.history, sent.events);
 
   const outcome = finishCycle(plan, history, config);
-  const unwritten = chosen.send.length > 0 && !options.dryRun ? [] : plan.events;
   const jobRuns = (options.jobRuns ?? []).map(({ job, slot }) => stamp(jobRunLine(plan, job, slot)));
   if (!options.dryRun) {
     writes.push(
       await store.write({
         cells: outcome.cells,
-        appendActivity: [...unwritten, ...sent.events, ...jobRuns],
+        appendActivity: [...(intentsFirst ? [] : plan.events), ...sent.events, ...jobRuns],
         issues: chosen.issues,
         ...(chosen.parts.has('metrics') ? { summaries: outcome.summaries } : {}),
       }),
@@ -349,6 +347,12 @@ async function sendAll(
     failures.push(`${held} ${held === 1 ? 'message' : 'messages'} held: ${stopped}`);
   }
   return { events, reports, handoff: [], failures };
+}
+
+/** A dry run: what would be sent, nothing sent. */
+function planOnly(chosen: Chosen): Sent {
+  const reports = chosen.send.map(({ notification, subject }) => report(notification, subject, 'planned'));
+  return { events: [], reports, handoff: [], failures: [] };
 }
 
 /** Renders each message for another sender; their outcomes are recorded later (`recordOutcomes`). */

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { fromDayNumber, isoDate, toDayNumber, yearOfDay } from '../../src/core/dates.ts';
+import { DateTime } from 'luxon';
+import { addMonths, fromDayNumber, isoDate, toDayNumber, yearOfDay } from '../../src/core/dates.ts';
 
 test.each([
   ['1970-01-01', 0],
@@ -27,4 +28,15 @@ test.each([
   [26, 1, 1, '0026-01-01'],
 ])('isoDate(%i, %i, %i) rolls over to %s', (y, m, d, date) => {
   expect(isoDate(y, m, d)).toBe(date);
+});
+
+test.each([
+  ['2026-11-30', 3, '2027-02-28'],
+  ['2027-11-30', 3, '2028-02-29'],
+  ['2026-01-31', 1, '2026-02-28'],
+  ['2026-10-15', 3, '2027-01-15'],
+  ['2026-12-31', 12, '2027-12-31'],
+])('%s plus %i months is %s, as luxon counts it', (date, months, expected) => {
+  expect(addMonths(date, months)).toBe(expected);
+  expect(DateTime.fromISO(date, { zone: 'UTC' }).plus({ months }).toISODate()).toBe(expected);
 });
