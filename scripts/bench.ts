@@ -140,14 +140,13 @@ for (const size of sizes) {
     ['first sync', batched],
     ['next day', nextDay],
   ] as const) {
-    if (size === 10_000)
+    // The targets are for 10,000 proposals; bigger trackers must complete, and their figures are reported.
+    if (size === 10_000) {
       verdicts.push(
         `10,000 proposals, ${cycle}: ${run.cpuMs} ms CPU, the median of ${repeat} (target under 1,000): ${run.cpuMs < 1000 ? 'met' : 'NOT met'}`,
+        `10,000 proposals, ${cycle}: ${run.peakRssMb} MB peak RSS, the highest of ${repeat} (target under 250): ${run.peakRssMb < 250 ? 'met' : 'NOT met'}`,
       );
-    if (size === 100_000)
-      verdicts.push(
-        `100,000 proposals, ${cycle}: ${run.peakRssMb} MB peak RSS, the highest of ${repeat} (target under 300): ${run.peakRssMb < 300 ? 'met' : 'NOT met'}`,
-      );
+    }
   }
 }
 console.log(rows.join('\n'));
