@@ -7,7 +7,7 @@ import { MailTemplates } from '../../src/mail/render.ts';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
 import { ServiceRunner } from '../../src/service/runner.ts';
 import { startStatusServer } from '../../src/service/status-server.ts';
-import { listenSmtp } from '../support/smtp-server.ts';
+import { keyRecordingRelay } from '../support/smtp-server.ts';
 import { type Workspace, d, localTime, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
 const FROM = 'BUCP Tracker <bucp@chhs.example.gov>';
@@ -27,19 +27,9 @@ const ERROR = 50;
 
 /** A real SMTP relay that keeps the idempotency key of every message it accepts. */
 async function relay() {
-  const keys: string[] = [];
-  const server = await listenSmtp({
-    onData(stream, _session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      stream.on('end', () => {
-        keys.push(/^X-BUCP-Idempotency-Key: (.+)$/im.exec(raw)?.[1]?.trim() ?? '');
-        callback();
-      });
-    },
-  });
+  const server = await keyRecordingRelay();
   closers.push(server.close);
-  return { port: server.port, keys };
+  return server;
 }
 
 /** Three messages are due on Monday 2026-11-23: a digest to each coordinator and an escalation. */

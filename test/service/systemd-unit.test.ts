@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
-import { listenSmtp } from '../support/smtp-server.ts';
+import { keyRecordingRelay } from '../support/smtp-server.ts';
 import { CONTACTS, enteredDaysAgo, makeWorkspace, proposal } from '../support/workspace.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -76,17 +76,8 @@ describe.skipIf(!canUnshare)('the unit’s command with all but its state direct
    * run as systemd would under ProtectSystem=strict, at 08:00 on a business day.
    */
   async function startUnderUnit(mail: Record<string, unknown> = {}) {
-    const keys: string[] = [];
-    const relay = await listenSmtp({
-      onData(stream, _session, callback) {
-        let raw = '';
-        stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-        stream.on('end', () => {
-          keys.push(/^X-BUCP-Idempotency-Key: (.+)$/im.exec(raw)?.[1]?.trim() ?? '');
-          callback();
-        });
-      },
-    });
+    const relay = await keyRecordingRelay();
+    const { keys } = relay;
     closers.push(relay.close);
     // The workbooks live in the state directory, as the README's server layout has them.
     const ws = await makeWorkspace();

@@ -23,3 +23,19 @@ export async function listenSmtp(options: SMTPServerOptions): Promise<LocalSmtp>
     close: () => (closed ??= new Promise<void>((resolve) => server.close(() => resolve()))),
   };
 }
+
+/** A real relay that accepts everything and keeps the idempotency key of each message, in order. */
+export async function keyRecordingRelay(): Promise<LocalSmtp & { readonly keys: string[] }> {
+  const keys: string[] = [];
+  const server = await listenSmtp({
+    onData(stream, _session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      stream.on('end', () => {
+        keys.push(/^X-BUCP-Idempotency-Key: (.+)$/im.exec(raw)?.[1]?.trim() ?? '');
+        callback();
+      });
+    },
+  });
+  return { ...server, keys };
+}
