@@ -33,3 +33,8 @@ function defaultDestination(): DestinationStream {
     return pretty({ destination: 2, colorize: process.stderr.isTTY, ignore: 'pid,hostname,service' });
   return pino.destination(2);
 }
+
+/** What a caught error says, for a log line or a status field: anything may be thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

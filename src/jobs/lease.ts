@@ -1,5 +1,5 @@
 import type { LeaseControl, Mailer, TrackerStore } from '../core/ports.ts';
-import type { Logger } from '../log.ts';
+import { type Logger, errorMessage } from '../log.ts';
 
 /** The lease is not ours any more: another instance took it, or it ran out while renewals failed. */
 export class LeaseLostError extends Error {
@@ -63,7 +63,7 @@ export async function holdingLease<T>(
       if (finished) return;
       const retryMs = Math.min(retryDelay(ttlMs, failures), Math.max(expiresAt - Date.now(), 0));
       logger.warn(
-        { err: { message: messageOf(error) }, holder, failures: failures + 1, retryInMs: retryMs },
+        { err: { message: errorMessage(error) }, holder, failures: failures + 1, retryInMs: retryMs },
         'renewing the lease failed; retrying until it runs out',
       );
       return next(retryMs, failures + 1);
@@ -93,7 +93,7 @@ export async function holdingLease<T>(
     // Release removes the lease only while it names us: a lost lease that another instance took stays.
     await lease.release(holder).catch((error: unknown) => {
       logger.warn(
-        { err: { message: messageOf(error) }, holder, expiresAt: new Date(expiresAt).toISOString() },
+        { err: { message: errorMessage(error) }, holder, expiresAt: new Date(expiresAt).toISOString() },
         'the lease could not be released; it frees itself when it runs out',
       );
     });
@@ -103,10 +103,6 @@ export async function holdingLease<T>(
 /** The wait before renewal try `failures + 2`: from a 60th of the lease's life, doubling, at most a 10th. */
 function retryDelay(ttlMs: number, failures: number): number {
   return Math.min((ttlMs / 60) * 2 ** failures, ttlMs / 10);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -6,6 +6,7 @@ import { type JobName, type JobSchedule, dueJobs, schedulesFrom } from '../core/
 import { type CycleDeps, type CyclePart, type CycleReport, readTracker, runCycle } from '../jobs/run-cycle.job.ts';
 import { LeaseLostError, guardedByLease, holdingLease } from '../jobs/lease.ts';
 import { leaseHolder } from '../stores/file-lease.ts';
+import { errorMessage } from '../log.ts';
 
 export interface JobStatus {
   readonly job: JobName;
@@ -96,7 +97,7 @@ export class ServiceRunner {
     // Ticks run from timers: whatever goes wrong in one is logged, never thrown at the event loop.
     this.current = this.runDue()
       .catch((error: unknown) => {
-        this.deps.logger.error({ err: { message: messageOf(error) } }, 'the tick failed');
+        this.deps.logger.error({ err: { message: errorMessage(error) } }, 'the tick failed');
         return null;
       })
       .finally(() => {
@@ -121,9 +122,9 @@ export class ServiceRunner {
       this.skippedForLeaseError += 1;
       this.leaseError = {
         at: this.clock().toISOString(),
-        message: `The tracker lease could not be taken: ${messageOf(error)}`,
+        message: `The tracker lease could not be taken: ${errorMessage(error)}`,
       };
-      logger.error({ err: { message: messageOf(error) } }, 'the lease could not be taken; this tick is skipped');
+      logger.error({ err: { message: errorMessage(error) } }, 'the lease could not be taken; this tick is skipped');
       return null;
     }
     this.lastLease = taken.lease;
@@ -171,7 +172,7 @@ export class ServiceRunner {
       logger.info({ jobs: due.map((d) => d.job) }, 'scheduled jobs ran');
       return report;
     } catch (error) {
-      for (const d of due) this.record(d.job, null, now, messageOf(error));
+      for (const d of due) this.record(d.job, null, now, errorMessage(error));
       if (error instanceof LeaseLostError) {
         this.leaseLost += 1;
         this.leaseError = { at: now.toISOString(), message: error.message };
@@ -181,7 +182,7 @@ export class ServiceRunner {
         );
         return null;
       }
-      logger.error({ err: { message: messageOf(error) }, jobs: due.map((d) => d.job) }, 'scheduled cycle failed');
+      logger.error({ err: { message: errorMessage(error) }, jobs: due.map((d) => d.job) }, 'scheduled cycle failed');
       return null;
     }
   }
@@ -239,8 +240,4 @@ export class ServiceRunner {
       leaseError: this.leaseError,
     };
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
