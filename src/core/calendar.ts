@@ -6,6 +6,7 @@ import {
   isoDate,
   toDayNumber,
   weekday,
+  weekdayOfDay,
   yearOfDay,
 } from './dates.ts';
 
@@ -127,8 +128,8 @@ function nthWeekdayAfter(day: DayNumber, n: number): DayNumber {
   let remaining = n - weeks * 5;
   while (remaining > 0) {
     next += 1;
-    const dow = (((next + 4) % 7) + 7) % 7;
-    if (dow !== 0 && dow !== 6) remaining -= 1;
+    const dow = weekdayOfDay(next);
+    if (dow !== SUNDAY && dow !== SATURDAY) remaining -= 1;
   }
   return next;
 }
@@ -157,8 +158,8 @@ export class BusinessCalendar {
   }
 
   private isBusinessDayNumber(day: DayNumber): boolean {
-    const dow = (((day + 4) % 7) + 7) % 7;
-    if (dow === 0 || dow === 6) return false;
+    const dow = weekdayOfDay(day);
+    if (dow === SUNDAY || dow === SATURDAY) return false;
     return !this.closedWeekdays(yearOfDay(day)).includes(day);
   }
 
@@ -197,7 +198,7 @@ export class BusinessCalendar {
         ...new Set(
           this.holidays(year)
             .map((h) => h.date)
-            .filter((d) => weekday(d) !== 0 && weekday(d) !== 6)
+            .filter((d) => weekday(d) !== SUNDAY && weekday(d) !== SATURDAY)
             .map(toDayNumber),
         ),
       ].sort((a, b) => a - b);

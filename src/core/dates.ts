@@ -66,7 +66,12 @@ export function addDays(date: IsoDate, days: number): IsoDate {
 
 /** 0 = Sunday … 6 = Saturday. */
 export function weekday(date: IsoDate): number {
-  return (((toDayNumber(date) + 4) % 7) + 7) % 7;
+  return weekdayOfDay(toDayNumber(date));
+}
+
+/** The weekday of a day number, 0 = Sunday … 6 = Saturday (day 0, 1970-01-01, was a Thursday). */
+export function weekdayOfDay(day: DayNumber): number {
+  return (((day + 4) % 7) + 7) % 7;
 }
 
 /** The date of a year, month and day; days and months past their end roll over (day 0 is the month's eve). */
