@@ -57,6 +57,8 @@ export function planSystemCells(input: SystemCellInput): CellWrite[] {
   const writes: CellWrite[] = [];
   const issuesByRow = groupIssues(input.issues);
   const scheduleContext = { today: input.today, calendar: input.calendar, rules: input.config.reminders };
+  const proposalColumns = byHeader(PROPOSAL_COLUMNS);
+  const disputeColumns = byHeader(DISPUTE_COLUMNS);
   const findings = new Map(input.proposalFindings.map((f) => [f.proposal.bucpId, f]));
   const seenProposals = new Set<string>();
   for (const proposal of input.proposals) {
@@ -75,7 +77,7 @@ export function planSystemCells(input: SystemCellInput): CellWrite[] {
       'Next Reminder On': date(nextReminderOn(schedule)),
       'Row Issues': text(issuesText(issuesByRow.get(`${TABS.proposals}|${proposal.bucpId}`))),
     };
-    const changed = diff(desired, proposal.systemCells, PROPOSAL_COLUMNS);
+    const changed = diff(desired, proposal.systemCells, proposalColumns);
     if (Object.keys(changed).length > 0) {
       writes.push({
         tab: TABS.proposals,
@@ -99,7 +101,7 @@ export function planSystemCells(input: SystemCellInput): CellWrite[] {
       'Escalated On': date(latest?.on),
       'Row Issues': text(issuesText(issuesByRow.get(`${TABS.disputes}|${dispute.disputeId}`))),
     };
-    const changed = diff(desired, dispute.systemCells, DISPUTE_COLUMNS);
+    const changed = diff(desired, dispute.systemCells, disputeColumns);
     if (Object.keys(changed).length > 0) writes.push({ tab: TABS.disputes, id: dispute.disputeId, values: changed });
   }
   return writes;
@@ -140,14 +142,18 @@ function sameValue(a: SystemValue, b: SystemValue): boolean {
   return a.kind === 'blank' || a.value === (b as typeof a).value;
 }
 
+function byHeader(columns: readonly Column[]): ReadonlyMap<string, Column> {
+  return new Map(columns.map((c) => [c.header, c]));
+}
+
 function diff(
   desired: Record<string, SystemValue>,
   current: Readonly<Record<string, CellValue>>,
-  columns: readonly Column[],
+  columns: ReadonlyMap<string, Column>,
 ): Record<string, SystemValue> {
   const changed: Record<string, SystemValue> = {};
   for (const [header, value] of Object.entries(desired)) {
-    const column = columns.find((c) => c.header === header);
+    const column = columns.get(header);
     if (!column) continue;
     if (!sameValue(value, normalize(current[header], column))) changed[header] = value;
   }
