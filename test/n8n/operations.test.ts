@@ -5,7 +5,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { OPERATIONS, router } from '../../src/n8n/nodes/BucpTracker/actions/router.ts';
 import { pollTracker } from '../../src/n8n/nodes/BucpTrigger/BucpTrigger.node.ts';
@@ -24,6 +24,7 @@ import { dumpWorkbook } from '../support/dump.ts';
 import { SERVICE_ACCOUNT, googleWorkspace } from '../support/google.ts';
 import { editRow, readAllRows } from '../support/workspace.ts';
 import { CANARY, seedTracker, withCanary } from './seed.ts';
+import { UNIT_NODE } from './unit-node.ts';
 
 const NOW = '2026-11-20T17:00:00Z';
 const RULES =
@@ -38,15 +39,6 @@ interface Rig {
   ): BucpContext;
   staticData: IDataObject;
 }
-
-const NODE: INode = {
-  id: 'unit',
-  name: 'BUCP Tracker',
-  type: 'CUSTOM.bucpTracker',
-  typeVersion: 1,
-  position: [0, 0],
-  parameters: {},
-};
 
 async function rig(): Promise<Rig> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-n8n-unit-'));
@@ -76,7 +68,7 @@ async function rig(): Promise<Rig> {
           if (!credentials[type]) throw new Error(`no ${type} credential`);
           return credentials[type];
         }) as BucpContext['getCredentials'],
-        getNode: () => NODE,
+        getNode: () => UNIT_NODE,
         logger: { info: log, warn: log, error: log, debug: log },
         getExecutionId: () => 'unit-execution',
         continueOnFail: () => options.continueOnFail ?? false,

@@ -4,7 +4,7 @@
  * whose rows each test chooses. A day passes or staff edit the sheet between planning and recording.
  */
 import ExcelJS from 'exceljs';
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TABS } from '../../src/core/contract.ts';
 import { router } from '../../src/n8n/nodes/BucpTracker/actions/router.ts';
@@ -22,17 +22,10 @@ import {
   proposal,
   readAllRows,
 } from '../support/workspace.ts';
+import { UNIT_NODE } from './unit-node.ts';
 
 const REQ = 'req@dhcs.example.gov';
 const RULES = `contacts:\n  governanceLiaison: ${CONTACTS.governanceLiaison}\n`;
-const NODE: INode = {
-  id: 'unit',
-  name: 'BUCP Tracker',
-  type: 'CUSTOM.bucpTracker',
-  typeVersion: 1,
-  position: [0, 0],
-  parameters: {},
-};
 
 afterEach(() => {
   delete process.env.BUCP_NOW;
@@ -59,7 +52,7 @@ async function runNode(
       trackerPath: ws.tracker.path,
       restrictedPath: ws.restricted.path,
     })) as BucpContext['getCredentials'],
-    getNode: () => NODE,
+    getNode: () => UNIT_NODE,
     logger: { info: log, warn: log, error: log, debug: log },
     getExecutionId: () => 'unit-execution',
     continueOnFail: () => false,
