@@ -105,8 +105,9 @@ export function readActivityLog(rows: readonly SheetRow[]): ActivityEvent[] {
   // repeats lines of its own cycle, which all carry the cycle's time, right after the first copy: so
   // repeats are looked for among the lines of the last few times only.
   const recent = new Map<string, Set<string>>();
+  const read = activityLineReader();
   for (const row of rows) {
-    const event = readActivityLine(row);
+    const event = read(row);
     if (!event) continue;
     let seen = recent.get(event.at);
     if (!seen) {
@@ -122,12 +123,35 @@ export function readActivityLog(rows: readonly SheetRow[]): ActivityEvent[] {
   return events;
 }
 
+/**
+ * Reads lines into events, or null for a damaged line. A log holds thousands of lines over a few
+ * hundred days and a couple of dozen kinds, so each distinct day and kind is checked once per read.
+ */
+function activityLineReader(): (row: SheetRow) => ActivityEvent | null {
+  const kinds: ReadonlySet<string> = new Set(ACTIVITY_KINDS);
+  const days = new Map<unknown, IsoDate | null>();
+  const dayOfCell = (value: unknown): IsoDate | null => {
+    let day = days.get(value);
+    if (day === undefined) {
+      const parsed = parseDateCell(value);
+      day = parsed?.ok ? parsed.date : null;
+      days.set(value, day);
+    }
+    return day;
+  };
+  return (row) => readActivityLine(row, (kind): kind is ActivityKind => kinds.has(kind), dayOfCell);
+}
+
 /** The event one line records, or null for a damaged line. */
-function readActivityLine(row: SheetRow): ActivityEvent | null {
+function readActivityLine(
+  row: SheetRow,
+  isActivityKind: (kind: string) => kind is ActivityKind,
+  dayOfCell: (value: unknown) => IsoDate | null,
+): ActivityEvent | null {
   const kind = cellText(row.cells.Kind);
-  const on = parseDateCell(row.cells.On ?? null);
+  const on = dayOfCell(row.cells.On ?? null);
   const at = cellText(row.cells.At);
-  if (!isActivityKind(kind) || !on?.ok || at === '') return null;
+  if (!isActivityKind(kind) || on === null || at === '') return null;
   const from = cellText(row.cells.From);
   const detail = cellText(row.cells.Detail);
   const dataText = cellText(row.cells.Data);
@@ -140,7 +164,7 @@ function readActivityLine(row: SheetRow): ActivityEvent | null {
   }
   return {
     at,
-    on: on.date,
+    on,
     bucpId: cellText(row.cells['BUCP ID']),
     disputeId: cellText(row.cells['Dispute ID']),
     kind,
@@ -166,10 +190,6 @@ function legacyData(kind: ActivityKind, from: string, detail: string): ActivityD
     return { permanent: prefix === 'permanent', error };
   }
   return undefined;
-}
-
-function isActivityKind(kind: string): kind is ActivityKind {
-  return (ACTIVITY_KINDS as readonly string[]).includes(kind);
 }
 
 function parseJson(text: string): unknown {
