@@ -4,7 +4,14 @@ import type { Config } from './config.ts';
 import { type Stage, STAGES, TABS } from './contract.ts';
 import type { IsoDate } from './dates.ts';
 import type { ProposalFinding } from './evaluate.ts';
-import { type History, NO_TERM_MEMORY, type NoticeName, type TermMemory, termKey } from './history.ts';
+import {
+  type History,
+  NO_TERM_MEMORY,
+  type NoticeName,
+  type ProposalMemory,
+  type TermMemory,
+  termKey,
+} from './history.ts';
 import type { PlannedNotification, RowLinker } from './notifications.ts';
 import type { ScheduledReminder } from './reminder-schedule.ts';
 
@@ -20,6 +27,24 @@ const SUBMITTED_STAGES: readonly Stage[] = STAGES.slice(STAGES.indexOf('Provider
 /** A proposal has been submitted for review once it has Submitted On or has reached Provider Review. */
 export function isSubmitted(finding: Pick<ProposalFinding, 'proposal' | 'stage'>): boolean {
   return finding.proposal.submittedOn !== null || SUBMITTED_STAGES.includes(finding.stage);
+}
+
+/** The stages up to and through the review: a submitted proposal in one of them is still under review. */
+const UNDER_REVIEW_STAGES: readonly Stage[] = STAGES.slice(0, STAGES.indexOf('Provider Review') + 1);
+const BEFORE_SUBMISSION_STAGES: readonly Stage[] = STAGES.slice(0, STAGES.indexOf('Provider Review'));
+
+/**
+ * Whether a submitted proposal is news to the liaison: it is still under review, or the service saw
+ * it before it was submitted (it moved on past Provider Review between two cycles). A row that first
+ * appears already past the review (an Active agreement added to the tracker) was announced long ago.
+ */
+export function submissionIsNews(
+  finding: Pick<ProposalFinding, 'proposal' | 'stage'>,
+  memory: Pick<ProposalMemory, 'pastVisits'> | undefined,
+): boolean {
+  if (!isSubmitted(finding)) return false;
+  if (UNDER_REVIEW_STAGES.includes(finding.stage)) return true;
+  return (memory?.pastVisits ?? []).some((v) => (BEFORE_SUBMISSION_STAGES as readonly string[]).includes(v.stage));
 }
 
 /** The first business day the providing coordinator is reminded to have an approved BUCP filed. */
@@ -77,7 +102,7 @@ export function filingSchedule(
  */
 export function planSubmittedNotice(
   finding: ProposalFinding,
-  memory: TermMemory,
+  proposalMemory: ProposalMemory | undefined,
   context: {
     readonly today: IsoDate;
     readonly config: Pick<Config, 'contacts' | 'notices'>;
@@ -88,7 +113,8 @@ export function planSubmittedNotice(
   const { proposal } = finding;
   const { today, config, link } = context;
   if (!config.notices.submitted || !context.noticeOn || finding.status === null) return null;
-  if (!isSubmitted(finding) || memory.submittedNoticeDone) return null;
+  const memory = proposalMemory?.term ?? NO_TERM_MEMORY;
+  if (memory.submittedNoticeDone || !submissionIsNews(finding, proposalMemory)) return null;
   const liaison = config.contacts.governanceLiaison;
   const requesting = proposal.requestingCoordinatorEmail;
   return {
@@ -162,7 +188,11 @@ export function noticeBaselineEvents(
     for (const finding of findings) {
       const id = finding.proposal.bucpId;
       const memory = history.proposals.get(id)?.term ?? NO_TERM_MEMORY;
-      if (notice === 'submitted' && isSubmitted(finding) && !memory.submittedNoticeDone) {
+      if (
+        notice === 'submitted' &&
+        !memory.submittedNoticeDone &&
+        submissionIsNews(finding, history.proposals.get(id))
+      ) {
         events.push(
           line(
             notice,

@@ -111,7 +111,7 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     }
     const escalation = planDispositionEscalation(finding, term, { today, config, link });
     if (escalation) notifications.push(escalation);
-    const notice = planSubmittedNotice(finding, term, { today, config, noticeOn: submittedNoticeOn, link });
+    const notice = planSubmittedNotice(finding, proposalMemory, { today, config, noticeOn: submittedNoticeOn, link });
     if (notice) notifications.push(notice);
   }
 

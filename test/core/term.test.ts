@@ -297,6 +297,21 @@ describe("the Governance Liaison's notices over days", () => {
     });
   });
 
+  test('a row first seen past the review was announced long ago; one seen before submission is announced when it moves on', () => {
+    const rows = [
+      row('A-1', { Stage: 'Active', 'Submitted On': '2026-03-02' }),
+      row('A-2', { Stage: 'Drafting', 'Stage Entered On': '2026-11-30' }),
+    ];
+    const sim = simulate(rows, { ...ON, slas: { Drafting: null, Signatures: null } });
+    expect(sim.run(['2026-12-01'])).toEqual({ '2026-12-01': [] });
+    // Staff record it late: it went through Provider Review between two cycles.
+    rows[1] = row('A-2', { Stage: 'Signatures', 'Stage Entered On': '2026-12-02', 'Submitted On': '2026-12-01' });
+    expect(sim.run(['2026-12-03', '2026-12-04'])).toEqual({
+      '2026-12-03': [`liaison-notice ${CONTACTS.governanceLiaison} cc ${REQ}: A-2`],
+      '2026-12-04': [],
+    });
+  });
+
   test('the filing reminder: after five business days, again on the reminder schedule, until Filed On is filled', () => {
     const rows = [row('F-1', { Stage: 'Signatures', 'Stage Entered On': '2026-12-18', 'Approved On': '2026-12-18' })];
     const sim = simulate(rows, { ...ON, notices: { filing: true }, slas: { Signatures: null } });
