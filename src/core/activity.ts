@@ -17,6 +17,9 @@ export const ACTIVITY_KINDS = [
   'reminder-sent',
   'escalation-sent',
   'dispute-escalation-sent',
+  'disposition-escalation-sent',
+  'liaison-notice-sent',
+  'notice-baseline',
   'row-issue',
   'job-run',
 ] as const;
@@ -50,10 +53,19 @@ export interface ActivityData {
   readonly permanent?: boolean;
   /** A failed send: the error, as the Issues tab quotes it. */
   readonly error?: string;
+  /** A renewal, disposition or escalation line: the End Date it was about (a new End Date starts afresh). */
+  readonly end?: IsoDate;
+  /** A renewal reminder: the point it was, in calendar days before the End Date. */
+  readonly point?: number;
+  /** A filing reminder or filing baseline: the Approved On it was about. */
+  readonly approved?: IsoDate;
 }
 
 const ActivityDataSchema = z.strictObject({
   due: z.iso.date().optional(),
+  end: z.iso.date().optional(),
+  point: z.number().int().optional(),
+  approved: z.iso.date().optional(),
   permanent: z.boolean().optional(),
   error: z.string().optional(),
 });

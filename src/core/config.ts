@@ -29,6 +29,9 @@ export const REMINDED_BY_STAGE: Readonly<Record<Stage, Reminded>> = {
   Withdrawn: 'nobody',
 };
 
+/** Calendar days before an agreement's End Date when both coordinators are reminded to renew or close out. */
+export const DEFAULT_RENEWAL_DAYS = [90, 30] as const;
+
 export const DEFAULT_DEPARTMENTS = [
   'CalHHS Agency',
   'CDA',
@@ -161,6 +164,29 @@ export const ConfigSchema = z.strictObject({
       businessDaysPerLevel: z.number().int().min(1).default(10),
     })
     .default({ businessDaysPerLevel: 10 }),
+  /** The end of a data exchange: renewal reminders before the End Date, the data disposition after it. */
+  term: z
+    .strictObject({
+      /** Calendar days before the End Date when both coordinators get a renewal reminder; each point sends once. */
+      renewalDaysBefore: z
+        .array(z.number().int().min(1))
+        .min(1)
+        .default([...DEFAULT_RENEWAL_DAYS]),
+      /** A disposition is overdue, and escalated to the Governance Liaison, more than this many calendar days past the End Date. */
+      dispositionOverdueDays: z.number().int().min(0).default(10),
+    })
+    .default({ renewalDaysBefore: [...DEFAULT_RENEWAL_DAYS], dispositionOverdueDays: 10 }),
+  /** The Governance Liaison's notices (the liaison is `contacts.governanceLiaison`). */
+  notices: z
+    .strictObject({
+      /** One "submitted for review" notice per proposal to the liaison. Off until switched on. */
+      submitted: z.boolean().default(false),
+      /** Remind the providing coordinator to send the signed BUCP to the liaison for filing. Off until switched on. */
+      filing: z.boolean().default(false),
+      /** Business days after Approved On with no Filed On before the filing reminder starts. */
+      filingBusinessDays: z.number().int().min(1).default(5),
+    })
+    .default({ submitted: false, filing: false, filingBusinessDays: 5 }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

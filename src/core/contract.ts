@@ -43,6 +43,14 @@ export type DisputeLevel = (typeof DISPUTE_LEVELS)[number];
 export const DECISIONS = ['Pending', 'Approved', 'Modified', 'Denied', 'Withdrawn'] as const;
 export type Decision = (typeof DECISIONS)[number];
 
+/** What the data recipient did with the data when the agreement ended. */
+export const DATA_DISPOSITIONS = ['Returned', 'Destroyed', 'Retained with Safeguards'] as const;
+export type DataDisposition = (typeof DATA_DISPOSITIONS)[number];
+
+/** Where an agreement stands against its End Date (blank when there is no End Date). */
+export const TERM_STATUSES = ['Active', 'Ending Soon', 'Disposition Due', 'Disposition Overdue', 'Closed Out'] as const;
+export type TermStatus = (typeof TERM_STATUSES)[number];
+
 export const PROPOSAL_STATUSES = ['On Track', 'Due Soon', 'Stalled', 'Escalated', 'Closed'] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
@@ -54,7 +62,14 @@ export type Owner = 'staff' | 'system';
 
 /** The name of a dropdown list on the Lists tab. `Departments` comes from config. */
 export type ListName =
-  'Stage' | 'Outcome' | 'Restriction Solution' | 'Dispute Category' | 'Dispute Level' | 'Decision' | 'Departments';
+  | 'Stage'
+  | 'Outcome'
+  | 'Restriction Solution'
+  | 'Dispute Category'
+  | 'Dispute Level'
+  | 'Decision'
+  | 'Data Disposition'
+  | 'Departments';
 
 export interface Column {
   readonly header: string;
@@ -111,11 +126,14 @@ export const PROPOSAL_COLUMNS: readonly Column[] = [
   staff('Documents', 'text', { width: 30 }),
   staff('Data-Sharing Outcome', 'text', { width: 36 }),
   staff('End Date', 'date'),
+  staff('Data Disposition', 'list', { list: 'Data Disposition', width: 24 }),
+  pastDate('Disposition On'),
   staff('Notes', 'text', { width: 40 }),
   system('Stage Since', 'date'),
   system('Business Days in Stage', 'number', { width: 12 }),
   system('SLA Days', 'number', { width: 10 }),
   system('Status', 'text', { width: 12 }),
+  system('Term Status', 'text', { width: 18 }),
   system('Next Reminder On', 'date'),
   system('Row Issues', 'text', { width: 50 }),
   system('Last Synced At', 'datetime', { width: 24 }),
@@ -209,7 +227,10 @@ export const RESTRICTED_TAB: TabContract = {
 /** Headers of the restricted tab other than the ID: the content that must never leave that store. */
 export const RESTRICTED_CONTENT_HEADERS = RESTRICTED_COLUMNS.filter((c) => c.header !== 'BUCP ID').map((c) => c.header);
 
-export function staticLists(): Record<Exclude<ListName, 'Departments'>, readonly string[]> {
+/** Lists added after Departments: an existing Lists tab keeps its columns where its dropdowns point. */
+type LaterList = 'Data Disposition';
+
+export function staticLists(): Record<Exclude<ListName, 'Departments' | LaterList>, readonly string[]> {
   return {
     Stage: STAGES,
     Outcome: OUTCOMES,
@@ -221,7 +242,7 @@ export function staticLists(): Record<Exclude<ListName, 'Departments'>, readonly
 }
 
 export function allLists(departments: readonly string[]): Record<ListName, readonly string[]> {
-  return { ...staticLists(), Departments: departments };
+  return { ...staticLists(), Departments: departments, 'Data Disposition': DATA_DISPOSITIONS };
 }
 
 /** Statuses the sheet highlights, with the fill colour the templates use. */

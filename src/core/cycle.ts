@@ -6,6 +6,7 @@ import { type IsoDate, localDate, localTimestamp } from './dates.ts';
 import { type Findings, evaluate } from './evaluate.ts';
 import { type History, foldEvents, historyFromLog } from './history.ts';
 import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from './metrics.ts';
+import { noticeBaselineEvents } from './liaison-notices.ts';
 import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
 import type { StoreCapacity, TrackerSnapshot } from './ports.ts';
@@ -90,7 +91,8 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
   });
   const issues = sortIssues([...parsed.storeIssues, ...proposals.issues, ...disputes.issues, ...evaluation.issues]);
   const stamp = stampAt(timestamp);
-  const events: ActivityEvent[] = transitions.map(stamp);
+  const baselines = noticeBaselineEvents(evaluation.proposals, parsed.history, { today, calendar, config });
+  const events: ActivityEvent[] = [...transitions, ...baselines].map(stamp);
   for (const issue of issues) {
     const key = rowIssueKey(issue);
     if (parsed.history.rowIssueKeys.has(key)) continue;

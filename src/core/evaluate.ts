@@ -6,6 +6,7 @@ import {
   type DisputeStatus,
   type ProposalStatus,
   type Stage,
+  type TermStatus,
   STAGES_NEEDING_RESTRICTED_RECORD,
   TABS,
 } from './contract.ts';
@@ -15,6 +16,7 @@ import type { History } from './history.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type VisitTransition, trackVisit } from './lifecycle.ts';
 import { type Dispute, type Proposal, type RowIssue } from './schema.ts';
 import { statusFor } from './status.ts';
+import { termStatus } from './term.ts';
 
 export interface ProposalFinding {
   readonly proposal: Proposal;
@@ -25,6 +27,8 @@ export interface ProposalFinding {
   readonly slaDays: number | null;
   /** Null for an invalid row: it is tracked, but nobody is reminded until it is fixed. */
   readonly status: ProposalStatus | null;
+  /** Where the agreement stands against its End Date; null with no End Date (`termStatus`). */
+  readonly termStatus: TermStatus | null;
 }
 
 export interface DisputeFinding {
@@ -56,7 +60,7 @@ export interface EvaluationInput {
   readonly history: History;
   readonly today: IsoDate;
   readonly calendar: BusinessCalendar;
-  readonly config: Pick<Config, 'slas' | 'reminders' | 'disputes' | 'contacts'>;
+  readonly config: Pick<Config, 'slas' | 'reminders' | 'disputes' | 'contacts' | 'term'>;
 }
 
 /** Where every proposal and dispute stands today. Pure: the caller supplies the day and the memory. */
@@ -90,6 +94,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
       businessDaysInStage,
       slaDays,
       status: proposal.valid ? statusFor(businessDaysInStage, slaDays, input.config.reminders.dueSoonWindow) : null,
+      termStatus: termStatus(proposal, today, input.config.term),
     });
     issues.push(...proposalWarnings(proposal, stage, input.restrictedIds));
   }

@@ -27,6 +27,42 @@ export const NO_REMINDERS: ReminderMemory = {
   nextActionLastSent: new Map<string, IsoDate>() as ReadonlyMap<string, IsoDate>,
 };
 
+/**
+ * What has been sent about a proposal's agreement end and the liaison's notices. Unlike the stage
+ * reminders it outlives stage visits: each is remembered by the End Date or Approved On it was about.
+ */
+export interface TermMemory {
+  /** Renewal points sent, by `termKey(end, point, recipient)`. */
+  readonly renewalSent: ReadonlySet<string>;
+  /** Disposition-due reminders sent, by `termKey(end, recipient)`. */
+  readonly dispositionDueSent: ReadonlySet<string>;
+  /** End Dates whose overdue disposition was escalated to the Governance Liaison. */
+  readonly dispositionEscalated: ReadonlySet<string>;
+  /** The day of the last filing reminder, by `termKey(approved, recipient)`. */
+  readonly filingLastSent: ReadonlyMap<string, IsoDate>;
+  /** The "submitted for review" notice went out, or the proposal was past that point when the notice was switched on. */
+  readonly submittedNoticeDone: boolean;
+  /** Approved On dates already overdue for filing when the filing notice was switched on: not reminded. */
+  readonly filingBaseline: ReadonlySet<string>;
+}
+
+/** The key a term memory entry is stored under: its parts joined. */
+export function termKey(...parts: readonly (string | number)[]): string {
+  return parts.join('|');
+}
+
+export const NO_TERM_MEMORY: TermMemory = {
+  renewalSent: new Set<string>() as ReadonlySet<string>,
+  dispositionDueSent: new Set<string>() as ReadonlySet<string>,
+  dispositionEscalated: new Set<string>() as ReadonlySet<string>,
+  filingLastSent: new Map<string, IsoDate>() as ReadonlyMap<string, IsoDate>,
+  submittedNoticeDone: false,
+  filingBaseline: new Set<string>() as ReadonlySet<string>,
+};
+
+/** The liaison's notices the config can switch on or off. */
+export type NoticeName = 'submitted' | 'filing';
+
 export interface PastVisit {
   readonly stage: string;
   readonly since: IsoDate;
@@ -39,6 +75,7 @@ export interface ProposalMemory {
   readonly reminders: ReminderMemory;
   /** Completed stage visits, for time-in-stage metrics. */
   readonly pastVisits: readonly PastVisit[];
+  readonly term: TermMemory;
 }
 
 export interface DisputeMemory {
@@ -72,6 +109,8 @@ export interface History {
   readonly notifications: NotificationMemory;
   /** The keys of logged row issues, so each is logged once. */
   readonly rowIssueKeys: ReadonlySet<string>;
+  /** The liaison's notices on since a baseline line: switching one on again takes a new baseline. */
+  readonly noticesOn: ReadonlySet<NoticeName>;
 }
 
 export function emptyHistory(): History {
@@ -81,6 +120,7 @@ export function emptyHistory(): History {
     disputes: new Map(),
     notifications: { intents: new Map(), sent: new Set(), failures: new Map() },
     rowIssueKeys: new Set(),
+    noticesOn: new Set(),
   };
 }
 
@@ -98,6 +138,7 @@ interface Draft {
   readonly sent: Set<string>;
   readonly failures: Map<string, FailureMemory>;
   readonly rowIssueKeys: Set<string>;
+  readonly noticesOn: Set<NoticeName>;
 }
 
 /** The memory after `events`, oldest first. `history` is left as it was. */
@@ -112,6 +153,7 @@ export function foldEvents(history: History, events: readonly ActivityEvent[]): 
     sent: new Set(n.sent),
     failures: new Map(n.failures),
     rowIssueKeys: new Set(history.rowIssueKeys),
+    noticesOn: new Set(history.noticesOn),
   };
   for (const event of events) foldEvent(draft, event);
   return {
@@ -120,6 +162,7 @@ export function foldEvents(history: History, events: readonly ActivityEvent[]): 
     disputes: draft.disputes,
     notifications: { intents: draft.intents, sent: draft.sent, failures: draft.failures },
     rowIssueKeys: draft.rowIssueKeys,
+    noticesOn: draft.noticesOn,
   };
 }
 
@@ -140,6 +183,14 @@ function foldEvent(draft: Draft, event: ActivityEvent): void {
     case 'job-run':
       draft.jobSlots.set(event.from, event.detail);
       return;
+    case 'notice-baseline':
+      // A line with no proposal switches a notice on or off; one with a proposal exempts it.
+      if (!event.bucpId && isNoticeName(event.from)) {
+        if (event.to === 'off') draft.noticesOn.delete(event.from);
+        else draft.noticesOn.add(event.from);
+        return;
+      }
+      break;
     case 'notification-failed':
       draft.failures.set(event.key, {
         count: (draft.failures.get(event.key)?.count ?? 0) + 1,
@@ -159,18 +210,53 @@ function foldEvent(draft: Draft, event: ActivityEvent): void {
   }
 }
 
+function isNoticeName(value: string): value is NoticeName {
+  return value === 'submitted' || value === 'filing';
+}
+
 function foldProposal(memory: ProposalMemory | undefined, event: ActivityEvent): ProposalMemory {
-  const before = memory ?? { stage: undefined, reminders: NO_REMINDERS, pastVisits: [] };
+  const before = memory ?? { stage: undefined, reminders: NO_REMINDERS, pastVisits: [], term: NO_TERM_MEMORY };
   const stage = foldVisit(before.stage, event, STAGE_KINDS);
+  const term = foldTerm(before.term, event);
   if (event.kind === STAGE_KINDS.change || event.kind === STAGE_KINDS.firstSeen) {
     // A new stage visit starts its reminders afresh.
     const ended = before.stage && event.kind === STAGE_KINDS.change;
     const pastVisits = ended
       ? [...before.pastVisits, { stage: before.stage!.value, since: before.stage!.since, until: event.on }]
       : before.pastVisits;
-    return { stage, reminders: NO_REMINDERS, pastVisits };
+    return { stage, reminders: NO_REMINDERS, pastVisits, term };
   }
-  return { ...before, stage, reminders: foldReminder(before.reminders, event) };
+  return { ...before, stage, reminders: foldReminder(before.reminders, event), term };
+}
+
+function foldTerm(memory: TermMemory, event: ActivityEvent): TermMemory {
+  const { end, point, approved } = event.data ?? {};
+  const add = (set: ReadonlySet<string>, key: string) => new Set([...set, key]);
+  switch (event.kind) {
+    case 'reminder-sent':
+      if (event.from === 'renewal' && end && point !== undefined) {
+        return { ...memory, renewalSent: add(memory.renewalSent, termKey(end, point, event.to)) };
+      }
+      if (event.from === 'disposition-due' && end) {
+        return { ...memory, dispositionDueSent: add(memory.dispositionDueSent, termKey(end, event.to)) };
+      }
+      if (event.from === 'filing' && approved) {
+        const filingLastSent = new Map([...memory.filingLastSent, [termKey(approved, event.to), event.on]]);
+        return { ...memory, filingLastSent };
+      }
+      return memory;
+    case 'disposition-escalation-sent':
+      return end ? { ...memory, dispositionEscalated: add(memory.dispositionEscalated, end) } : memory;
+    case 'liaison-notice-sent':
+      return event.from === 'submitted' ? { ...memory, submittedNoticeDone: true } : memory;
+    case 'notice-baseline':
+      if (event.from === 'submitted') return { ...memory, submittedNoticeDone: true };
+      if (event.from === 'filing' && approved)
+        return { ...memory, filingBaseline: add(memory.filingBaseline, approved) };
+      return memory;
+    default:
+      return memory;
+  }
 }
 
 function foldReminder(memory: ReminderMemory, event: ActivityEvent): ReminderMemory {

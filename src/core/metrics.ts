@@ -8,7 +8,7 @@ import {
   STAGES,
   type SummaryTab,
 } from './contract.ts';
-import { type IsoDate, addMonths, quarterOf, toDayNumber } from './dates.ts';
+import { type IsoDate, addDays, addMonths, quarterOf, toDayNumber } from './dates.ts';
 import type { Findings } from './evaluate.ts';
 import type { History } from './history.ts';
 import type { Proposal } from './schema.ts';
@@ -45,6 +45,8 @@ export interface Metrics {
   };
   readonly restrictionSolutions: Record<string, number>;
   readonly dataSharingOutcomes: { recorded: number; missing: number };
+  /** Agreement end: End Dates in the next 90 days with no disposition, and dispositions due and overdue. */
+  readonly term: { endingWithin90Days: number; dispositionsDue: number; dispositionsOverdue: number };
   readonly timeInStage: Record<string, Distribution>;
   readonly milestoneIntervals: Record<string, Distribution>;
   readonly longestWaitStage: string | null;
@@ -98,6 +100,9 @@ export function percentile(values: readonly number[], p: number): number | null 
 export function distribution(values: readonly number[]): Distribution {
   return { count: values.length, median: median(values), p90: percentile(values, 90) };
 }
+
+/** The agreements-ending metric looks this many calendar days ahead, whatever the renewal points are. */
+const ENDING_WINDOW_DAYS = 90;
 
 const calendarDays = (from: IsoDate, to: IsoDate) => toDayNumber(to) - toDayNumber(from);
 const DECIDED: readonly (string | null)[] = ['Approved', 'Approved with Modifications', 'Denied'];
@@ -204,6 +209,8 @@ export function computeMetrics(input: MetricsInput): Metrics {
     .map((d) => ({ dataset: d.name, requests: d.count }));
 
   const closedOrActive = valid.filter((p) => p.stage === 'Closed' || p.stage === 'Active');
+  const validFindings = evaluation.proposals.filter((f) => f.status !== null);
+  const inNinetyDays = addDays(today, ENDING_WINDOW_DAYS);
   return {
     asOf: today,
     proposals: {
@@ -249,6 +256,17 @@ export function computeMetrics(input: MetricsInput): Metrics {
     dataSharingOutcomes: {
       recorded: closedOrActive.filter((p) => p.dataSharingOutcome).length,
       missing: closedOrActive.filter((p) => !p.dataSharingOutcome).length,
+    },
+    term: {
+      endingWithin90Days: validFindings.filter(
+        (f) =>
+          f.termStatus !== null &&
+          f.termStatus !== 'Closed Out' &&
+          f.proposal.endDate! >= today &&
+          f.proposal.endDate! <= inNinetyDays,
+      ).length,
+      dispositionsDue: validFindings.filter((f) => f.termStatus === 'Disposition Due').length,
+      dispositionsOverdue: validFindings.filter((f) => f.termStatus === 'Disposition Overdue').length,
     },
     timeInStage,
     milestoneIntervals,
@@ -373,6 +391,15 @@ export function summaryTables(m: Metrics): SummaryTable[] {
       [
         ['Outcome recorded', m.dataSharingOutcomes.recorded],
         ['Outcome missing', m.dataSharingOutcomes.missing],
+      ],
+    ),
+    ...section(
+      'Agreement end and data disposition',
+      ['Measure', 'Proposals'],
+      [
+        ['Agreements ending in the next 90 days', m.term.endingWithin90Days],
+        ['Dispositions due (End Date passed, none recorded)', m.term.dispositionsDue],
+        ['Dispositions overdue (escalated to the Governance Liaison)', m.term.dispositionsOverdue],
       ],
     ),
     ...section(

@@ -4,8 +4,10 @@ import type { Config } from './config.ts';
 import { TABS } from './contract.ts';
 import type { IsoDate } from './dates.ts';
 import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsOf } from './evaluate.ts';
-import { type History, NO_REMINDERS, nextActionDetail } from './history.ts';
-import { type DigestGroup, type ItemLevel, reminderSchedule, reminderSubject } from './reminder-schedule.ts';
+import { type History, NO_REMINDERS, NO_TERM_MEMORY, nextActionDetail } from './history.ts';
+import { planSubmittedNotice } from './liaison-notices.ts';
+import { type DigestGroup, type ItemLevel, type ScheduledReminder, proposalSchedule } from './reminder-schedule.ts';
+import { planDispositionEscalation } from './term.ts';
 
 export const NOTIFICATION_KINDS = [
   'reminder',
@@ -13,9 +15,18 @@ export const NOTIFICATION_KINDS = [
   'dispute-escalation',
   'next-action',
   'manager-digest',
+  'disposition-escalation',
+  'liaison-notice',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-export type TemplateName = 'reminder-digest' | 'escalation' | 'dispute-escalation' | 'next-action' | 'manager-digest';
+export type TemplateName =
+  | 'reminder-digest'
+  | 'escalation'
+  | 'dispute-escalation'
+  | 'next-action'
+  | 'manager-digest'
+  | 'disposition-escalation'
+  | 'liaison-submitted';
 export type { DigestGroup, ItemLevel } from './reminder-schedule.ts';
 
 /** One proposal line in a digest. Only tracker fields: nothing from the restricted store exists here. */
@@ -31,6 +42,8 @@ export interface DigestItem {
   readonly link: string;
   readonly nextAction: string | null;
   readonly nextActionDue: IsoDate | null;
+  /** What an agreement-end or filing line asks of the recipient; null on a stage line. */
+  readonly note: string | null;
 }
 
 export interface PlannedNotification {
@@ -53,11 +66,19 @@ export interface PlanInput {
   readonly evaluation: Findings;
   readonly history: History;
   readonly calendar: BusinessCalendar;
-  readonly config: Pick<Config, 'reminders' | 'contacts' | 'disputes'>;
+  readonly config: Pick<Config, 'reminders' | 'contacts' | 'disputes' | 'term' | 'notices'>;
   readonly link: RowLinker;
 }
 
-const GROUP_ORDER: readonly DigestGroup[] = ['Escalated', 'Stalled', 'Due Soon', 'Next Action Overdue'];
+const GROUP_ORDER: readonly DigestGroup[] = [
+  'Escalated',
+  'Stalled',
+  'Disposition Due',
+  'Due Soon',
+  'Filing Due',
+  'Next Action Overdue',
+  'Agreement Ending',
+];
 
 /**
  * Everything to send today: at most one digest per person, one escalation per stalled-twice-over
@@ -75,16 +96,23 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     digests.set(recipient, list);
   };
 
+  const scheduleContext = { today, calendar, config, filingNoticeOn: history.noticesOn.has('filing') };
+  const submittedNoticeOn = history.noticesOn.has('submitted');
   for (const finding of evaluation.proposals) {
     const { proposal, status } = finding;
-    const memory = history.proposals.get(proposal.bucpId)?.reminders ?? NO_REMINDERS;
-    const schedule = reminderSchedule(reminderSubject(finding), memory, { today, calendar, rules: config.reminders });
-    for (const { recipient, level, group, on } of schedule) {
-      if (on <= today) addItem(recipient, { finding, group, level });
+    const proposalMemory = history.proposals.get(proposal.bucpId);
+    const memory = proposalMemory?.reminders ?? NO_REMINDERS;
+    const term = proposalMemory?.term ?? NO_TERM_MEMORY;
+    for (const reminder of proposalSchedule(finding, proposalMemory, scheduleContext)) {
+      if (reminder.on <= today) addItem(reminder.recipient, { finding, reminder });
     }
     if (status === 'Escalated' && !memory.escalationSent) {
       notifications.push(planEscalation(finding, link, config, today));
     }
+    const escalation = planDispositionEscalation(finding, term, { today, config, link });
+    if (escalation) notifications.push(escalation);
+    const notice = planSubmittedNotice(finding, proposalMemory, { today, config, noticeOn: submittedNoticeOn, link });
+    if (notice) notifications.push(notice);
   }
 
   for (const [recipient, items] of [...digests].sort(([a], [b]) => a.localeCompare(b))) {
@@ -118,11 +146,10 @@ function itemBase(finding: ProposalFinding, link: RowLinker) {
   };
 }
 
-/** One proposal in a recipient's digest, as planned: the finding it comes from and where it goes. */
+/** One proposal in a recipient's digest, as planned: the finding it comes from and the reminder. */
 interface DigestEntry {
   readonly finding: ProposalFinding;
-  readonly group: DigestGroup;
-  readonly level: ItemLevel;
+  readonly reminder: ScheduledReminder;
 }
 
 /** A reminder digest: `reminder`, or `next-action` when every line is an overdue next action. */
@@ -135,13 +162,18 @@ function planDigest(
 ): PlannedNotification {
   const sorted = [...entries].sort(
     (a, b) =>
-      GROUP_ORDER.indexOf(a.group) - GROUP_ORDER.indexOf(b.group) ||
+      GROUP_ORDER.indexOf(a.reminder.group) - GROUP_ORDER.indexOf(b.reminder.group) ||
       b.finding.businessDaysInStage - a.finding.businessDaysInStage ||
       a.finding.proposal.bucpId.localeCompare(b.finding.proposal.bucpId),
   );
-  const groupNames = GROUP_ORDER.filter((name) => sorted.some((e) => e.group === name));
+  const groupNames = GROUP_ORDER.filter((name) => sorted.some((e) => e.reminder.group === name));
   const onlyNextActions = groupNames.every((name) => name === 'Next Action Overdue');
-  const items = sorted.map(({ finding, group, level }): DigestItem => ({ ...itemBase(finding, link), group, level }));
+  const items = sorted.map(({ finding, reminder }): DigestItem => ({
+    ...itemBase(finding, link),
+    group: reminder.group,
+    level: reminder.level,
+    note: reminder.note ?? null,
+  }));
   return {
     kind: onlyNextActions ? 'next-action' : 'reminder',
     template: onlyNextActions ? 'next-action' : 'reminder-digest',
@@ -157,13 +189,19 @@ function planDigest(
       count: items.length,
       mostUrgent: groupNames[0] ?? '',
     },
-    onSent: items.map((item) => reminderSentLine(item, recipient, today)),
+    onSent: items.map((item, i) => reminderSentLine(item, sorted[i]!.reminder, recipient, today)),
   };
 }
 
 /** What the repeat rules remember of one digest line once it is sent. */
-function reminderSentLine(item: DigestItem, recipient: string, today: IsoDate): Omit<ActivityEvent, 'at'> {
+function reminderSentLine(
+  item: DigestItem,
+  reminder: ScheduledReminder,
+  recipient: string,
+  today: IsoDate,
+): Omit<ActivityEvent, 'at'> {
   const due = item.level === 'next-action' ? item.nextActionDue : null;
+  const data = due ? { due } : reminder.data;
   return {
     on: today,
     bucpId: item.bucpId,
@@ -171,9 +209,9 @@ function reminderSentLine(item: DigestItem, recipient: string, today: IsoDate): 
     kind: 'reminder-sent',
     from: item.level,
     to: recipient,
-    detail: due ? nextActionDetail(due, item.nextAction) : `${item.group} in ${item.stage}`,
+    detail: due ? nextActionDetail(due, item.nextAction) : (item.note ?? `${item.group} in ${item.stage}`),
     key: `${item.level}:${item.bucpId}:${recipient}:${today}`,
-    ...(due ? { data: { due } } : {}),
+    ...(data ? { data } : {}),
   };
 }
 

@@ -3,11 +3,14 @@ import type { Config } from './config.ts';
 import type { ProposalStatus, Stage } from './contract.ts';
 import { type IsoDate, addDays } from './dates.ts';
 import { type ProposalFinding, recipientsFor } from './evaluate.ts';
-import { type ReminderMemory, nextActionKey } from './history.ts';
+import { type ProposalMemory, type ReminderMemory, NO_REMINDERS, NO_TERM_MEMORY, nextActionKey } from './history.ts';
+import { filingSchedule } from './liaison-notices.ts';
+import { termSchedule } from './term.ts';
 import { dayStatusBegins } from './status.ts';
 
-export type ItemLevel = 'due-soon' | 'stalled' | 'next-action';
-export type DigestGroup = 'Escalated' | 'Stalled' | 'Due Soon' | 'Next Action Overdue';
+export type ItemLevel = 'due-soon' | 'stalled' | 'next-action' | 'renewal' | 'disposition-due' | 'filing';
+export type DigestGroup =
+  'Escalated' | 'Stalled' | 'Due Soon' | 'Next Action Overdue' | 'Disposition Due' | 'Filing Due' | 'Agreement Ending';
 
 /** One reminder a proposal will give someone, and the business day it is due. */
 export interface ScheduledReminder {
@@ -16,6 +19,10 @@ export interface ScheduledReminder {
   readonly group: DigestGroup;
   /** The first business day it is due: on or before today, it goes out today. */
   readonly on: IsoDate;
+  /** What the line says beyond the stage (agreement end, filing), for people. */
+  readonly note?: string;
+  /** What its `reminder-sent` line remembers (`ActivityData`): the End Date, the point, the Approved On. */
+  readonly data?: { readonly end?: IsoDate; readonly point?: number; readonly approved?: IsoDate };
 }
 
 /** What the schedule needs of a proposal and where it stands. */
@@ -101,6 +108,37 @@ export function reminderSchedule(
     reminders.push({ recipient: owner, level: 'next-action', group: 'Next Action Overdue', on });
   }
   return reminders;
+}
+
+export interface ProposalScheduleContext {
+  readonly today: IsoDate;
+  readonly calendar: BusinessCalendar;
+  readonly config: Pick<Config, 'reminders' | 'term' | 'notices'>;
+  /** Whether the filing notice is on since its baseline (`History.noticesOn`). */
+  readonly filingNoticeOn: boolean;
+}
+
+/**
+ * Every digest reminder one proposal gives: its stage reminders (`reminderSchedule`), its agreement-end
+ * reminders (`termSchedule`) and its filing reminder (`filingSchedule`). Planning sends those due
+ * today; Next Reminder On shows the earliest.
+ */
+export function proposalSchedule(
+  finding: ProposalFinding,
+  memory: ProposalMemory | undefined,
+  context: ProposalScheduleContext,
+): ScheduledReminder[] {
+  const { today, calendar, config } = context;
+  const term = memory?.term ?? NO_TERM_MEMORY;
+  return [
+    ...reminderSchedule(reminderSubject(finding), memory?.reminders ?? NO_REMINDERS, {
+      today,
+      calendar,
+      rules: config.reminders,
+    }),
+    ...termSchedule(finding, term, { today, calendar, rules: config.term }),
+    ...filingSchedule(finding, term, { today, calendar, config, noticeOn: context.filingNoticeOn }),
+  ];
 }
 
 /** The earliest day of a schedule, or null when nothing is scheduled. */

@@ -2,6 +2,7 @@ import { z } from 'zod/v4';
 import { type CellValue, type SheetRow, type SheetTable, cellText, isBlankCell, isCellError } from './cells.ts';
 import {
   type Column,
+  type DataDisposition,
   type Decision,
   type DisputeCategory,
   type DisputeLevel,
@@ -172,6 +173,8 @@ export interface Proposal {
   readonly nextActionDue: IsoDate | null;
   readonly dataSharingOutcome: string | null;
   readonly endDate: IsoDate | null;
+  readonly dataDisposition: DataDisposition | null;
+  readonly dispositionOn: IsoDate | null;
   /** The system cells as they were read, so that only changed values are written. */
   readonly systemCells: Readonly<Record<string, CellValue>>;
 }
@@ -425,6 +428,14 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
     if (endDate && firstTransfer && endDate < firstTransfer) {
       warn('End Date', `End Date: ${endDate} is before First Data Transfer On ${firstTransfer}`);
     }
+    const dispositionOn = f.date('Disposition On');
+    if (dispositionOn && f.raw('Data Disposition') === null) {
+      warn('Data Disposition', `Data Disposition: is blank although Disposition On is ${dispositionOn}; choose one`);
+    }
+    // Returning or destroying the data before the agreement ends is allowed, but the reason belongs in Notes.
+    if (dispositionOn && endDate && dispositionOn < endDate && f.raw('Notes') === null) {
+      warn('Disposition On', `Disposition On: ${dispositionOn} is before End Date ${endDate}; say why in Notes`);
+    }
 
     const record: Proposal = {
       rowNumber: row.rowNumber,
@@ -453,6 +464,8 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
       nextActionDue: f.text('Next Action Due'),
       dataSharingOutcome: f.text('Data-Sharing Outcome'),
       endDate: f.text('End Date'),
+      dataDisposition: f.text('Data Disposition') as DataDisposition | null,
+      dispositionOn,
       systemCells: proposalSystemCells(row),
     };
     return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };

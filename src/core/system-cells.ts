@@ -4,8 +4,8 @@ import { DISPUTE_COLUMNS, PROPOSAL_COLUMNS, type ProposalStatus, type Stage, TAB
 import type { Config } from './config.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
 import { type DisputeFinding, type ProposalFinding, disputeStatus } from './evaluate.ts';
-import { type History, NO_REMINDERS } from './history.ts';
-import { nextReminderOn, reminderSchedule, reminderSubject } from './reminder-schedule.ts';
+import type { History } from './history.ts';
+import { nextReminderOn, proposalSchedule } from './reminder-schedule.ts';
 import type { Dispute, Proposal, RowIssue } from './schema.ts';
 
 /** The system cells of one row to change, addressed by the row's ID, never its position. */
@@ -47,7 +47,7 @@ export interface SystemCellInput {
   readonly issues: readonly RowIssue[];
   /** The memory after this cycle's sends, so statuses reflect what actually went out. */
   readonly history: History;
-  readonly config: Pick<Config, 'reminders'>;
+  readonly config: Pick<Config, 'reminders' | 'term' | 'notices'>;
   /** The sync timestamp written to `Last Synced At` on rows whose system values change. */
   readonly syncedAt: string;
 }
@@ -56,7 +56,12 @@ export interface SystemCellInput {
 export function planSystemCells(input: SystemCellInput): CellWrite[] {
   const writes: CellWrite[] = [];
   const issuesByRow = groupIssues(input.issues);
-  const scheduleContext = { today: input.today, calendar: input.calendar, rules: input.config.reminders };
+  const scheduleContext = {
+    today: input.today,
+    calendar: input.calendar,
+    config: input.config,
+    filingNoticeOn: input.history.noticesOn.has('filing'),
+  };
   const proposalColumns = byHeader(PROPOSAL_COLUMNS);
   const disputeColumns = byHeader(DISPUTE_COLUMNS);
   const findings = new Map(input.proposalFindings.map((f) => [f.proposal.bucpId, f]));
@@ -66,13 +71,14 @@ export function planSystemCells(input: SystemCellInput): CellWrite[] {
     if (seenProposals.has(proposal.bucpId)) continue;
     seenProposals.add(proposal.bucpId);
     const finding = findings.get(proposal.bucpId);
-    const memory = input.history.proposals.get(proposal.bucpId)?.reminders ?? NO_REMINDERS;
-    const schedule = finding ? reminderSchedule(reminderSubject(finding), memory, scheduleContext) : [];
+    const memory = input.history.proposals.get(proposal.bucpId);
+    const schedule = finding ? proposalSchedule(finding, memory, scheduleContext) : [];
     const desired: Record<string, SystemValue> = {
       'Stage Since': date(finding?.since),
       'Business Days in Stage': finding ? num(finding.businessDaysInStage) : blank,
       'SLA Days': finding?.slaDays != null ? num(finding.slaDays) : blank,
       Status: text(finding?.status ?? ''),
+      'Term Status': text(finding?.termStatus ?? ''),
       // The memory is the one after this cycle's sends: what went out today is not due again today.
       'Next Reminder On': date(nextReminderOn(schedule)),
       'Row Issues': text(issuesText(issuesByRow.get(`${TABS.proposals}|${proposal.bucpId}`))),

@@ -48,6 +48,8 @@ const PART_OF: Record<NotificationKind, CyclePart> = {
   reminder: 'reminders',
   escalation: 'reminders',
   'next-action': 'reminders',
+  'disposition-escalation': 'reminders',
+  'liaison-notice': 'reminders',
   'dispute-escalation': 'dispute-escalation',
   'manager-digest': 'manager-digest',
 };

@@ -12,6 +12,8 @@ const TEMPLATE_NAMES: readonly TemplateName[] = [
   'dispute-escalation',
   'next-action',
   'manager-digest',
+  'disposition-escalation',
+  'liaison-submitted',
 ];
 
 type Compiled = (context: unknown) => string;
