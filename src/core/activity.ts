@@ -17,6 +17,7 @@ export const ACTIVITY_KINDS = [
   'reminder-sent',
   'escalation-sent',
   'dispute-escalation-sent',
+  'task-reminder-sent',
   'row-issue',
   'job-run',
 ] as const;
@@ -46,6 +47,8 @@ export interface ActivityEvent {
 export interface ActivityData {
   /** A next-action reminder: the due date it was about (a new due date starts the repeat afresh). */
   readonly due?: IsoDate;
+  /** A task reminder: the Task ID it was about (the Activity Log has no column for it). */
+  readonly taskId?: string;
   /** A failed send: the relay refused it for good (5xx), so it waits out a backoff before a retry. */
   readonly permanent?: boolean;
   /** A failed send: the error, as the Issues tab quotes it. */
@@ -54,6 +57,7 @@ export interface ActivityData {
 
 const ActivityDataSchema = z.strictObject({
   due: z.iso.date().optional(),
+  taskId: z.string().optional(),
   permanent: z.boolean().optional(),
   error: z.string().optional(),
 });

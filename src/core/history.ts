@@ -1,6 +1,7 @@
 import { type ActivityEvent, readActivityLog } from './activity.ts';
 import type { SheetRow } from './cells.ts';
 import type { IsoDate } from './dates.ts';
+import { type TaskReminderLevel, taskReminderKey } from './tasks.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
 
 /** What has been sent about one proposal during its current stage visit. */
@@ -72,6 +73,8 @@ export interface History {
   readonly notifications: NotificationMemory;
   /** The keys of logged row issues, so each is logged once. */
   readonly rowIssueKeys: ReadonlySet<string>;
+  /** Task reminders sent, by `taskReminderKey(task, level, due, owner)`. */
+  readonly taskReminders: ReadonlySet<string>;
 }
 
 export function emptyHistory(): History {
@@ -81,6 +84,7 @@ export function emptyHistory(): History {
     disputes: new Map(),
     notifications: { intents: new Map(), sent: new Set(), failures: new Map() },
     rowIssueKeys: new Set(),
+    taskReminders: new Set(),
   };
 }
 
@@ -98,6 +102,7 @@ interface Draft {
   readonly sent: Set<string>;
   readonly failures: Map<string, FailureMemory>;
   readonly rowIssueKeys: Set<string>;
+  readonly taskReminders: Set<string>;
 }
 
 /** The memory after `events`, oldest first. `history` is left as it was. */
@@ -112,6 +117,7 @@ export function foldEvents(history: History, events: readonly ActivityEvent[]): 
     sent: new Set(n.sent),
     failures: new Map(n.failures),
     rowIssueKeys: new Set(history.rowIssueKeys),
+    taskReminders: new Set(history.taskReminders),
   };
   for (const event of events) foldEvent(draft, event);
   return {
@@ -120,6 +126,7 @@ export function foldEvents(history: History, events: readonly ActivityEvent[]): 
     disputes: draft.disputes,
     notifications: { intents: draft.intents, sent: draft.sent, failures: draft.failures },
     rowIssueKeys: draft.rowIssueKeys,
+    taskReminders: draft.taskReminders,
   };
 }
 
@@ -136,6 +143,12 @@ function foldEvent(draft: Draft, event: ActivityEvent): void {
       // An unknown outcome may have reached the relay: never resent blindly. Its Message-ID lets
       // receivers drop a copy.
       draft.sent.add(event.key);
+      return;
+    case 'task-reminder-sent':
+      if (event.data?.taskId && event.data.due) {
+        const level = event.from as TaskReminderLevel;
+        draft.taskReminders.add(taskReminderKey(event.data.taskId, level, event.data.due, event.to));
+      }
       return;
     case 'job-run':
       draft.jobSlots.set(event.from, event.detail);

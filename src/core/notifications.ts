@@ -6,6 +6,7 @@ import type { IsoDate } from './dates.ts';
 import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsOf } from './evaluate.ts';
 import { type History, NO_REMINDERS, nextActionDetail } from './history.ts';
 import { type DigestGroup, type ItemLevel, reminderSchedule, reminderSubject } from './reminder-schedule.ts';
+import type { TaskFinding, TaskReminderLevel } from './tasks.ts';
 
 export const NOTIFICATION_KINDS = [
   'reminder',
@@ -33,6 +34,19 @@ export interface DigestItem {
   readonly nextActionDue: IsoDate | null;
 }
 
+/** One task line in a digest: the owner's task that is due soon or overdue. Tracker fields only. */
+export interface TaskDigestItem {
+  readonly level: TaskReminderLevel;
+  /** 'Due Soon' or 'Overdue', as the task's Status column shows it. */
+  readonly status: string;
+  readonly taskId: string;
+  readonly task: string;
+  readonly bucpId: string;
+  readonly useCaseName: string;
+  readonly due: IsoDate;
+  readonly link: string;
+}
+
 export interface PlannedNotification {
   readonly kind: NotificationKind;
   readonly template: TemplateName;
@@ -51,6 +65,8 @@ export type RowLinker = (tab: string, id: string, rowNumber: number) => string;
 
 export interface PlanInput {
   readonly evaluation: Findings;
+  /** Tasks and the reminders their owners are due; none when the tracker has no Tasks tab. */
+  readonly tasks?: readonly TaskFinding[];
   readonly history: History;
   readonly calendar: BusinessCalendar;
   readonly config: Pick<Config, 'reminders' | 'contacts' | 'disputes'>;
@@ -87,11 +103,21 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     }
   }
 
-  for (const [recipient, items] of [...digests].sort(([a], [b]) => a.localeCompare(b))) {
+  // A task owner's lines join the same digest as their proposal lines: one email a day per person.
+  const taskLines = new Map<string, TaskDigestItem[]>();
+  for (const finding of input.tasks ?? []) {
+    if (!finding.reminder) continue;
+    const owner = finding.task.ownerEmail!;
+    taskLines.set(owner, [...(taskLines.get(owner) ?? []), taskItem(finding, link)]);
+  }
+  const recipients = [...new Set([...digests.keys(), ...taskLines.keys()])].sort((a, b) => a.localeCompare(b));
+  for (const recipient of recipients) {
     const key = `digest:${recipient}:${today}`;
     // One digest a day: whatever becomes due after today's went out waits for the next business day.
     if (history.notifications.sent.has(key)) continue;
-    notifications.push(planDigest(recipient, items, key, today, link));
+    notifications.push(
+      planDigest(recipient, digests.get(recipient) ?? [], taskLines.get(recipient) ?? [], key, today, link),
+    );
   }
 
   const proposalsById = new Map(evaluation.proposals.map((f) => [f.proposal.bucpId, f.proposal]));
@@ -125,10 +151,37 @@ interface DigestEntry {
   readonly level: ItemLevel;
 }
 
-/** A reminder digest: `reminder`, or `next-action` when every line is an overdue next action. */
+function taskItem(finding: TaskFinding, link: RowLinker): TaskDigestItem {
+  const { task } = finding;
+  return {
+    level: finding.reminder!,
+    status: finding.status,
+    taskId: task.taskId,
+    task: task.task ?? '(no description)',
+    bucpId: task.bucpId ?? '',
+    useCaseName: finding.useCaseName ?? '',
+    due: task.due!,
+    link: link(TABS.tasks, task.taskId, task.rowNumber),
+  };
+}
+
+/** Overdue tasks first, then by due date. */
+function byUrgency(a: TaskDigestItem, b: TaskDigestItem): number {
+  return (
+    Number(b.level === 'task-overdue') - Number(a.level === 'task-overdue') ||
+    a.due.localeCompare(b.due) ||
+    a.taskId.localeCompare(b.taskId)
+  );
+}
+
+/**
+ * A reminder digest: `reminder`, or `next-action` when every line is an overdue next action. Task lines
+ * come after the proposals, in their own section.
+ */
 function planDigest(
   recipient: string,
   entries: readonly DigestEntry[],
+  taskLines: readonly TaskDigestItem[],
   key: string,
   today: IsoDate,
   link: RowLinker,
@@ -140,7 +193,8 @@ function planDigest(
       a.finding.proposal.bucpId.localeCompare(b.finding.proposal.bucpId),
   );
   const groupNames = GROUP_ORDER.filter((name) => sorted.some((e) => e.group === name));
-  const onlyNextActions = groupNames.every((name) => name === 'Next Action Overdue');
+  const onlyNextActions = taskLines.length === 0 && groupNames.every((name) => name === 'Next Action Overdue');
+  const tasks = [...taskLines].sort(byUrgency);
   const items = sorted.map(({ finding, group, level }): DigestItem => ({ ...itemBase(finding, link), group, level }));
   return {
     kind: onlyNextActions ? 'next-action' : 'reminder',
@@ -148,7 +202,7 @@ function planDigest(
     key,
     to: [recipient],
     cc: [],
-    bucpIds: [...new Set(items.map((i) => i.bucpId))],
+    bucpIds: [...new Set([...items.map((i) => i.bucpId), ...tasks.map((t) => t.bucpId).filter((id) => id !== '')])],
     disputeId: null,
     data: {
       recipient,
@@ -156,8 +210,28 @@ function planDigest(
       groups: groupNames.map((name) => ({ name, items: items.filter((i) => i.group === name) })),
       count: items.length,
       mostUrgent: groupNames[0] ?? '',
+      tasks,
+      taskCount: tasks.length,
     },
-    onSent: items.map((item) => reminderSentLine(item, recipient, today)),
+    onSent: [
+      ...items.map((item) => reminderSentLine(item, recipient, today)),
+      ...tasks.map((item) => taskReminderSentLine(item, recipient, today)),
+    ],
+  };
+}
+
+/** What the memory keeps of one task line once it is sent: that task, level and due date are done. */
+function taskReminderSentLine(item: TaskDigestItem, recipient: string, today: IsoDate): Omit<ActivityEvent, 'at'> {
+  return {
+    on: today,
+    bucpId: item.bucpId,
+    disputeId: '',
+    kind: 'task-reminder-sent',
+    from: item.level,
+    to: recipient,
+    detail: `task ${item.taskId} ${item.status.toLowerCase()}, due ${item.due}`,
+    key: `${item.level}:${item.taskId}:${item.due}:${recipient}`,
+    data: { taskId: item.taskId, due: item.due },
   };
 }
 
