@@ -25,5 +25,10 @@ test('the contract keeps its staff columns before its system columns, with the h
     'Use Case Name',
     'Requesting Department',
   ]);
-  expect(TRACKER_TABS.map((t) => t.name)).toEqual(['Proposals', 'Disputes', 'Activity Log', 'Issues']);
+  expect(TRACKER_TABS.map((t) => t.name)).toEqual(['Proposals', 'Disputes', 'Tasks', 'Activity Log', 'Issues']);
+  for (const tab of TRACKER_TABS.filter((t) => t.owner === 'staff')) {
+    const tabOwners = tab.columns.map((c) => c.owner);
+    expect(tabOwners.indexOf('system'), tab.name).toBe(tabOwners.lastIndexOf('staff') + 1);
+    expect(tab.columns[0]!.header, tab.name).toBe(tab.idColumn);
+  }
 });

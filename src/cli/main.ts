@@ -7,6 +7,7 @@ import { calendarFor } from '../core/cycle.ts';
 import { EARLIEST_PLAUSIBLE_YEAR, LATEST_PLAUSIBLE_YEAR, addDays, localDate } from '../core/dates.ts';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config-file.ts';
 import { findStalled } from '../jobs/find-stalled.job.ts';
+import { findProposals } from '../jobs/find.job.ts';
 import { runCheck } from '../jobs/check.job.ts';
 import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
 import { runInit } from '../jobs/init.job.ts';
@@ -291,6 +292,31 @@ export function buildProgram(io: Io): Command {
           );
         }
         io.out(`${result.findings.length} proposals need attention on ${result.today}`);
+      }
+    });
+
+  program
+    .command('find')
+    .description('search proposals by ID, name, department, dataset, legal authority and lessons; writes nothing')
+    .argument('<words...>', 'words that must all appear (case and accents do not matter)')
+    .addOption(configOption())
+    .option('--now <iso>', 'the clock (default: now)')
+    .option('--json', 'print the matches as JSON on stdout', false)
+    .action(async (words: string[], opts: { config: string; now?: string; json: boolean }) => {
+      const { config } = await loadConfig(opts.config);
+      const { tracker, restricted } = await createStores(config.store);
+      const now = parseNow(opts.now, config.timezone);
+      const result = await findProposals({ config, store: tracker, restricted }, { now, words });
+      if (opts.json) io.out(JSON.stringify(result, null, 2));
+      else {
+        for (const m of result.matches) {
+          io.out(`${m.bucpId}  ${m.stage ?? '(no stage)'} · ${m.status ?? '-'}  ${m.useCaseName ?? ''}`);
+          io.out(`  matched: ${m.matchedFields.join(', ')}`);
+          io.out(`  ${m.link}`);
+        }
+        io.out(
+          `${result.matches.length} ${result.matches.length === 1 ? 'proposal matches' : 'proposals match'} "${result.query}"`,
+        );
       }
     });
 

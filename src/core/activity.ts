@@ -20,6 +20,7 @@ export const ACTIVITY_KINDS = [
   'disposition-escalation-sent',
   'liaison-notice-sent',
   'notice-baseline',
+  'task-reminder-sent',
   'row-issue',
   'job-run',
 ] as const;
@@ -49,6 +50,8 @@ export interface ActivityEvent {
 export interface ActivityData {
   /** A next-action reminder: the due date it was about (a new due date starts the repeat afresh). */
   readonly due?: IsoDate;
+  /** A task reminder: the Task ID it was about (the Activity Log has no column for it). */
+  readonly taskId?: string;
   /** A failed send: the relay refused it for good (5xx), so it waits out a backoff before a retry. */
   readonly permanent?: boolean;
   /** A failed send: the error, as the Issues tab quotes it. */
@@ -66,6 +69,7 @@ const ActivityDataSchema = z.strictObject({
   end: z.iso.date().optional(),
   point: z.number().int().optional(),
   approved: z.iso.date().optional(),
+  taskId: z.string().optional(),
   permanent: z.boolean().optional(),
   error: z.string().optional(),
 });

@@ -141,6 +141,12 @@ export const ConfigSchema = z.strictObject({
       nextActionRepeatBusinessDays: z.number().int().min(1).default(5),
     })
     .default({ dueSoonWindow: 2, stalledRepeatBusinessDays: 5, nextActionRepeatBusinessDays: 5 }),
+  /** The Tasks tab: a task is Due Soon when at most this many business days remain before its Due date. */
+  tasks: z
+    .strictObject({
+      dueSoonBusinessDays: z.number().int().min(0).default(2),
+    })
+    .default({ dueSoonBusinessDays: 2 }),
   /** Cron expressions (wall-clock, in `timezone`) overriding the default schedule of each job. */
   schedules: z
     .strictObject(

@@ -129,6 +129,8 @@ export const PROPOSAL_COLUMNS: readonly Column[] = [
   staff('Data Disposition', 'list', { list: 'Data Disposition', width: 24 }),
   pastDate('Disposition On'),
   staff('Notes', 'text', { width: 40 }),
+  /** What the team would tell the next team: shown on the Library tab and searched by `bucp find`. */
+  staff('Lessons Learned', 'text', { width: 50 }),
   system('Stage Since', 'date'),
   system('Business Days in Stage', 'number', { width: 12 }),
   system('SLA Days', 'number', { width: 10 }),
@@ -153,6 +155,32 @@ export const DISPUTE_COLUMNS: readonly Column[] = [
   system('Status', 'text', { width: 14 }),
   system('Escalated To', 'email', { width: 30 }),
   system('Escalated On', 'date'),
+  system('Row Issues', 'text', { width: 50 }),
+];
+
+export const TASK_STATUSES = ['Open', 'Due Soon', 'Overdue', 'Done'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/**
+ * The Tasks tab: work items that coordinate a proposal's fulfillment, several per proposal.
+ *
+ * A task's identity is a staff-filled `Task ID`, as a proposal's is its BUCP ID. Staff sort, insert and
+ * delete rows, so a row's position is never its identity; and the stores address a row only through
+ * an ID column they resolve again right before each write. A key the service wrote into a system
+ * column would itself have to be written by position first, in exactly the window where a staff sort
+ * puts it on another row; it would also be lost when staff copy a row to another tracker or a
+ * spreadsheet export. A typed ID has none of those problems, and a row without one is reported (as a
+ * proposal without a BUCP ID is) until staff give it one.
+ */
+export const TASK_COLUMNS: readonly Column[] = [
+  staff('Task ID', 'id', { required: true, width: 14 }),
+  staff('BUCP ID', 'id', { required: true, width: 14 }),
+  staff('Task', 'text', { width: 40 }),
+  staff('Owner Email', 'email'),
+  staff('Due', 'date'),
+  pastDate('Done On'),
+  staff('Notes', 'text', { width: 40 }),
+  system('Status', 'text', { width: 12 }),
   system('Row Issues', 'text', { width: 50 }),
 ];
 
@@ -189,6 +217,8 @@ export const RESTRICTED_COLUMNS: readonly Column[] = [
 export const TABS = {
   proposals: 'Proposals',
   disputes: 'Disputes',
+  tasks: 'Tasks',
+  library: 'Library',
   lists: 'Lists',
   activity: 'Activity Log',
   issues: 'Issues',
@@ -196,10 +226,23 @@ export const TABS = {
 } as const;
 
 /** Summary tabs are rewritten whole each cycle; their layout comes from the metrics module. */
-export const SUMMARY_TABS = ['Summary', 'Stage Times', 'Dispute Metrics', 'Breakdowns'] as const;
+export const SUMMARY_TABS = ['Summary', 'Stage Times', 'Dispute Metrics', 'Breakdowns', 'Task Metrics'] as const;
 export type SummaryTab = (typeof SUMMARY_TABS)[number];
 
-export type StaffTabName = typeof TABS.proposals | typeof TABS.disputes;
+/**
+ * System tabs rewritten whole on every cycle (not only when metrics run), from staff data only. The
+ * Library is reference content for people: it never reads the restricted store.
+ */
+export const REFERENCE_TABS = [TABS.library] as const;
+export type ReferenceTab = (typeof REFERENCE_TABS)[number];
+
+/**
+ * Tabs added after trackers were already in use: a tracker without one still runs (the Issues tab
+ * says so, and `bucp init` adds it), where a missing original tab stops the cycle.
+ */
+export const OPTIONAL_TABS: readonly string[] = [TABS.tasks, 'Task Metrics', TABS.library];
+
+export type StaffTabName = typeof TABS.proposals | typeof TABS.disputes | typeof TABS.tasks;
 
 export interface TabContract {
   readonly name: string;
@@ -213,6 +256,7 @@ export interface TabContract {
 export const TRACKER_TABS: readonly TabContract[] = [
   { name: TABS.proposals, owner: 'staff', columns: PROPOSAL_COLUMNS, idColumn: 'BUCP ID' },
   { name: TABS.disputes, owner: 'staff', columns: DISPUTE_COLUMNS, idColumn: 'Dispute ID' },
+  { name: TABS.tasks, owner: 'staff', columns: TASK_COLUMNS, idColumn: 'Task ID' },
   { name: TABS.activity, owner: 'system', columns: ACTIVITY_COLUMNS, appendOnly: true },
   { name: TABS.issues, owner: 'system', columns: ISSUE_COLUMNS },
 ];

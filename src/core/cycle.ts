@@ -16,10 +16,14 @@ import {
   type ParsedTab,
   type Proposal,
   type RowIssue,
+  type Task,
   parseDisputes,
   parseProposals,
+  parseTasks,
 } from './schema.ts';
 import { type CellWrite, planSystemCells } from './system-cells.ts';
+import { libraryTable } from './library.ts';
+import { type TaskFinding, evaluateTasks } from './tasks.ts';
 
 export interface CycleContext {
   readonly config: Config;
@@ -34,6 +38,8 @@ export interface CyclePlan {
   readonly calendar: BusinessCalendar;
   readonly proposals: ParsedTab<Proposal>;
   readonly disputes: ParsedTab<Dispute>;
+  readonly tasks: ParsedTab<Task>;
+  readonly taskFindings: readonly TaskFinding[];
   readonly evaluation: Findings;
   readonly issues: readonly RowIssue[];
   /** The memory as read, with this cycle's transitions and row issues folded in. */
@@ -52,6 +58,7 @@ export function calendarFor(config: Pick<Config, 'holidays'>): BusinessCalendar 
 export interface ParsedTracker {
   readonly proposals: ParsedTab<Proposal>;
   readonly disputes: ParsedTab<Dispute>;
+  readonly tasks: ParsedTab<Task>;
   readonly history: History;
   /** How full the store is, where it has a hard limit. */
   readonly capacity: StoreCapacity | undefined;
@@ -69,8 +76,28 @@ export function parseTracker(snapshot: TrackerSnapshot, context: Pick<CycleConte
   const proposals = parseProposals(snapshot.proposals, parseContext);
   const knownIds = new Set(proposals.records.map((p) => p.bucpId));
   const disputes = parseDisputes(snapshot.disputes, parseContext, knownIds);
+  const tasks = parseTasks(snapshot.tasks, parseContext, knownIds);
   const history = historyFromLog(snapshot.activity.rows);
-  return { proposals, disputes, history, capacity: snapshot.capacity, storeIssues: capacityIssues(snapshot.capacity) };
+  return {
+    proposals,
+    disputes,
+    tasks,
+    history,
+    capacity: snapshot.capacity,
+    storeIssues: [...capacityIssues(snapshot.capacity), ...missingTabIssues(snapshot.missingOptionalTabs ?? [])],
+  };
+}
+
+/** An optional tab the tracker lacks: a warning on the Issues tab until `bucp init` adds it. */
+function missingTabIssues(tabs: readonly string[]): RowIssue[] {
+  return tabs.map((tab) => ({
+    tab,
+    row: 0,
+    id: null,
+    column: null,
+    severity: 'warning',
+    message: `The tracker has no "${tab}" tab yet: run \`bucp init\` to add it (nothing else changes)`,
+  }));
 }
 
 /** Decides from the parsed tabs: what changed, what is wrong, what to send, and the metrics. */
@@ -79,7 +106,7 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
   const today = localDate(now, config.timezone);
   const timestamp = localTimestamp(now, config.timezone);
   const calendar = calendarFor(config);
-  const { proposals, disputes } = parsed;
+  const { proposals, disputes, tasks } = parsed;
   const { transitions, ...evaluation } = evaluate({
     proposals: proposals.records,
     disputes: disputes.records,
@@ -89,7 +116,13 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
     calendar,
     config,
   });
-  const issues = sortIssues([...parsed.storeIssues, ...proposals.issues, ...disputes.issues, ...evaluation.issues]);
+  const issues = sortIssues([
+    ...parsed.storeIssues,
+    ...proposals.issues,
+    ...disputes.issues,
+    ...tasks.issues,
+    ...evaluation.issues,
+  ]);
   const stamp = stampAt(timestamp);
   const baselines = noticeBaselineEvents(evaluation.proposals, parsed.history, { today, calendar, config });
   const events: ActivityEvent[] = [...transitions, ...baselines].map(stamp);
@@ -99,7 +132,7 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
     events.push(
       stamp({
         on: today,
-        bucpId: issue.tab === 'Disputes' ? '' : (issue.id ?? ''),
+        bucpId: issue.tab === 'Disputes' || issue.tab === 'Tasks' ? '' : (issue.id ?? ''),
         disputeId: issue.tab === 'Disputes' ? (issue.id ?? '') : '',
         kind: 'row-issue',
         from: issue.severity,
@@ -111,7 +144,22 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
   }
   // Transitions change what is remembered (a new stage resets its reminders) before planning sends.
   const history = foldEvents(parsed.history, events);
-  const notifications = planNotifications({ evaluation, history, calendar, config, link: context.link });
+  const taskFindings = evaluateTasks({
+    tasks: tasks.records,
+    proposals: proposals.records,
+    history,
+    today,
+    calendar,
+    rules: config.tasks,
+  });
+  const notifications = planNotifications({
+    evaluation,
+    tasks: taskFindings,
+    history,
+    calendar,
+    config,
+    link: context.link,
+  });
   // Metrics depend on what was seen, not on what gets sent, so they are computed once, here.
   const metrics = computeMetrics({
     evaluation,
@@ -119,6 +167,7 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
     history,
     calendar,
     unaddressableRows: proposals.unaddressableRows,
+    tasks: taskFindings,
   });
   const digest = planManagerDigest({ evaluation, metrics, history, calendar, config, link: context.link });
   notifications.push(...digest);
@@ -128,6 +177,8 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
     calendar,
     proposals,
     disputes,
+    tasks,
+    taskFindings,
     evaluation,
     issues,
     history,
@@ -139,7 +190,10 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
 
 export interface CycleOutcome {
   readonly cells: readonly CellWrite[];
+  /** The summary tabs, written when the metrics part runs. */
   readonly summaries: readonly SummaryTable[];
+  /** The reference tabs (the Library), rebuilt on every cycle. */
+  readonly references: readonly SummaryTable[];
 }
 
 /**
@@ -154,12 +208,21 @@ export function finishCycle(plan: CyclePlan, history: History, config: Config): 
     proposalFindings: plan.evaluation.proposals,
     disputes: plan.disputes.records,
     disputeFindings: plan.evaluation.disputes,
+    tasks: plan.tasks.records,
+    taskFindings: plan.taskFindings,
     issues: plan.issues,
     history,
     config,
     syncedAt: plan.timestamp,
   });
-  return { cells, summaries: summaryTables(plan.metrics) };
+  const library = libraryTable({
+    today: plan.today,
+    proposals: plan.proposals.records,
+    disputes: plan.evaluation.disputes,
+    history,
+    calendar: plan.calendar,
+  });
+  return { cells, summaries: summaryTables(plan.metrics), references: [library] };
 }
 
 function sortIssues(issues: RowIssue[]): RowIssue[] {

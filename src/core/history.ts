@@ -1,6 +1,7 @@
 import { type ActivityEvent, readActivityLog } from './activity.ts';
 import type { SheetRow } from './cells.ts';
 import type { IsoDate } from './dates.ts';
+import { type TaskReminderLevel, taskReminderKey } from './tasks.ts';
 import { LEVEL_KINDS, STAGE_KINDS, type Visit, foldVisit } from './lifecycle.ts';
 
 /** What has been sent about one proposal during its current stage visit. */
@@ -111,6 +112,8 @@ export interface History {
   readonly rowIssueKeys: ReadonlySet<string>;
   /** The liaison's notices on since a baseline line: switching one on again takes a new baseline. */
   readonly noticesOn: ReadonlySet<NoticeName>;
+  /** Task reminders sent, by `taskReminderKey(task, level, due, owner)`. */
+  readonly taskReminders: ReadonlySet<string>;
 }
 
 export function emptyHistory(): History {
@@ -121,6 +124,7 @@ export function emptyHistory(): History {
     notifications: { intents: new Map(), sent: new Set(), failures: new Map() },
     rowIssueKeys: new Set(),
     noticesOn: new Set(),
+    taskReminders: new Set(),
   };
 }
 
@@ -139,6 +143,7 @@ interface Draft {
   readonly failures: Map<string, FailureMemory>;
   readonly rowIssueKeys: Set<string>;
   readonly noticesOn: Set<NoticeName>;
+  readonly taskReminders: Set<string>;
 }
 
 /** The memory after `events`, oldest first. `history` is left as it was. */
@@ -154,6 +159,7 @@ export function foldEvents(history: History, events: readonly ActivityEvent[]): 
     failures: new Map(n.failures),
     rowIssueKeys: new Set(history.rowIssueKeys),
     noticesOn: new Set(history.noticesOn),
+    taskReminders: new Set(history.taskReminders),
   };
   for (const event of events) foldEvent(draft, event);
   return {
@@ -163,6 +169,7 @@ export function foldEvents(history: History, events: readonly ActivityEvent[]): 
     notifications: { intents: draft.intents, sent: draft.sent, failures: draft.failures },
     rowIssueKeys: draft.rowIssueKeys,
     noticesOn: draft.noticesOn,
+    taskReminders: draft.taskReminders,
   };
 }
 
@@ -179,6 +186,12 @@ function foldEvent(draft: Draft, event: ActivityEvent): void {
       // An unknown outcome may have reached the relay: never resent blindly. Its Message-ID lets
       // receivers drop a copy.
       draft.sent.add(event.key);
+      return;
+    case 'task-reminder-sent':
+      if (event.data?.taskId && event.data.due) {
+        const level = event.from as TaskReminderLevel;
+        draft.taskReminders.add(taskReminderKey(event.data.taskId, level, event.data.due, event.to));
+      }
       return;
     case 'job-run':
       draft.jobSlots.set(event.from, event.detail);

@@ -3,6 +3,7 @@ import {
   type ListName,
   RESTRICTED_TAB,
   STATUS_HIGHLIGHTS,
+  REFERENCE_TABS,
   SUMMARY_TABS,
   TABS,
   TRACKER_TABS,
@@ -70,6 +71,17 @@ export function trackerLayout(departments: readonly string[], dataRows = DEFAULT
     frozenRows: 1,
     frozenColumns: tab.idColumn ? 1 : 0,
     ...(tab.owner === 'system' ? { exactWidth: true } : {}),
+    ...(tab.name === TABS.tasks
+      ? {
+          highlights: {
+            column: 'Status',
+            rules: [
+              { equals: 'Due Soon', fill: 'FFF4CC' },
+              { equals: 'Overdue', fill: 'F4B6B6' },
+            ],
+          },
+        }
+      : {}),
     ...(tab.name === TABS.proposals || tab.name === TABS.disputes
       ? {
           highlights: {
@@ -89,7 +101,7 @@ export function trackerLayout(departments: readonly string[], dataRows = DEFAULT
     frozenRows: 1,
     frozenColumns: 0,
   };
-  const summaryTabs: TabLayout[] = SUMMARY_TABS.map((name) => ({
+  const summaryTabs: TabLayout[] = [...SUMMARY_TABS, ...REFERENCE_TABS].map((name) => ({
     name,
     owner: 'system',
     columns: [],

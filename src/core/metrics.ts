@@ -6,12 +6,14 @@ import {
   PROPOSAL_STATUSES,
   RESTRICTION_SOLUTIONS,
   STAGES,
+  type ReferenceTab,
   type SummaryTab,
 } from './contract.ts';
 import { type IsoDate, addDays, addMonths, quarterOf, toDayNumber } from './dates.ts';
-import type { Findings } from './evaluate.ts';
+import type { DisputeFinding, Findings } from './evaluate.ts';
 import type { History } from './history.ts';
 import type { Proposal } from './schema.ts';
+import type { TaskFinding } from './tasks.ts';
 
 export interface Distribution {
   readonly count: number;
@@ -54,6 +56,26 @@ export interface Metrics {
   readonly byRequestingDepartment: DepartmentRow[];
   readonly byProvidingDepartment: DepartmentRow[];
   readonly bySubmittedQuarter: QuarterRow[];
+  readonly tasks: TaskMetrics;
+}
+
+/** Tasks not done, and how many of them are due soon or overdue, for one owner or one proposal. */
+export interface TaskCountRow {
+  readonly key: string;
+  readonly open: number;
+  readonly dueSoon: number;
+  readonly overdue: number;
+}
+
+export interface TaskMetrics {
+  readonly total: number;
+  /** Not done: Open, Due Soon and Overdue. */
+  readonly open: number;
+  readonly dueSoon: number;
+  readonly overdue: number;
+  readonly done: number;
+  readonly byOwner: TaskCountRow[];
+  readonly byProposal: TaskCountRow[];
 }
 
 export interface DepartmentRow {
@@ -80,6 +102,7 @@ export interface MetricsInput {
   readonly calendar: BusinessCalendar;
   /** Rows with data but no usable ID: they count as invalid, never as missing. */
   readonly unaddressableRows: number;
+  readonly tasks?: readonly TaskFinding[];
 }
 
 /** Median, with the mean of the middle two for an even count. */
@@ -103,6 +126,41 @@ export function distribution(values: readonly number[]): Distribution {
 
 /** The agreements-ending metric looks this many calendar days ahead, whatever the renewal points are. */
 const ENDING_WINDOW_DAYS = 90;
+/** The highest level a dispute has reached: the levels the Activity Log saw it at, and its level now. */
+export function highestLevelReached(finding: DisputeFinding, history: History): string {
+  const seen = history.disputes.get(finding.dispute.disputeId)?.levelsSeen ?? new Set<string>();
+  const levels = [...seen, finding.dispute.level].map((l) =>
+    DISPUTE_LEVELS.indexOf(l as (typeof DISPUTE_LEVELS)[number]),
+  );
+  return DISPUTE_LEVELS[Math.max(...levels)] ?? finding.dispute.level;
+}
+
+function taskMetrics(findings: readonly TaskFinding[]): TaskMetrics {
+  const rows = (keyOf: (f: TaskFinding) => string): TaskCountRow[] => {
+    const byKey = Map.groupBy(
+      findings.filter((f) => f.status !== 'Done'),
+      keyOf,
+    );
+    return [...byKey]
+      .map(([key, fs]) => ({
+        key,
+        open: fs.length,
+        dueSoon: fs.filter((f) => f.status === 'Due Soon').length,
+        overdue: fs.filter((f) => f.status === 'Overdue').length,
+      }))
+      .sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.key.localeCompare(b.key));
+  };
+  const count = (status: TaskFinding['status']) => findings.filter((f) => f.status === status).length;
+  return {
+    total: findings.length,
+    open: findings.length - count('Done'),
+    dueSoon: count('Due Soon'),
+    overdue: count('Overdue'),
+    done: count('Done'),
+    byOwner: rows((f) => f.task.ownerEmail ?? '(no owner)'),
+    byProposal: rows((f) => f.task.bucpId ?? '(no BUCP ID)'),
+  };
+}
 
 const calendarDays = (from: IsoDate, to: IsoDate) => toDayNumber(to) - toDayNumber(from);
 const DECIDED: readonly (string | null)[] = ['Approved', 'Approved with Modifications', 'Denied'];
@@ -156,11 +214,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
       (d) => d.resolved && d.dispute.raisedOn && d.dispute.resolvedOn && d.dispute.resolvedOn >= d.dispute.raisedOn,
     )
     .map((d) => calendar.businessDaysBetween(d.dispute.raisedOn!, d.dispute.resolvedOn!));
-  const highestLevel = disputeFindings.map((d) => {
-    const seen = history.disputes.get(d.dispute.disputeId)?.levelsSeen ?? new Set<string>();
-    const levels = [...seen, d.dispute.level].map((l) => DISPUTE_LEVELS.indexOf(l as (typeof DISPUTE_LEVELS)[number]));
-    return DISPUTE_LEVELS[Math.max(...levels)] ?? d.dispute.level;
-  });
+  const highestLevel = disputeFindings.map((d) => highestLevelReached(d, history));
 
   const stageDurations = new Map<string, number[]>(STAGES.map((s) => [s, []]));
   for (const id of uniqueIds) {
@@ -275,6 +329,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
     byRequestingDepartment: departmentRows(valid, (p) => p.requestingDepartment),
     byProvidingDepartment: departmentRows(valid, (p) => p.providingDepartment),
     bySubmittedQuarter: quarterRows(valid),
+    tasks: taskMetrics(input.tasks ?? []),
   };
 }
 
@@ -325,7 +380,7 @@ function quarterRows(valid: readonly Proposal[]): QuarterRow[] {
 export type SummaryCell = string | number | null;
 
 export interface SummaryTable {
-  readonly tab: SummaryTab;
+  readonly tab: SummaryTab | ReferenceTab;
   readonly rows: readonly (readonly SummaryCell[])[];
 }
 
@@ -472,6 +527,30 @@ export function summaryTables(m: Metrics): SummaryTable[] {
     { tab: 'Stage Times', rows: stageTimes },
     { tab: 'Dispute Metrics', rows: disputes },
     { tab: 'Breakdowns', rows: breakdowns },
+    { tab: 'Task Metrics', rows: taskTable(m) },
+  ];
+}
+
+function taskTable(m: Metrics): SummaryCell[][] {
+  const t = m.tasks;
+  const header = ['Open (not done)', 'Due soon', 'Overdue'];
+  const row = (r: TaskCountRow): SummaryCell[] => [r.key, r.open, r.dueSoon, r.overdue];
+  return [
+    ['Tasks'],
+    [`As of ${m.asOf}`],
+    [],
+    ...section(
+      'Totals',
+      ['Measure', 'Tasks'],
+      [
+        ['Open (not done)', t.open],
+        ['Due soon', t.dueSoon],
+        ['Overdue', t.overdue],
+        ['Done', t.done],
+      ],
+    ),
+    ...section('Open tasks by owner', ['Owner', ...header], t.byOwner.map(row)),
+    ...section('Open tasks by proposal', ['BUCP ID', ...header], t.byProposal.map(row)),
   ];
 }
 

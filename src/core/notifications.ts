@@ -7,6 +7,7 @@ import { type DisputeFinding, type Findings, type ProposalFinding, coordinatorsO
 import { type History, NO_REMINDERS, NO_TERM_MEMORY, nextActionDetail } from './history.ts';
 import { planSubmittedNotice } from './liaison-notices.ts';
 import { type DigestGroup, type ItemLevel, type ScheduledReminder, proposalSchedule } from './reminder-schedule.ts';
+import type { TaskFinding, TaskReminderLevel } from './tasks.ts';
 import { planDispositionEscalation } from './term.ts';
 
 export const NOTIFICATION_KINDS = [
@@ -46,6 +47,19 @@ export interface DigestItem {
   readonly note: string | null;
 }
 
+/** One task line in a digest: the owner's task that is due soon or overdue. Tracker fields only. */
+export interface TaskDigestItem {
+  readonly level: TaskReminderLevel;
+  /** 'Due Soon' or 'Overdue', as the task's Status column shows it. */
+  readonly status: string;
+  readonly taskId: string;
+  readonly task: string;
+  readonly bucpId: string;
+  readonly useCaseName: string;
+  readonly due: IsoDate;
+  readonly link: string;
+}
+
 export interface PlannedNotification {
   readonly kind: NotificationKind;
   readonly template: TemplateName;
@@ -64,6 +78,8 @@ export type RowLinker = (tab: string, id: string, rowNumber: number) => string;
 
 export interface PlanInput {
   readonly evaluation: Findings;
+  /** Tasks and the reminders their owners are due; none when the tracker has no Tasks tab. */
+  readonly tasks?: readonly TaskFinding[];
   readonly history: History;
   readonly calendar: BusinessCalendar;
   readonly config: Pick<Config, 'reminders' | 'contacts' | 'disputes' | 'term' | 'notices'>;
@@ -115,11 +131,21 @@ export function planNotifications(input: PlanInput): PlannedNotification[] {
     if (notice) notifications.push(notice);
   }
 
-  for (const [recipient, items] of [...digests].sort(([a], [b]) => a.localeCompare(b))) {
+  // A task owner's lines join the same digest as their proposal lines: one email a day per person.
+  const taskLines = new Map<string, TaskDigestItem[]>();
+  for (const finding of input.tasks ?? []) {
+    if (!finding.reminder) continue;
+    const owner = finding.task.ownerEmail!;
+    taskLines.set(owner, [...(taskLines.get(owner) ?? []), taskItem(finding, link)]);
+  }
+  const recipients = [...new Set([...digests.keys(), ...taskLines.keys()])].sort((a, b) => a.localeCompare(b));
+  for (const recipient of recipients) {
     const key = `digest:${recipient}:${today}`;
     // One digest a day: whatever becomes due after today's went out waits for the next business day.
     if (history.notifications.sent.has(key)) continue;
-    notifications.push(planDigest(recipient, items, key, today, link));
+    notifications.push(
+      planDigest(recipient, digests.get(recipient) ?? [], taskLines.get(recipient) ?? [], key, today, link),
+    );
   }
 
   const proposalsById = new Map(evaluation.proposals.map((f) => [f.proposal.bucpId, f.proposal]));
@@ -152,10 +178,37 @@ interface DigestEntry {
   readonly reminder: ScheduledReminder;
 }
 
-/** A reminder digest: `reminder`, or `next-action` when every line is an overdue next action. */
+function taskItem(finding: TaskFinding, link: RowLinker): TaskDigestItem {
+  const { task } = finding;
+  return {
+    level: finding.reminder!,
+    status: finding.status,
+    taskId: task.taskId,
+    task: task.task ?? '(no description)',
+    bucpId: task.bucpId ?? '',
+    useCaseName: finding.useCaseName ?? '',
+    due: task.due!,
+    link: link(TABS.tasks, task.taskId, task.rowNumber),
+  };
+}
+
+/** Overdue tasks first, then by due date. */
+function byUrgency(a: TaskDigestItem, b: TaskDigestItem): number {
+  return (
+    Number(b.level === 'task-overdue') - Number(a.level === 'task-overdue') ||
+    a.due.localeCompare(b.due) ||
+    a.taskId.localeCompare(b.taskId)
+  );
+}
+
+/**
+ * A reminder digest: `reminder`, or `next-action` when every line is an overdue next action. Task lines
+ * come after the proposals, in their own section.
+ */
 function planDigest(
   recipient: string,
   entries: readonly DigestEntry[],
+  taskLines: readonly TaskDigestItem[],
   key: string,
   today: IsoDate,
   link: RowLinker,
@@ -167,7 +220,8 @@ function planDigest(
       a.finding.proposal.bucpId.localeCompare(b.finding.proposal.bucpId),
   );
   const groupNames = GROUP_ORDER.filter((name) => sorted.some((e) => e.reminder.group === name));
-  const onlyNextActions = groupNames.every((name) => name === 'Next Action Overdue');
+  const onlyNextActions = taskLines.length === 0 && groupNames.every((name) => name === 'Next Action Overdue');
+  const tasks = [...taskLines].sort(byUrgency);
   const items = sorted.map(({ finding, reminder }): DigestItem => ({
     ...itemBase(finding, link),
     group: reminder.group,
@@ -180,7 +234,7 @@ function planDigest(
     key,
     to: [recipient],
     cc: [],
-    bucpIds: [...new Set(items.map((i) => i.bucpId))],
+    bucpIds: [...new Set([...items.map((i) => i.bucpId), ...tasks.map((t) => t.bucpId).filter((id) => id !== '')])],
     disputeId: null,
     data: {
       recipient,
@@ -188,8 +242,28 @@ function planDigest(
       groups: groupNames.map((name) => ({ name, items: items.filter((i) => i.group === name) })),
       count: items.length,
       mostUrgent: groupNames[0] ?? '',
+      tasks,
+      taskCount: tasks.length,
     },
-    onSent: items.map((item, i) => reminderSentLine(item, sorted[i]!.reminder, recipient, today)),
+    onSent: [
+      ...items.map((item, i) => reminderSentLine(item, sorted[i]!.reminder, recipient, today)),
+      ...tasks.map((item) => taskReminderSentLine(item, recipient, today)),
+    ],
+  };
+}
+
+/** What the memory keeps of one task line once it is sent: that task, level and due date are done. */
+function taskReminderSentLine(item: TaskDigestItem, recipient: string, today: IsoDate): Omit<ActivityEvent, 'at'> {
+  return {
+    on: today,
+    bucpId: item.bucpId,
+    disputeId: '',
+    kind: 'task-reminder-sent',
+    from: item.level,
+    to: recipient,
+    detail: `task ${item.taskId} ${item.status.toLowerCase()}, due ${item.due}`,
+    key: `${item.level}:${item.taskId}:${item.due}:${recipient}`,
+    data: { taskId: item.taskId, due: item.due },
   };
 }
 

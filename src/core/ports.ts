@@ -9,10 +9,17 @@ import type { CellWrite } from './system-cells.ts';
 export interface TrackerSnapshot {
   readonly proposals: SheetTable;
   readonly disputes: SheetTable;
+  /** The Tasks tab; no rows when the tracker has no Tasks tab yet (see `layoutWarnings`). */
+  readonly tasks: SheetTable;
   /** The Activity Log, oldest line first: the memory the core folds. */
   readonly activity: SheetTable;
   /** Layout problems (a missing tab or header) that `bucp init` repairs. */
   readonly layoutProblems: readonly string[];
+  /**
+   * Optional tabs (`OPTIONAL_TABS`) the tracker lacks. They do not stop a cycle: each is a warning on
+   * the Issues tab and in the logs, and `bucp init` adds it.
+   */
+  readonly missingOptionalTabs?: readonly string[];
   /** How full the store is, where it has a hard limit the Activity Log can reach. */
   readonly capacity?: StoreCapacity;
 }

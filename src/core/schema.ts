@@ -13,6 +13,7 @@ import {
   DISPUTE_COLUMNS,
   PROPOSAL_COLUMNS,
   TABS,
+  TASK_COLUMNS,
   allLists,
 } from './contract.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
@@ -121,6 +122,10 @@ export function DisputeRowSchema(context: ParseContext) {
   return rowSchema(DISPUTE_COLUMNS, allLists(context.departments), context.today);
 }
 
+export function TaskRowSchema(context: ParseContext) {
+  return rowSchema(TASK_COLUMNS, allLists(context.departments), context.today);
+}
+
 /** Parsed staff fields by header. Each column's schema fixes the type its accessor reads. */
 class Fields {
   private readonly values: Readonly<Record<string, unknown>>;
@@ -175,6 +180,9 @@ export interface Proposal {
   readonly endDate: IsoDate | null;
   readonly dataDisposition: DataDisposition | null;
   readonly dispositionOn: IsoDate | null;
+  readonly legalAuthority: string | null;
+  readonly documents: string | null;
+  readonly lessonsLearned: string | null;
   /** The system cells as they were read, so that only changed values are written. */
   readonly systemCells: Readonly<Record<string, CellValue>>;
 }
@@ -190,6 +198,19 @@ export interface Dispute {
   readonly levelEnteredOn: IsoDate | null;
   readonly decision: Decision | null;
   readonly resolvedOn: IsoDate | null;
+  readonly resolutionSummary: string | null;
+  readonly systemCells: Readonly<Record<string, CellValue>>;
+}
+
+export interface Task {
+  readonly rowNumber: number;
+  readonly taskId: string;
+  readonly bucpId: string | null;
+  readonly valid: boolean;
+  readonly task: string | null;
+  readonly ownerEmail: string | null;
+  readonly due: IsoDate | null;
+  readonly doneOn: IsoDate | null;
   readonly systemCells: Readonly<Record<string, CellValue>>;
 }
 
@@ -356,6 +377,7 @@ function systemCellsReader(columns: readonly Column[]): (row: SheetRow) => Reado
 }
 const proposalSystemCells = systemCellsReader(PROPOSAL_COLUMNS);
 const disputeSystemCells = systemCellsReader(DISPUTE_COLUMNS);
+const taskSystemCells = systemCellsReader(TASK_COLUMNS);
 
 /** Date columns that must come in this order on one proposal. */
 const DATE_ORDER: readonly (readonly [string, string])[] = [
@@ -378,6 +400,11 @@ const DISPUTES_TAB: TabSpec = {
   tab: TABS.disputes,
   idHeader: 'Dispute ID',
   staffHeaders: staffHeadersOf(DISPUTE_COLUMNS),
+};
+const TASKS_TAB: TabSpec = {
+  tab: TABS.tasks,
+  idHeader: 'Task ID',
+  staffHeaders: staffHeadersOf(TASK_COLUMNS),
 };
 
 export function parseProposals(table: SheetTable, context: ParseContext): ParsedTab<Proposal> {
@@ -466,6 +493,9 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
       endDate: f.text('End Date'),
       dataDisposition: f.text('Data Disposition') as DataDisposition | null,
       dispositionOn,
+      legalAuthority: f.text('Legal Authority'),
+      documents: f.text('Documents'),
+      lessonsLearned: f.text('Lessons Learned'),
       systemCells: proposalSystemCells(row),
     };
     return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
@@ -527,7 +557,63 @@ export function parseDisputes(
       levelEnteredOn: f.text('Level Entered On'),
       decision: f.text('Decision') as Decision | null,
       resolvedOn,
+      resolutionSummary: f.text('Resolution Summary'),
       systemCells: disputeSystemCells(row),
+    };
+    return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
+  });
+}
+
+/**
+ * Parses the Tasks tab. A task names its proposal by BUCP ID; one that matches no proposal is reported
+ * (a typo, or a proposal deleted) and still reminded: the owner's work is due either way.
+ */
+export function parseTasks(
+  table: SheetTable,
+  context: ParseContext,
+  knownBucpIds: ReadonlySet<string>,
+): ParsedTab<Task> {
+  const tab = TABS.tasks;
+  const cells = new CellParser(TaskRowSchema(context), blankValues(TASK_COLUMNS));
+  return parseTab<Task>(table.rows, TASKS_TAB, (row, id) => {
+    const parsed = cells.row(row);
+    const f = parsed.fields;
+    const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
+      ...i,
+      severity: 'error',
+    }));
+    const bucpId = f.text('BUCP ID');
+    if (bucpId === null && !parsed.issues.some((i) => i.column === 'BUCP ID')) {
+      rowIssues.push({
+        column: 'BUCP ID',
+        message: 'BUCP ID: is blank; name the proposal this task is for',
+        severity: 'error',
+      });
+    } else if (bucpId !== null && !knownBucpIds.has(bucpId)) {
+      rowIssues.push({
+        column: 'BUCP ID',
+        message: `BUCP ID: ${bucpId} matches no proposal on the Proposals tab; correct it`,
+        severity: 'warning',
+      });
+    }
+    const due = f.date('Due');
+    if (due && f.raw('Owner Email') === null) {
+      rowIssues.push({
+        column: 'Owner Email',
+        message: 'Owner Email: is blank, so nobody is reminded when the task is due',
+        severity: 'warning',
+      });
+    }
+    const record: Task = {
+      rowNumber: row.rowNumber,
+      taskId: id,
+      bucpId,
+      valid: !rowIssues.some((i) => i.severity === 'error'),
+      task: f.text('Task'),
+      ownerEmail: f.text('Owner Email'),
+      due,
+      doneOn: f.date('Done On'),
+      systemCells: taskSystemCells(row),
     };
     return { record, issues: rowIssues.map((issue) => ({ tab, row: row.rowNumber, id, ...issue })) };
   });

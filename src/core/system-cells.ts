@@ -1,12 +1,21 @@
 import type { BusinessCalendar } from './calendar.ts';
 import { type CellValue, type SystemValue, blank, cellText, date, num, text } from './cells.ts';
-import { DISPUTE_COLUMNS, PROPOSAL_COLUMNS, type ProposalStatus, type Stage, TABS, type Column } from './contract.ts';
+import {
+  DISPUTE_COLUMNS,
+  PROPOSAL_COLUMNS,
+  type ProposalStatus,
+  type Stage,
+  TABS,
+  TASK_COLUMNS,
+  type Column,
+} from './contract.ts';
 import type { Config } from './config.ts';
 import { type IsoDate, parseDateCell } from './dates.ts';
 import { type DisputeFinding, type ProposalFinding, disputeStatus } from './evaluate.ts';
 import type { History } from './history.ts';
 import { nextReminderOn, proposalSchedule } from './reminder-schedule.ts';
-import type { Dispute, Proposal, RowIssue } from './schema.ts';
+import type { Dispute, Proposal, RowIssue, Task } from './schema.ts';
+import type { TaskFinding } from './tasks.ts';
 
 /** The system cells of one row to change, addressed by the row's ID, never its position. */
 export interface CellWrite {
@@ -44,6 +53,8 @@ export interface SystemCellInput {
   readonly proposalFindings: readonly ProposalFinding[];
   readonly disputes: readonly Dispute[];
   readonly disputeFindings: readonly DisputeFinding[];
+  readonly tasks?: readonly Task[];
+  readonly taskFindings?: readonly TaskFinding[];
   readonly issues: readonly RowIssue[];
   /** The memory after this cycle's sends, so statuses reflect what actually went out. */
   readonly history: History;
@@ -109,6 +120,19 @@ export function planSystemCells(input: SystemCellInput): CellWrite[] {
     };
     const changed = diff(desired, dispute.systemCells, disputeColumns);
     if (Object.keys(changed).length > 0) writes.push({ tab: TABS.disputes, id: dispute.disputeId, values: changed });
+  }
+  const taskColumns = byHeader(TASK_COLUMNS);
+  const taskFindings = new Map((input.taskFindings ?? []).map((f) => [f.task.taskId, f]));
+  const seenTasks = new Set<string>();
+  for (const task of input.tasks ?? []) {
+    if (seenTasks.has(task.taskId)) continue;
+    seenTasks.add(task.taskId);
+    const desired: Record<string, SystemValue> = {
+      Status: text(taskFindings.get(task.taskId)?.status ?? ''),
+      'Row Issues': text(issuesText(issuesByRow.get(`${TABS.tasks}|${task.taskId}`))),
+    };
+    const changed = diff(desired, task.systemCells, taskColumns);
+    if (Object.keys(changed).length > 0) writes.push({ tab: TABS.tasks, id: task.taskId, values: changed });
   }
   return writes;
 }

@@ -178,7 +178,7 @@ export async function runCycle(given: CycleDeps, options: CycleOptions, tracker?
         cells: outcome.cells,
         appendActivity: [...(intentsFirst ? [] : plan.events), ...sent.events, ...jobRuns],
         issues: chosen.issues,
-        ...(chosen.parts.has('metrics') ? { summaries: outcome.summaries } : {}),
+        summaries: [...(chosen.parts.has('metrics') ? outcome.summaries : []), ...outcome.references],
       }),
     );
   }

@@ -1,7 +1,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activity.ts';
 import type { CellValue } from '../core/cells.ts';
-import { RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS } from '../core/contract.ts';
+import { OPTIONAL_TABS, REFERENCE_TABS, RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, type WorkbookLayout } from '../core/layout.ts';
 import type {
   LayoutReport,
@@ -252,9 +252,12 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
   private async readOnce(): Promise<TrackerSnapshot> {
     const ids = await this.loadSheetIds();
     const problems: string[] = [];
-    const wanted = [...TRACKER_TABS.map((t) => t.name), ...SUMMARY_TABS];
+    const missingOptional: string[] = [];
+    const wanted = [...TRACKER_TABS.map((t) => t.name), ...SUMMARY_TABS, ...REFERENCE_TABS];
     for (const name of wanted) {
-      if (!ids.has(name)) problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
+      if (ids.has(name)) continue;
+      if (OPTIONAL_TABS.includes(name)) missingOptional.push(name);
+      else problems.push(`The spreadsheet has no "${name}" tab: run \`bucp init\` to add it`);
     }
     const present = wanted.filter((t) => ids.has(t));
     const { tables, grids } = await this.transport.call('values.batchGet', async () => {
@@ -276,8 +279,10 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     return {
       proposals: tables.get(TABS.proposals)!.table,
       disputes: tables.get(TABS.disputes)!.table,
+      tasks: tables.get(TABS.tasks)!.table,
       activity: tables.get(TABS.activity)!.table,
       layoutProblems: problems,
+      missingOptionalTabs: missingOptional,
       capacity: this.capacity(tables),
     };
   }
@@ -291,7 +296,10 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
       for (const header of Object.keys(write.values)) assertSystemColumn(write.tab, header);
     }
     const state = this.lastRead;
-    const grids = changedGrids(plan, state.grids);
+    // An optional tab the spreadsheet lacks (see the read's layout warnings) waits for `bucp init`.
+    const sheetIds = plan.summaries?.some((t) => OPTIONAL_TABS.includes(t.tab)) ? await this.loadSheetIds() : undefined;
+    const summaries = plan.summaries?.filter((t) => !OPTIONAL_TABS.includes(t.tab) || sheetIds?.has(t.tab));
+    const grids = changedGrids({ ...plan, ...(summaries ? { summaries } : {}) }, state.grids);
     if (plan.cells.length === 0 && plan.appendActivity.length === 0 && grids.length === 0) return NOTHING_WRITTEN;
     // Where each ID is now, read right before the write: staff may have sorted or inserted rows since the cycle read.
     const placed = placeWrites(plan.cells, plan.cells.length > 0 ? await this.readPositions() : NO_POSITIONS);
@@ -373,7 +381,9 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 
   /** Where the ID-keyed tabs' columns and IDs are now: their header rows and ID columns, in one call. */
   private async readPositions(): Promise<Positions> {
-    const idTabs = TRACKER_TABS.filter((t) => t.idColumn);
+    const sheetIds = await this.loadSheetIds();
+    // An optional ID-keyed tab (Tasks) may not exist yet: asking for its range would fail the whole call.
+    const idTabs = TRACKER_TABS.filter((t) => t.idColumn && sheetIds.has(t.name));
     // Each ID-keyed tab's header row, then its column A (the ID, as the contract places it).
     const ranges = await batchGetGrids(this.transport, [
       ...idTabs.map((t) => `${quoteTab(t.name)}!1:1`),

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { ACTIVITY_HEADERS, activityRow } from '../core/activity.ts';
 import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
-import { RESTRICTED_TAB, TABS, TRACKER_TABS } from '../core/contract.ts';
+import { OPTIONAL_TABS, REFERENCE_TABS, RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
 import type { SummaryTable } from '../core/metrics.ts';
 import type {
@@ -248,11 +248,13 @@ export class XlsxTrackerStore implements TrackerStore {
 
 function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
   const problems: string[] = [];
+  const missingOptional: string[] = [];
   const tables: Record<string, SheetTable> = {};
   for (const tab of TRACKER_TABS) {
     const sheet = workbook.getWorksheet(tab.name);
     if (!sheet) {
-      problems.push(`The workbook has no "${tab.name}" tab: run \`bucp init\` to add it`);
+      if (OPTIONAL_TABS.includes(tab.name)) missingOptional.push(tab.name);
+      else problems.push(`The workbook has no "${tab.name}" tab: run \`bucp init\` to add it`);
       tables[tab.name] = { headers: [], rows: [] };
       continue;
     }
@@ -261,11 +263,18 @@ function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
     problems.push(...contractProblems(tab, new Set(read.table.headers)));
     tables[tab.name] = read.table;
   }
+  for (const name of [...SUMMARY_TABS, ...REFERENCE_TABS]) {
+    if (OPTIONAL_TABS.includes(name) && !workbook.getWorksheet(name)) {
+      missingOptional.push(name);
+    }
+  }
   return {
     proposals: tables[TABS.proposals]!,
     disputes: tables[TABS.disputes]!,
+    tasks: tables[TABS.tasks]!,
     activity: tables[TABS.activity]!,
     layoutProblems: problems,
+    missingOptionalTabs: missingOptional,
     // The Activity Log is the tab that grows: Excel stops a worksheet at 1,048,576 rows.
     capacity: {
       used: workbook.getWorksheet(TABS.activity)?.rowCount ?? 0,
@@ -340,6 +349,8 @@ function applyPlan(workbook: ExcelJS.Workbook, plan: WritePlan): Applied {
     if (replaceTable(requireSheet(workbook, TABS.issues), [...ISSUE_HEADERS], rows)) result.changed = true;
   }
   for (const summary of plan.summaries ?? []) {
+    // An optional tab the tracker lacks waits for `bucp init`, which adds it with the rest of its layout.
+    if (OPTIONAL_TABS.includes(summary.tab) && !workbook.getWorksheet(summary.tab)) continue;
     const sheet = workbook.getWorksheet(summary.tab) ?? workbook.addWorksheet(summary.tab);
     if (replaceGrid(sheet, summary)) result.changed = true;
   }

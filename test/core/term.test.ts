@@ -127,6 +127,7 @@ function simulate(rows: readonly Row[], overrides: Partial<ConfigInput> = {}, hi
     const snapshot = {
       proposals: { headers, rows: rows.map((cells, i) => ({ rowNumber: i + 2, cells })) },
       disputes: empty,
+      tasks: empty,
       activity: empty,
       layoutProblems: [],
     };

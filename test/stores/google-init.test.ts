@@ -1,6 +1,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { DEFAULT_DEPARTMENTS } from '../../src/core/config.ts';
-import { restrictedLayout, trackerLayout } from '../../src/core/layout.ts';
+import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
+import { columnLetter, restrictedLayout, trackerLayout } from '../../src/core/layout.ts';
 import { type GoogleRig, SERVICE_ACCOUNT, googleRig } from '../support/google.ts';
 
 const rigs: GoogleRig[] = [];
@@ -60,7 +61,10 @@ test('bucp init provisions validation, protections, highlights and charts in one
   const system = proposals.protectedRanges.find((p) => String(p.description).includes('system columns'));
   expect(system).toMatchObject({ editors: { users: [SERVICE_ACCOUNT] } });
   expect(system?.warningOnly ?? false).toBe(false); // Google leaves out fields at their default
-  expect(system?.a1).toMatch(/^'?Proposals'?!AA:AG$/);
+  // Derived from the contract: the system columns are the last ones, after every staff column.
+  const firstSystem = columnLetter(PROPOSAL_COLUMNS.findIndex((c) => c.owner === 'system') + 1);
+  const lastSystem = columnLetter(PROPOSAL_COLUMNS.length);
+  expect(system?.a1).toMatch(new RegExp(`^'?Proposals'?!${firstSystem}:${lastSystem}$`));
   expect(rig.emulator.sheet(id, 'Activity Log').protectedRanges[0]).toMatchObject({ warningOnly: true });
   expect(rig.emulator.sheet(id, 'Issues').protectedRanges[0]).toMatchObject({ editors: { users: [SERVICE_ACCOUNT] } });
   // Highlights for Due Soon, Stalled and Escalated.
@@ -69,7 +73,8 @@ test('bucp init provisions validation, protections, highlights and charts in one
       (f as { booleanRule: { condition: { values: { userEnteredValue: string }[] } } }).booleanRule.condition.values[0]!
         .userEnteredValue,
   );
-  expect(formulas).toEqual(['=$AD2="Due Soon"', '=$AD2="Stalled"', '=$AD2="Escalated"']);
+  const status = columnLetter(PROPOSAL_COLUMNS.findIndex((c) => c.header === 'Status') + 1);
+  expect(formulas).toEqual([`=$${status}2="Due Soon"`, `=$${status}2="Stalled"`, `=$${status}2="Escalated"`]);
   // Two charts.
   const titles = ['Summary', 'Breakdowns'].flatMap((t) =>
     rig.emulator.sheet(id, t).charts.map((c) => (c as { spec: { title: string } }).spec.title),

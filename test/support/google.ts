@@ -120,6 +120,7 @@ export async function googleWorkspace(options: { retry?: RetryPolicy; quota?: fa
     addProposals: (rows: readonly Row[], input: 'RAW' | 'USER_ENTERED' = 'USER_ENTERED') =>
       addRows('Proposals', rows, rig.tracker.spreadsheetId, input),
     addDisputes: (rows: readonly Row[]) => addRows('Disputes', rows),
+    addTasks: (rows: readonly Row[]) => addRows('Tasks', rows),
     addRestricted: (rows: readonly Row[]) => addRows('Restricted', rows, rig.restricted.spreadsheetId),
     run: (now: string, mailer: Mailer = outbox) =>
       runCycle(

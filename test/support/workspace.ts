@@ -40,6 +40,7 @@ export interface Workspace {
   readonly logs: string[];
   addProposals(rows: readonly Row[]): Promise<void>;
   addDisputes(rows: readonly Row[]): Promise<void>;
+  addTasks(rows: readonly Row[]): Promise<void>;
   addRestricted(rows: readonly Row[]): Promise<void>;
   /** Runs one real cycle at a local time such as `2026-11-23T08:00`. */
   run(now: string, options?: { dryRun?: boolean; mailer?: Mailer }): Promise<CycleReport>;
@@ -74,6 +75,7 @@ export async function makeWorkspace(overrides: Partial<ConfigInput> = {}): Promi
     logs,
     addProposals: (rows) => appendRowsByHeader(tracker.path, TABS.proposals, rows),
     addDisputes: (rows) => appendRowsByHeader(tracker.path, TABS.disputes, rows),
+    addTasks: (rows) => appendRowsByHeader(tracker.path, TABS.tasks, rows),
     addRestricted: (rows) => appendRowsByHeader(restricted.path, TABS.restricted, rows),
     run: (now, options = {}) =>
       runCycle(
