@@ -16,7 +16,7 @@ export const TEAMS_WORKFLOWS: WebhookService = {
     if (status === 401 || status === 403)
       return `the flow does not let this caller trigger it. In the trigger "When a Teams webhook request is received", set who can trigger the flow to Anyone, or copy the trigger's URL again into ${urlEnv}`;
     if (status === 400)
-      return "the flow could not take the card. Open the flow's run history in Power Automate: its \"Post card in a chat or channel\" step says why";
+      return 'the flow could not take the card. Open the flow\'s run history in Power Automate: its "Post card in a chat or channel" step says why';
     return `check the flow's run history in Power Automate and the URL in ${urlEnv}`;
   },
 };

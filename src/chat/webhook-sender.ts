@@ -114,7 +114,11 @@ export class WebhookChatSender implements ChatSender {
     }
     const code = codeOf(error);
     if (code && NOT_CONNECTED.has(code)) {
-      return { status: 'failed', error: `could not connect to ${host} (${code}): tried again next cycle`, permanent: false };
+      return {
+        status: 'failed',
+        error: `could not connect to ${host} (${code}): tried again next cycle`,
+        permanent: false,
+      };
     }
     return {
       status: 'unknown',

@@ -1,21 +1,27 @@
 import type { ChatChannel } from '../core/config.ts';
 
 /** The hosts each service's webhooks live on. */
-const SERVICE_HOSTS: Record<ChatChannel['kind'], { readonly names: string; readonly matches: (host: string) => boolean }> =
-  {
-    teams: {
-      names: '*.logic.azure.com or *.environment.api.powerplatform.com',
-      matches: (host) => host.endsWith('.logic.azure.com') || host.endsWith('.environment.api.powerplatform.com'),
-    },
-    'google-chat': { names: 'chat.googleapis.com', matches: (host) => host === 'chat.googleapis.com' },
-  };
+const SERVICE_HOSTS: Record<
+  ChatChannel['kind'],
+  { readonly names: string; readonly matches: (host: string) => boolean }
+> = {
+  teams: {
+    names: '*.logic.azure.com or *.environment.api.powerplatform.com',
+    matches: (host) => host.endsWith('.logic.azure.com') || host.endsWith('.environment.api.powerplatform.com'),
+  },
+  'google-chat': { names: 'chat.googleapis.com', matches: (host) => host === 'chat.googleapis.com' },
+};
 
 /**
  * Why a webhook URL may not be used, or null when it may: it must be https on one of the service's
  * hosts, or on a host the config allows by name. The answer names the host, never the whole URL,
  * which carries the webhook's secret.
  */
-export function webhookUrlProblem(url: string, kind: ChatChannel['kind'], allowHosts: readonly string[]): string | null {
+export function webhookUrlProblem(
+  url: string,
+  kind: ChatChannel['kind'],
+  allowHosts: readonly string[],
+): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);

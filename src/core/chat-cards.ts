@@ -55,6 +55,11 @@ export function escapeGoogleHtml(text: string): string {
   return clip(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
+/** Plain text in a Google Chat card header, with no `<...>` a reader could take for a mention or a link. */
+function noAngles(text: string): string {
+  return clip(text).replace(/[<>]/g, (c) => (c === '<' ? '‹' : '›'));
+}
+
 /** Staff text in a Google Chat message's `text`, whose formatting reads `*_~\``, and `<...>` as links and mentions. */
 export function escapeGoogleText(text: string): string {
   return clip(text)
@@ -202,7 +207,7 @@ function renderGoogle(card: ChatCard): GoogleChatMessage {
     cardsV2: [
       {
         cardId: 'bucp-tracker',
-        card: { header: { title: clip(card.title), subtitle: clip(card.subtitle) }, sections },
+        card: { header: { title: noAngles(card.title), subtitle: noAngles(card.subtitle) }, sections },
       },
     ],
   };

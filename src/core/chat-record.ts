@@ -61,5 +61,7 @@ export function chatOutcomeEvents(record: ChatSendRecord, outcome: SendOutcome):
     return [{ ...base, kind: 'notification-unknown', detail: `outcome unknown, not posted again: ${outcome.error}` }];
   }
   const detail = `${outcome.permanent ? 'permanent' : 'temporary'}: ${outcome.error}`;
-  return [{ ...base, kind: 'notification-failed', detail, data: { permanent: outcome.permanent, error: outcome.error } }];
+  return [
+    { ...base, kind: 'notification-failed', detail, data: { permanent: outcome.permanent, error: outcome.error } },
+  ];
 }
