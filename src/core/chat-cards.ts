@@ -76,11 +76,23 @@ export function byteSize(body: unknown): number {
  * "and N more", until it does.
  */
 function fit<T>(card: ChatCard, render: (card: ChatCard) => T, maxBytes: number): T {
-  for (let shown = card.items.length; shown >= 0; shown -= 1) {
-    const body = render({ ...card, items: card.items.slice(0, shown), more: card.more + card.items.length - shown });
-    if (byteSize(body) <= maxBytes) return body;
+  const withShown = (shown: number) =>
+    render({ ...card, items: card.items.slice(0, shown), more: card.more + card.items.length - shown });
+  const full = withShown(card.items.length);
+  if (byteSize(full) <= maxBytes) return full;
+  // A body grows with every row shown: the most rows that fit are found by bisection.
+  let fits = 0;
+  let tooMany = card.items.length;
+  while (tooMany - fits > 1) {
+    const middle = Math.floor((fits + tooMany) / 2);
+    if (byteSize(withShown(middle)) <= maxBytes) fits = middle;
+    else tooMany = middle;
   }
-  throw new Error(`a chat card titled "${card.title}" does not fit in ${maxBytes} bytes even without its list`);
+  const body = withShown(fits);
+  if (byteSize(body) > maxBytes) {
+    throw new Error(`a chat card titled "${card.title}" does not fit in ${maxBytes} bytes even without its list`);
+  }
+  return body;
 }
 
 const moreText = (n: number) => `and ${n} more`;
