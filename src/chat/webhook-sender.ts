@@ -93,14 +93,9 @@ export class WebhookChatSender implements ChatSender {
       return { outcome: this.connectionOutcome(error) };
     }
     const { status } = response;
-    if (this.service.accepted(status)) {
-      return { outcome: { status: 'sent', messageId: this.service.messageId(status, text) } };
-    }
-    if (status === 429 || status >= 500) {
-      return { status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
-    }
-    const error = `${this.service.name} refused the post (${status}): ${this.service.fix(status, urlEnv)}`;
-    return { outcome: { status: 'failed', error, permanent: status >= 400 && status < 500 } };
+    const outcome = answerOutcome(this.service, status, text, urlEnv);
+    if (outcome) return { outcome };
+    return { status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
   }
 
   /** A fetch that threw: built from the error's code only, since undici's messages may quote the URL. */
@@ -112,22 +107,53 @@ export class WebhookChatSender implements ChatSender {
         error: `no answer from ${host} within ${this.options.timeoutMs} ms: the post may have reached the channel, so it is not posted again`,
       };
     }
-    const code = codeOf(error);
-    if (code && NOT_CONNECTED.has(code)) {
-      return {
-        status: 'failed',
-        error: `could not connect to ${host} (${code}): tried again next cycle`,
-        permanent: false,
-      };
-    }
-    return {
-      status: 'unknown',
-      error: `the connection to ${host} was lost (${code ?? 'no answer'}): the post may have reached the channel, so it is not posted again`,
-    };
+    return connectionErrorOutcome(codeOf(error), host);
   }
 }
 
-function codeOf(error: unknown): string | undefined {
+/**
+ * What an HTTP answer means for a post: accepted (sent), refused for good (a 4xx other than 429, with
+ * what to fix), or null for an answer worth another try (429, 5xx). Shared with Record Sent, which
+ * reads the answer n8n's HTTP Request node got.
+ */
+export function answerOutcome(
+  service: WebhookService,
+  status: number,
+  body: string,
+  urlEnv: string,
+): SendOutcome | null {
+  if (service.accepted(status)) return { status: 'sent', messageId: service.messageId(status, body) };
+  if (status === 429 || status >= 500) return null;
+  const error = `${service.name} refused the post (${status}): ${service.fix(status, urlEnv)}`;
+  return { status: 'failed', error, permanent: status >= 400 && status < 500 };
+}
+
+/**
+ * What a request that got no answer means, from the error's code: nothing reached the endpoint (a
+ * temporary failure), or the request may have reached it (unknown, never posted again blindly).
+ */
+export function connectionErrorOutcome(code: string | undefined, host: string): SendOutcome {
+  if (code && ['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT'].includes(code)) {
+    return {
+      status: 'unknown',
+      error: `no answer from ${host} in time (${code}): the post may have reached the channel, so it is not posted again`,
+    };
+  }
+  if (code && NOT_CONNECTED.has(code)) {
+    return {
+      status: 'failed',
+      error: `could not connect to ${host} (${code}): tried again next cycle`,
+      permanent: false,
+    };
+  }
+  return {
+    status: 'unknown',
+    error: `the connection to ${host} was lost (${code ?? 'no answer'}): the post may have reached the channel, so it is not posted again`,
+  };
+}
+
+/** The first error code (ECONNREFUSED, UND_ERR_SOCKET) on an error or its causes. */
+export function codeOf(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
     const code = (current as { code?: unknown }).code;

@@ -115,10 +115,7 @@ export function guardedByLease<
     readonly mailer?: Mailer;
     readonly chat?: ReadonlyMap<string, ChatSender>;
   },
->(
-  deps: D,
-  held: HeldLease,
-): D {
+>(deps: D, held: HeldLease): D {
   const { store, mailer } = deps;
   const guardedStore: TrackerStore = {
     kind: store.kind,

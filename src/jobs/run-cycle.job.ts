@@ -10,12 +10,7 @@ import {
   rowIssueKey,
 } from '../core/cycle.ts';
 import type { ChatKind, PlannedChatPost } from '../core/chat.ts';
-import {
-  type ChatSendRecord,
-  chatIntentLine,
-  chatOutcomeEvents,
-  chatSendRecordOf,
-} from '../core/chat-record.ts';
+import { type ChatSendRecord, chatIntentLine, chatOutcomeEvents, chatSendRecordOf } from '../core/chat-record.ts';
 import { disputeStatus } from '../core/evaluate.ts';
 import { type History, foldEvents } from '../core/history.ts';
 import type { Metrics } from '../core/metrics.ts';
@@ -92,6 +87,11 @@ export interface CycleOptions {
    * `claimMinutes`, so a second execution in that time does not plan it again.
    */
   readonly handoff?: { readonly claimMinutes: number };
+  /**
+   * Only the emails, or only the chat posts, of the parts that run: an n8n workflow that sends one
+   * kind hands over, and so claims, nothing of the other. Both when left out.
+   */
+  readonly only?: 'mail' | 'chat';
 }
 
 /** Who a planned message goes to, what it is about, and the key it is recorded under. */
@@ -302,7 +302,7 @@ interface Chosen {
 /** The messages of the parts that run, less those waiting out a retry backoff or claimed by another execution. */
 function chooseSends(plan: CyclePlan, options: CycleOptions, templates: MailTemplates): Chosen {
   const parts = options.parts ?? ALL_PARTS;
-  const wanted = plan.notifications.filter((n) => parts.has(PART_OF[n.kind]));
+  const wanted = options.only === 'chat' ? [] : plan.notifications.filter((n) => parts.has(PART_OF[n.kind]));
   const gate = gateRetries(wanted, plan.history, options.now);
   const held = options.handoff
     ? holdInFlight(gate.send, plan.history, options.now, options.handoff.claimMinutes)
@@ -312,7 +312,7 @@ function chooseSends(plan: CyclePlan, options: CycleOptions, templates: MailTemp
     ...gate.deferred.map((n) => report(n, templates.subject(n), 'deferred')),
     ...gate.givenUp.map((n) => report(n, templates.subject(n), 'given-up')),
   ];
-  const wantedPosts = plan.chatPosts.filter((p) => parts.has(CHAT_PART_OF[p.kind]));
+  const wantedPosts = options.only === 'mail' ? [] : plan.chatPosts.filter((p) => parts.has(CHAT_PART_OF[p.kind]));
   const chatGate = gateRetries(wantedPosts, plan.history, options.now);
   const chatHeld = options.handoff
     ? holdInFlight(chatGate.send, plan.history, options.now, options.handoff.claimMinutes)
@@ -357,7 +357,9 @@ function intentLines(
         key: notification.key,
       }),
     );
-  const chat = chosen.chat.filter((p) => fresh(p.key)).map((p) => stamp(chatIntentLine(chatSendRecordOf(p, plan.today))));
+  const chat = chosen.chat
+    .filter((p) => fresh(p.key))
+    .map((p) => stamp(chatIntentLine(chatSendRecordOf(p, plan.today))));
   return [...mail, ...chat];
 }
 
@@ -448,7 +450,11 @@ async function postAll(
     const sender = deps.chat?.get(channel);
     const outcome: SendOutcome = sender
       ? await sender.post({ key, kind, body: post.body })
-      : { status: 'failed', error: `no sender for chat channel ${channel}: its webhook was not set up`, permanent: false };
+      : {
+          status: 'failed',
+          error: `no sender for chat channel ${channel}: its webhook was not set up`,
+          permanent: false,
+        };
     events.push(...chatOutcomeEvents(chatSendRecordOf(post, plan.today), outcome).map(stamp));
     const log = { key, kind, channel };
     if (outcome.status === 'sent') {
@@ -490,7 +496,11 @@ function handOver(chosen: Chosen, plan: CyclePlan, templates: MailTemplates): Se
     return { ...sendRecordOf(notification, message.subject, plan.today), ...message };
   });
   const reports = handoff.map((m, i) => report(chosen.send[i]!.notification, m.subject, 'handed-off'));
-  const chatHandoff = chosen.chat.map((p) => ({ ...chatSendRecordOf(p, plan.today), service: p.service, body: p.body }));
+  const chatHandoff = chosen.chat.map((p) => ({
+    ...chatSendRecordOf(p, plan.today),
+    service: p.service,
+    body: p.body,
+  }));
   const chatReports = chosen.chat.map((p) => chatReport(p, 'handed-off'));
   return { events: [], reports, handoff, chatReports, chatHandoff, issues: [], failures: [] };
 }
