@@ -8,7 +8,12 @@ export type { Logger };
  * Restricted field names are redacted wherever they appear in a log line: a second line of
  * defence, since the restricted store's port never hands their content out in the first place.
  */
-const REDACT_PATHS = RESTRICTED_CONTENT_HEADERS.flatMap((h) => [`["${h}"]`, `*["${h}"]`, `*.*["${h}"]`]);
+const SECRET_KEYS = ['webhookUrl', 'url'];
+const REDACT_PATHS = [
+  ...RESTRICTED_CONTENT_HEADERS.flatMap((h) => [`["${h}"]`, `*["${h}"]`, `*.*["${h}"]`]),
+  // A chat webhook URL is a secret: nothing logs one, and a line handed one by mistake hides it.
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+];
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   const level = options.level ?? process.env.BUCP_LOG_LEVEL ?? 'info';
@@ -16,7 +21,11 @@ export function createLogger(options: { level?: string; destination?: Destinatio
     {
       level,
       base: { service: 'bucp-tracker' },
-      redact: { paths: REDACT_PATHS, censor: '[restricted]' },
+      redact: {
+        paths: REDACT_PATHS,
+        censor: (_value: unknown, path: string[]) =>
+          SECRET_KEYS.includes(path.at(-1) ?? '') ? '[secret]' : '[restricted]',
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.destination ?? defaultDestination(),

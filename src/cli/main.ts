@@ -15,6 +15,7 @@ import { type CycleReport, LayoutError, runCycle } from '../jobs/run-cycle.job.t
 import { type Logger, createLogger } from '../log.ts';
 import { createMailer, verifyMailer } from '../mail/create-mailer.ts';
 import { JournalError } from '../mail/journal.ts';
+import { ChatConfigError, createChatSenders } from '../chat/create-chat-senders.ts';
 import { MailTemplates } from '../mail/render.ts';
 import { ServiceRunner } from '../service/runner.ts';
 import { startStatusServer } from '../service/status-server.ts';
@@ -111,12 +112,14 @@ interface Io {
 async function cycleOnce(config: Config, now: Date, io: Io, options: { dryRun: boolean }): Promise<CycleReport> {
   // A dry run sends nothing, so it needs no journal, and writes nothing, not even a probe.
   if (!options.dryRun) await verifyMailer(config.mail);
+  // A dry run posts nothing either, so it needs no webhook URLs.
+  const chat = options.dryRun ? undefined : createChatSenders(config.chat);
   const { tracker, restricted } = await createStores(config.store);
   const mailer = createMailer(config.mail);
   try {
     const templates = await MailTemplates.load();
     return await runCycle(
-      { config, store: tracker, restricted, mailer, templates, logger: io.logger },
+      { config, store: tracker, restricted, mailer, templates, logger: io.logger, ...(chat ? { chat } : {}) },
       { now, dryRun: options.dryRun },
     );
   } finally {
@@ -165,13 +168,14 @@ async function runService(config: Config, io: Io, portOption: string | undefined
   const port = portOption === undefined ? config.service.port : Number(portOption);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${portOption} is not a port`);
   await verifyMailer(config.mail);
+  const chat = createChatSenders(config.chat);
   const { tracker, restricted } = await createStores(config.store);
   const mailer = createMailer(config.mail);
   const templates = await MailTemplates.load();
   // With a start time (drills, tests) the service's clock starts there and runs on in real time.
   const offset = startAt ? startAt.getTime() - Date.now() : 0;
   const runner = new ServiceRunner({
-    deps: { config, store: tracker, restricted, mailer, templates, logger: io.logger },
+    deps: { config, store: tracker, restricted, mailer, templates, logger: io.logger, chat },
     clock: () => new Date(Date.now() + offset),
   });
   const { server, url } = await startStatusServer(() => runner.status(), { host: config.service.host, port });
@@ -429,7 +433,8 @@ export async function main(argv: readonly string[], io: Partial<Io> = {}): Promi
       error instanceof ConfigError ||
       error instanceof UsageError ||
       error instanceof DemoFolderError ||
-      error instanceof JournalError
+      error instanceof JournalError ||
+      error instanceof ChatConfigError
     ) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;

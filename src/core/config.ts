@@ -100,6 +100,31 @@ const SmtpMailSchema = z.strictObject({
   journal: z.string().min(1).optional(),
 });
 
+/** What a chat channel can receive: see `src/core/chat.ts`. */
+export const CHAT_KINDS = ['escalation', 'dispute-escalation', 'manager-digest', 'daily-board'] as const;
+export type ChatKind = (typeof CHAT_KINDS)[number];
+
+const ChatChannelSchema = z.strictObject({
+  /** The channel's name in logs, the Activity Log and the Issues tab: never its URL. */
+  name: z.string().regex(/^[\w.-]+$/, { error: 'must be letters, digits, dots, dashes or underscores' }),
+  kind: z.enum(['teams', 'google-chat'], { error: 'must be teams or google-chat' }),
+  /** The environment variable holding the webhook URL: the URL is a secret and never lives in the file. */
+  webhookUrlEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' }),
+  send: z.array(z.enum(CHAT_KINDS)).min(1),
+  /**
+   * Hosts the URL may point at beyond the service's own (`*.logic.azure.com`,
+   * `*.environment.api.powerplatform.com` for Teams, `chat.googleapis.com` for Google Chat): an egress
+   * proxy, or a local test endpoint. Any other host is refused, so a typo sends no tracker data elsewhere.
+   */
+  allowHosts: z.array(z.string().min(1)).default([]),
+  timeoutMs: z.number().int().positive().default(15_000),
+  /** Tries of one post within a cycle when the endpoint answers 429 or 5xx. */
+  maxTries: z.number().int().min(1).max(10).default(4),
+  /** The longest `Retry-After` waited out within a cycle; a longer one leaves the post to the next cycle. */
+  maxRetryAfterSeconds: z.number().int().min(0).default(60),
+});
+export type ChatChannel = z.infer<typeof ChatChannelSchema>;
+
 const slaKeys = Object.fromEntries(STAGES.map((s) => [s, z.number().int().min(1).nullable().optional()])) as Record<
   Stage,
   z.ZodOptional<z.ZodNullable<z.ZodNumber>>
@@ -165,6 +190,13 @@ export const ConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65_535).default(8787),
     })
     .default({ host: '127.0.0.1', port: 8787 }),
+  /** Team chat channels (Microsoft Teams Workflows, Google Chat spaces) and what each one receives. */
+  chat: z
+    .array(ChatChannelSchema)
+    .default([])
+    .refine((channels) => new Set(channels.map((c) => c.name)).size === channels.length, {
+      error: 'channel names must be unique',
+    }),
   disputes: z
     .strictObject({
       businessDaysPerLevel: z.number().int().min(1).default(10),

@@ -9,6 +9,7 @@ import { type Metrics, type SummaryTable, computeMetrics, summaryTables } from '
 import { noticeBaselineEvents } from './liaison-notices.ts';
 import { planManagerDigest } from './manager-digest.ts';
 import { type PlannedNotification, type RowLinker, planNotifications } from './notifications.ts';
+import { type PlannedChatPost, planChatPosts } from './chat.ts';
 import type { StoreCapacity, TrackerSnapshot } from './ports.ts';
 import {
   type Dispute,
@@ -45,6 +46,8 @@ export interface CyclePlan {
   /** The memory as read, with this cycle's transitions and row issues folded in. */
   readonly history: History;
   readonly notifications: readonly PlannedNotification[];
+  /** Posts to team chat channels: the second kind of notification, with the same exactly-once record. */
+  readonly chatPosts: readonly PlannedChatPost[];
   /** Transitions and newly seen row issues, to append to the Activity Log. */
   readonly events: readonly ActivityEvent[];
   readonly metrics: Metrics;
@@ -171,6 +174,7 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
   });
   const digest = planManagerDigest({ evaluation, metrics, history, calendar, config, link: context.link });
   notifications.push(...digest);
+  const chatPosts = planChatPosts({ evaluation, metrics, history, calendar, config, link: context.link });
   return {
     today,
     timestamp,
@@ -183,6 +187,7 @@ export function planCycle(parsed: ParsedTracker, restrictedIds: ReadonlySet<stri
     issues,
     history,
     notifications,
+    chatPosts,
     events,
     metrics,
   };

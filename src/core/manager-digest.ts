@@ -19,21 +19,17 @@ export interface ManagerDigestInput {
 const TOP = 10;
 const pct = (share: number | null) => (share === null ? 'n/a' : `${Math.round(share * 1000) / 10}%`);
 
-/**
- * The weekly digest for managers: once per ISO week for each manager, on the week's first business
- * day or the first cycle after it, so a service that was down on Monday still sends it, once.
- * It carries metrics and tracker fields only.
- */
-export function planManagerDigest(input: ManagerDigestInput): PlannedNotification[] {
-  const { evaluation, metrics, calendar, config, link } = input;
-  const today = evaluation.today;
-  if (!calendar.isBusinessDay(today) || config.contacts.managers.length === 0) return [];
-  const week = DateTime.fromISO(today, { zone: 'UTC' }).toFormat("kkkk-'W'WW");
-  const overdue = evaluation.proposals
+/** The ISO week of a day, such as 2026-W48: the weekly digest's period. */
+export function isoWeekOf(today: string): string {
+  return DateTime.fromISO(today, { zone: 'UTC' }).toFormat("kkkk-'W'WW");
+}
+
+/** The proposals past their SLA, most overdue first: business days over the SLA, then BUCP ID. */
+export function mostOverdue(evaluation: Findings, link: RowLinker) {
+  return evaluation.proposals
     .filter((f) => f.status === 'Stalled' || f.status === 'Escalated')
     .map((f) => ({ f, over: f.businessDaysInStage - (f.slaDays ?? 0) }))
     .sort((a, b) => b.over - a.over || a.f.proposal.bucpId.localeCompare(b.f.proposal.bucpId))
-    .slice(0, TOP)
     .map(({ f, over }) => ({
       bucpId: f.proposal.bucpId,
       useCaseName: f.proposal.useCaseName ?? '(no name)',
@@ -44,8 +40,16 @@ export function planManagerDigest(input: ManagerDigestInput): PlannedNotificatio
       over,
       link: link(TABS.proposals, f.proposal.bucpId, f.proposal.rowNumber),
     }));
-  const data = {
-    week,
+}
+export type OverdueProposal = ReturnType<typeof mostOverdue>[number];
+
+/** The weekly digest's key measures and its most overdue proposals: the email's data, and the chat post's. */
+export function managerDigestData(input: Pick<ManagerDigestInput, 'evaluation' | 'metrics' | 'link'>) {
+  const { evaluation, metrics, link } = input;
+  const today = evaluation.today;
+  const allOverdue = mostOverdue(evaluation, link);
+  return {
+    week: isoWeekOf(today),
     today,
     proposals: metrics.proposals,
     byStatus: Object.entries(metrics.byStatus).map(([status, count]) => ({ status, count })),
@@ -59,9 +63,23 @@ export function planManagerDigest(input: ManagerDigestInput): PlannedNotificatio
     dispositionsDue: metrics.term.dispositionsDue,
     dispositionsOverdue: metrics.term.dispositionsOverdue,
     longestWaitStage: metrics.longestWaitStage ?? 'n/a',
-    overdue,
-    overdueCount: evaluation.proposals.filter((f) => f.status === 'Stalled' || f.status === 'Escalated').length,
+    overdue: allOverdue.slice(0, TOP),
+    overdueCount: allOverdue.length,
   };
+}
+export type ManagerDigestData = ReturnType<typeof managerDigestData>;
+
+/**
+ * The weekly digest for managers: once per ISO week for each manager, on the week's first business
+ * day or the first cycle after it, so a service that was down on Monday still sends it, once.
+ * It carries metrics and tracker fields only.
+ */
+export function planManagerDigest(input: ManagerDigestInput): PlannedNotification[] {
+  const { evaluation, calendar, config } = input;
+  const today = evaluation.today;
+  if (!calendar.isBusinessDay(today) || config.contacts.managers.length === 0) return [];
+  const data = managerDigestData(input);
+  const { week, overdue } = data;
   return config.contacts.managers
     .map((manager) => ({ manager, key: `manager-digest:${manager}:${week}` }))
     .filter(({ key }) => !input.history.notifications.sent.has(key))

@@ -138,3 +138,23 @@ export interface Mailer {
   /** Why the mailer is stopped, as last found, without trying again; null when it sends. */
   stopped?(): string | null;
 }
+
+/** One post to a team chat channel: its key, what it is, and the ready JSON body. */
+export interface ChatPost {
+  readonly key: string;
+  readonly kind: string;
+  readonly body: unknown;
+}
+
+/**
+ * A team chat channel's incoming webhook: a Microsoft Teams Workflows flow or a Google Chat space.
+ * The sender holds the URL, a secret: nothing it returns or throws contains it.
+ */
+export interface ChatSender {
+  readonly kind: 'teams' | 'google-chat';
+  /** The channel's name from the config. */
+  readonly channel: string;
+  post(post: ChatPost): Promise<SendOutcome>;
+  /** The channel for messages: its kind, name and host, never the URL. */
+  describe(): string;
+}

@@ -12,12 +12,22 @@ export interface RetryRules {
 
 export const DEFAULT_RETRY_RULES: RetryRules = { permanentBackoffMinutes: 30, maxAttempts: 5 };
 
-export interface RetryGate {
-  readonly send: readonly PlannedNotification[];
+/** What the retry rules need of a notification: an email, or a chat post (which names its channel). */
+export interface Retryable {
+  readonly key: string;
+  readonly kind: string;
+  readonly bucpIds: readonly string[];
+  readonly disputeId: string | null;
+  readonly to?: readonly string[];
+  readonly channel?: string;
+}
+
+export interface RetryGate<N extends Retryable = PlannedNotification> {
+  readonly send: readonly N[];
   /** Waiting out a backoff after a permanent failure. */
-  readonly deferred: readonly PlannedNotification[];
+  readonly deferred: readonly N[];
   /** Failed as often as the rules allow: never sent again by the service. */
-  readonly givenUp: readonly PlannedNotification[];
+  readonly givenUp: readonly N[];
   readonly issues: readonly RowIssue[];
 }
 
@@ -26,15 +36,15 @@ export interface RetryGate {
  * retried on the next cycle; a permanent one (5xx) waits 30, 60, 120 … minutes; either is given up
  * after the attempt cap. Waiting and given-up messages become lines on the Issues tab.
  */
-export function gateRetries(
-  planned: readonly PlannedNotification[],
+export function gateRetries<N extends Retryable>(
+  planned: readonly N[],
   history: History,
   now: Date,
   rules: RetryRules = DEFAULT_RETRY_RULES,
-): RetryGate {
-  const send: PlannedNotification[] = [];
-  const deferred: PlannedNotification[] = [];
-  const givenUp: PlannedNotification[] = [];
+): RetryGate<N> {
+  const send: N[] = [];
+  const deferred: N[] = [];
+  const givenUp: N[] = [];
   const issues: RowIssue[] = [];
   for (const n of planned) {
     const failure = history.notifications.failures.get(n.key);
@@ -51,16 +61,20 @@ export function gateRetries(
       tab: n.disputeId ? TABS.disputes : TABS.proposals,
       row: 0,
       id: n.disputeId ?? (n.bucpIds.length === 1 ? n.bucpIds[0]! : null),
-      column: 'Email',
+      column: n.channel ? 'Chat' : 'Email',
       severity,
       message,
     });
+    const what = n.channel
+      ? `The ${n.kind} post to chat channel ${n.channel}`
+      : `The ${n.kind} email to ${(n.to ?? []).join(', ')}`;
+    const fix = n.channel ? 'check the channel and its webhook, then post it by hand' : 'check the address, then send it by hand';
     if (failure.count >= rules.maxAttempts) {
       givenUp.push(n);
       issues.push(
         issue(
           'error',
-          `The ${n.kind} email to ${n.to.join(', ')} about ${about} failed ${failure.count} times (${failure.error}); it will not be retried: check the address, then send it by hand`,
+          `${what} about ${about} failed ${failure.count} times (${failure.error}); it will not be retried: ${fix}`,
         ),
       );
       continue;
@@ -73,7 +87,7 @@ export function gateRetries(
         issues.push(
           issue(
             'warning',
-            `The ${n.kind} email to ${n.to.join(', ')} about ${about} was refused (${failure.error}); next try after ${retryAt.toISOString()}`,
+            `${what} about ${about} was refused (${failure.error}); next try after ${retryAt.toISOString()}`,
           ),
         );
         continue;
@@ -90,14 +104,14 @@ export function gateRetries(
  * flight and no second execution plans it again. An abandoned claim (a crash between sending and
  * recording) is planned again once it expires.
  */
-export function holdInFlight(
-  planned: readonly PlannedNotification[],
+export function holdInFlight<N extends Retryable>(
+  planned: readonly N[],
   history: History,
   now: Date,
   claimMinutes: number,
-): { send: PlannedNotification[]; inFlight: PlannedNotification[] } {
-  const send: PlannedNotification[] = [];
-  const inFlight: PlannedNotification[] = [];
+): { send: N[]; inFlight: N[] } {
+  const send: N[] = [];
+  const inFlight: N[] = [];
   for (const n of planned) {
     const claimedAt = history.notifications.intents.get(n.key);
     const failedAt = history.notifications.failures.get(n.key)?.lastAt;

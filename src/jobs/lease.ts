@@ -1,4 +1,4 @@
-import type { LeaseControl, Mailer, TrackerStore } from '../core/ports.ts';
+import type { ChatSender, LeaseControl, Mailer, TrackerStore } from '../core/ports.ts';
 import { type Logger, errorMessage } from '../log.ts';
 
 /** The lease is not ours any more: another instance took it, or it ran out while renewals failed. */
@@ -109,10 +109,13 @@ function retryDelay(ttlMs: number, failures: number): number {
  * The cycle's store and mailer, each checking the lease before it writes or sends: a cycle whose
  * lease was lost stops before its next write or send, wherever in the cycle that is.
  */
-export function guardedByLease<D extends { readonly store: TrackerStore; readonly mailer?: Mailer }>(
-  deps: D,
-  held: HeldLease,
-): D {
+export function guardedByLease<
+  D extends {
+    readonly store: TrackerStore;
+    readonly mailer?: Mailer;
+    readonly chat?: ReadonlyMap<string, ChatSender>;
+  },
+>(deps: D, held: HeldLease): D {
   const { store, mailer } = deps;
   const guardedStore: TrackerStore = {
     kind: store.kind,
@@ -139,5 +142,23 @@ export function guardedByLease<D extends { readonly store: TrackerStore; readonl
     ...(mailer.recheck ? { recheck: () => mailer.recheck!() } : {}),
     ...(mailer.stopped ? { stopped: () => mailer.stopped!() } : {}),
   };
-  return { ...deps, store: guardedStore, ...(guardedMailer ? { mailer: guardedMailer } : {}) };
+  const guardedChat = deps.chat && new Map([...deps.chat].map(([name, sender]) => [name, guardedSender(sender, held)]));
+  return {
+    ...deps,
+    store: guardedStore,
+    ...(guardedMailer ? { mailer: guardedMailer } : {}),
+    ...(guardedChat ? { chat: guardedChat } : {}),
+  };
+}
+
+function guardedSender(sender: ChatSender, held: HeldLease): ChatSender {
+  return {
+    kind: sender.kind,
+    channel: sender.channel,
+    post: async (post) => {
+      held.ensureHeld();
+      return sender.post(post);
+    },
+    describe: () => sender.describe(),
+  };
 }

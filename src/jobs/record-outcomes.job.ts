@@ -3,12 +3,22 @@ import { localTimestamp } from '../core/dates.ts';
 import { foldEvents } from '../core/history.ts';
 import type { SendOutcome } from '../core/ports.ts';
 import { type SendRecord, outcomeEvents } from '../core/send-record.ts';
+import { type ChatSendRecord, chatOutcomeEvents } from '../core/chat-record.ts';
 import { type CycleDeps, readTracker } from './run-cycle.job.ts';
 
-/** What another sender (an n8n Send Email node) did with one handed-over message, and the message's record. */
+/**
+ * What another sender (an n8n Send Email or HTTP Request node) did with one handed-over message or
+ * chat post, and its record. Only a post can end `unknown`: its request went out and no answer came.
+ */
 export type HandoffOutcome =
-  | { readonly record: SendRecord; readonly status: 'sent'; readonly messageId: string }
-  | { readonly record: SendRecord; readonly status: 'failed'; readonly error: string; readonly permanent: boolean };
+  | { readonly record: SendRecord | ChatSendRecord; readonly status: 'sent'; readonly messageId: string }
+  | {
+      readonly record: SendRecord | ChatSendRecord;
+      readonly status: 'failed';
+      readonly error: string;
+      readonly permanent: boolean;
+    }
+  | { readonly record: SendRecord | ChatSendRecord; readonly status: 'unknown'; readonly error: string };
 
 export interface RecordedOutcome {
   readonly idempotencyKey: string;
@@ -59,9 +69,13 @@ export async function recordOutcomes(
     const sendOutcome: SendOutcome =
       outcome.status === 'sent'
         ? { status: 'sent', messageId: outcome.messageId }
-        : { status: 'failed', error: outcome.error, permanent: outcome.permanent };
+        : outcome.status === 'unknown'
+          ? { status: 'unknown', error: outcome.error }
+          : { status: 'failed', error: outcome.error, permanent: outcome.permanent };
     // Applied as they are made: a second outcome for the same key in this batch is then a duplicate.
-    const lines = outcomeEvents(record, sendOutcome).map(stamp);
+    const lines = (
+      'channel' in record ? chatOutcomeEvents(record, sendOutcome) : outcomeEvents(record, sendOutcome)
+    ).map(stamp);
     history = foldEvents(history, lines);
     events.push(...lines);
     logger.info({ key, kind: record.kind, status }, 'handed-over message recorded');

@@ -9,14 +9,25 @@ import {
   planCycle,
   rowIssueKey,
 } from '../core/cycle.ts';
+import type { ChatKind, PlannedChatPost } from '../core/chat.ts';
+import { type ChatSendRecord, chatIntentLine, chatOutcomeEvents, chatSendRecordOf } from '../core/chat-record.ts';
 import { disputeStatus } from '../core/evaluate.ts';
 import { type History, foldEvents } from '../core/history.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { NotificationKind, PlannedNotification } from '../core/notifications.ts';
-import type { Mailer, RestrictedStore, SendOutcome, StoreCapacity, TrackerStore, WriteResult } from '../core/ports.ts';
+import type {
+  ChatSender,
+  Mailer,
+  RestrictedStore,
+  SendOutcome,
+  StoreCapacity,
+  TrackerStore,
+  WriteResult,
+} from '../core/ports.ts';
 import { gateRetries, holdInFlight } from '../core/retries.ts';
 import type { JobName } from '../core/schedule.ts';
 import type { RowIssue } from '../core/schema.ts';
+import { TABS } from '../core/contract.ts';
 import { type SendRecord, outcomeEvents, sendRecordOf } from '../core/send-record.ts';
 import { type ProposalStanding, proposalStanding } from '../core/system-cells.ts';
 import type { Logger } from '../log.ts';
@@ -29,6 +40,8 @@ export interface CycleDeps {
   readonly mailer: Mailer;
   readonly templates: MailTemplates;
   readonly logger: Logger;
+  /** A sender for each configured chat channel, by channel name (`createChatSenders`). */
+  readonly chat?: ReadonlyMap<string, ChatSender>;
 }
 
 /**
@@ -54,6 +67,14 @@ const PART_OF: Record<NotificationKind, CyclePart> = {
   'manager-digest': 'manager-digest',
 };
 
+/** The part of a cycle that posts each kind of chat post: the daily board goes with the daily reminders. */
+const CHAT_PART_OF: Record<ChatKind, CyclePart> = {
+  escalation: 'reminders',
+  'daily-board': 'reminders',
+  'dispute-escalation': 'dispute-escalation',
+  'manager-digest': 'manager-digest',
+};
+
 export interface CycleOptions {
   readonly now: Date;
   /** Plan everything, write and send nothing. */
@@ -68,6 +89,11 @@ export interface CycleOptions {
    * `claimMinutes`, so a second execution in that time does not plan it again.
    */
   readonly handoff?: { readonly claimMinutes: number };
+  /**
+   * Only the emails, or only the chat posts, of the parts that run: an n8n workflow that sends one
+   * kind hands over, and so claims, nothing of the other. Both when left out.
+   */
+  readonly only?: 'mail' | 'chat';
 }
 
 /** Who a planned message goes to, what it is about, and the key it is recorded under. */
@@ -86,6 +112,25 @@ export interface NotificationReport extends MessageAddress {
   /** `held`: not tried, because the mailer is stopped (see `Mailer.recheck`); it goes out in a later cycle. */
   readonly status: SendOutcome['status'] | 'planned' | 'deferred' | 'given-up' | 'handed-off' | 'in-flight' | 'held';
   readonly error?: string;
+}
+
+/** What happened to one chat post. Names the channel, never its URL. */
+export interface ChatPostReport {
+  readonly kind: ChatKind;
+  readonly channel: string;
+  readonly idempotencyKey: string;
+  readonly bucpIds: readonly string[];
+  readonly disputeId: string | null;
+  readonly title: string;
+  readonly sent: boolean;
+  readonly status: NotificationReport['status'];
+  readonly error?: string;
+}
+
+/** A chat post handed over for another sender (n8n's HTTP Request node), with its ready body and its record. */
+export interface ChatHandoffPost extends ChatSendRecord {
+  readonly service: PlannedChatPost['service'];
+  readonly body: unknown;
 }
 
 /**
@@ -115,6 +160,10 @@ export interface CycleReport {
   readonly notifications: NotificationReport[];
   /** The messages handed over, in a handoff run; empty otherwise. */
   readonly handoff: HandoffMessage[];
+  /** What happened to each chat post the cycle planned. */
+  readonly chat: ChatPostReport[];
+  /** The chat posts handed over, in a handoff run; empty otherwise. */
+  readonly chatHandoff: ChatHandoffPost[];
   readonly rowIssues: RowIssue[];
   readonly metrics: Metrics;
   readonly writes: { cellsWritten: number; rowsAppended: number; missingIds: string[] };
@@ -157,7 +206,7 @@ export async function runCycle(given: CycleDeps, options: CycleOptions, tracker?
   const writes: WriteResult[] = [];
 
   // Intents go on record before anything is sent: a crash after this point leaves a trail to finish from.
-  const intentsFirst = !options.dryRun && chosen.send.length > 0;
+  const intentsFirst = !options.dryRun && chosen.send.length + chosen.chat.length > 0;
   if (intentsFirst) {
     writes.push(
       await store.write({ cells: [], appendActivity: [...plan.events, ...intentLines(plan, chosen, options, stamp)] }),
@@ -177,7 +226,7 @@ export async function runCycle(given: CycleDeps, options: CycleOptions, tracker?
       await store.write({
         cells: outcome.cells,
         appendActivity: [...(intentsFirst ? [] : plan.events), ...sent.events, ...jobRuns],
-        issues: chosen.issues,
+        issues: [...chosen.issues, ...sent.issues],
         summaries: [...(chosen.parts.has('metrics') ? outcome.summaries : []), ...outcome.references],
       }),
     );
@@ -194,6 +243,8 @@ export async function runCycle(given: CycleDeps, options: CycleOptions, tracker?
       rowIssues: result.rowIssues.length,
       notificationsPlanned: chosen.send.length,
       notificationsSent: result.notifications.filter((r) => r.sent).length,
+      chatPostsPlanned: chosen.chat.length,
+      chatPostsSent: result.chat.filter((r) => r.sent).length,
       cellsWritten: result.writes.cellsWritten,
       rowsAppended: result.writes.rowsAppended,
     },
@@ -243,6 +294,9 @@ interface Chosen {
   readonly send: readonly Queued[];
   /** Reports of the messages held back: claimed by another execution, waiting out a backoff, given up. */
   readonly heldBack: readonly NotificationReport[];
+  /** The chat posts to make now, and those held back, chosen by the same rules as the messages. */
+  readonly chat: readonly PlannedChatPost[];
+  readonly chatHeldBack: readonly ChatPostReport[];
   /** The plan's row issues and those of held-back messages: the Issues tab. */
   readonly issues: readonly RowIssue[];
 }
@@ -250,7 +304,7 @@ interface Chosen {
 /** The messages of the parts that run, less those waiting out a retry backoff or claimed by another execution. */
 function chooseSends(plan: CyclePlan, options: CycleOptions, templates: MailTemplates): Chosen {
   const parts = options.parts ?? ALL_PARTS;
-  const wanted = plan.notifications.filter((n) => parts.has(PART_OF[n.kind]));
+  const wanted = options.only === 'chat' ? [] : plan.notifications.filter((n) => parts.has(PART_OF[n.kind]));
   const gate = gateRetries(wanted, plan.history, options.now);
   const held = options.handoff
     ? holdInFlight(gate.send, plan.history, options.now, options.handoff.claimMinutes)
@@ -260,11 +314,23 @@ function chooseSends(plan: CyclePlan, options: CycleOptions, templates: MailTemp
     ...gate.deferred.map((n) => report(n, templates.subject(n), 'deferred')),
     ...gate.givenUp.map((n) => report(n, templates.subject(n), 'given-up')),
   ];
+  const wantedPosts = options.only === 'mail' ? [] : plan.chatPosts.filter((p) => parts.has(CHAT_PART_OF[p.kind]));
+  const chatGate = gateRetries(wantedPosts, plan.history, options.now);
+  const chatHeld = options.handoff
+    ? holdInFlight(chatGate.send, plan.history, options.now, options.handoff.claimMinutes)
+    : { send: chatGate.send, inFlight: [] };
+  const chatHeldBack = [
+    ...chatHeld.inFlight.map((p) => chatReport(p, 'in-flight')),
+    ...chatGate.deferred.map((p) => chatReport(p, 'deferred')),
+    ...chatGate.givenUp.map((p) => chatReport(p, 'given-up')),
+  ];
   return {
     parts,
     send: held.send.map((notification) => ({ notification, subject: templates.subject(notification) })),
     heldBack,
-    issues: [...plan.issues, ...gate.issues],
+    chat: chatHeld.send,
+    chatHeldBack,
+    issues: [...plan.issues, ...gate.issues, ...chatGate.issues],
   };
 }
 
@@ -278,8 +344,9 @@ function intentLines(
   options: CycleOptions,
   stamp: ReturnType<typeof stampAt>,
 ): ActivityEvent[] {
-  return chosen.send
-    .filter(({ notification }) => options.handoff || !plan.history.notifications.intents.has(notification.key))
+  const fresh = (key: string) => options.handoff || !plan.history.notifications.intents.has(key);
+  const mail = chosen.send
+    .filter(({ notification }) => fresh(notification.key))
     .map(({ notification, subject }) =>
       stamp({
         on: plan.today,
@@ -292,6 +359,10 @@ function intentLines(
         key: notification.key,
       }),
     );
+  const chat = chosen.chat
+    .filter((p) => fresh(p.key))
+    .map((p) => stamp(chatIntentLine(chatSendRecordOf(p, plan.today))));
+  return [...mail, ...chat];
 }
 
 /** What the sends did: the Activity Log lines of their outcomes, and a report of each message. */
@@ -299,6 +370,10 @@ interface Sent {
   readonly events: readonly ActivityEvent[];
   readonly reports: readonly NotificationReport[];
   readonly handoff: readonly HandoffMessage[];
+  readonly chatReports: readonly ChatPostReport[];
+  readonly chatHandoff: readonly ChatHandoffPost[];
+  /** Issues the sends raised: chat posts refused for good, with what to fix. */
+  readonly issues: readonly RowIssue[];
   readonly failures: readonly string[];
 }
 
@@ -348,13 +423,72 @@ async function sendAll(
     logger.error({ held, error: stopped }, 'mail stopped: messages held until the mailer can send again');
     failures.push(`${held} ${held === 1 ? 'message' : 'messages'} held: ${stopped}`);
   }
-  return { events, reports, handoff: [], failures };
+  const posted = await postAll(deps, chosen, plan, stamp);
+  return {
+    events: [...events, ...posted.events],
+    reports,
+    handoff: [],
+    chatReports: posted.reports,
+    chatHandoff: [],
+    issues: posted.issues,
+    failures: [...failures, ...posted.failures],
+  };
+}
+
+/** Posts each chat post to its channel in turn, and records its outcome as a message's is recorded. */
+async function postAll(
+  deps: CycleDeps,
+  chosen: Chosen,
+  plan: CyclePlan,
+  stamp: ReturnType<typeof stampAt>,
+): Promise<Pick<Sent, 'events' | 'failures' | 'issues'> & { reports: ChatPostReport[] }> {
+  const { logger } = deps;
+  const events: ActivityEvent[] = [];
+  const reports: ChatPostReport[] = [];
+  const failures: string[] = [];
+  const issues: RowIssue[] = [];
+  for (const post of chosen.chat) {
+    const { key, kind, channel } = post;
+    const sender = deps.chat?.get(channel);
+    const outcome: SendOutcome = sender
+      ? await sender.post({ key, kind, body: post.body })
+      : {
+          status: 'failed',
+          error: `no sender for chat channel ${channel}: its webhook was not set up`,
+          permanent: false,
+        };
+    events.push(...chatOutcomeEvents(chatSendRecordOf(post, plan.today), outcome).map(stamp));
+    const log = { key, kind, channel };
+    if (outcome.status === 'sent') {
+      logger.info(log, 'chat post sent');
+      reports.push(chatReport(post, 'sent'));
+      continue;
+    }
+    logger.error({ ...log, status: outcome.status, error: outcome.error }, 'chat post not sent');
+    reports.push(chatReport(post, outcome.status, outcome.error));
+    failures.push(`${key}: ${outcome.error}`);
+    if (outcome.status === 'failed' && outcome.permanent) issues.push(chatIssue(post, outcome.error));
+  }
+  return { events, reports, failures, issues };
+}
+
+/** The Issues tab line of a post its channel refused for good: what to fix comes from the sender. */
+function chatIssue(post: PlannedChatPost, error: string): RowIssue {
+  return {
+    tab: post.disputeId ? TABS.disputes : TABS.proposals,
+    row: 0,
+    id: post.disputeId ?? (post.bucpIds.length === 1 ? post.bucpIds[0]! : null),
+    column: 'Chat',
+    severity: 'error',
+    message: `The ${post.kind} post to chat channel ${post.channel} was refused: ${error}`,
+  };
 }
 
 /** A dry run: what would be sent, nothing sent. */
 function planOnly(chosen: Chosen): Sent {
   const reports = chosen.send.map(({ notification, subject }) => report(notification, subject, 'planned'));
-  return { events: [], reports, handoff: [], failures: [] };
+  const chatReports = chosen.chat.map((p) => chatReport(p, 'planned'));
+  return { events: [], reports, handoff: [], chatReports, chatHandoff: [], issues: [], failures: [] };
 }
 
 /** Renders each message for another sender; their outcomes are recorded later (`recordOutcomes`). */
@@ -364,7 +498,13 @@ function handOver(chosen: Chosen, plan: CyclePlan, templates: MailTemplates): Se
     return { ...sendRecordOf(notification, message.subject, plan.today), ...message };
   });
   const reports = handoff.map((m, i) => report(chosen.send[i]!.notification, m.subject, 'handed-off'));
-  return { events: [], reports, handoff, failures: [] };
+  const chatHandoff = chosen.chat.map((p) => ({
+    ...chatSendRecordOf(p, plan.today),
+    service: p.service,
+    body: p.body,
+  }));
+  const chatReports = chosen.chat.map((p) => chatReport(p, 'handed-off'));
+  return { events: [], reports, handoff, chatReports, chatHandoff, issues: [], failures: [] };
 }
 
 function jobRunLine(plan: CyclePlan, job: string, slot: Date): Omit<ActivityEvent, 'at'> {
@@ -427,7 +567,9 @@ function cycleReport(
     })),
     notifications: [...sent.reports, ...chosen.heldBack],
     handoff: [...sent.handoff],
-    rowIssues: [...chosen.issues],
+    chat: [...sent.chatReports, ...chosen.chatHeldBack],
+    chatHandoff: [...sent.chatHandoff],
+    rowIssues: [...chosen.issues, ...sent.issues],
     metrics: plan.metrics,
     writes,
     failures: [...sent.failures],
@@ -454,6 +596,20 @@ function report(
   error?: string,
 ): NotificationReport {
   return { ...addressOf(n), subject, sent: status === 'sent', status, ...(error ? { error } : {}) };
+}
+
+function chatReport(post: PlannedChatPost, status: ChatPostReport['status'], error?: string): ChatPostReport {
+  return {
+    kind: post.kind,
+    channel: post.channel,
+    idempotencyKey: post.key,
+    bucpIds: post.bucpIds,
+    disputeId: post.disputeId,
+    title: post.title,
+    sent: status === 'sent',
+    status,
+    ...(error ? { error } : {}),
+  };
 }
 
 function logIssues(logger: Logger, events: readonly ActivityEvent[], issues: readonly RowIssue[]): void {

@@ -36,6 +36,8 @@ export interface RunnerStatus {
   readonly skippedForLease: number;
   /** The mailer, and why it is stopped (its journal cannot be written), or null while it sends. */
   readonly mail: { readonly transport: string; readonly stopped: string | null };
+  /** The chat channels posted to: kind, name and host, never a webhook URL. */
+  readonly chat: readonly string[];
   /** Ticks skipped because taking the lease failed (the store did not answer). */
   readonly skippedForLeaseError: number;
   /** Cycles stopped because the lease was lost while they ran (taken over, or run out). */
@@ -235,6 +237,7 @@ export class ServiceRunner {
       lease: this.lastLease,
       skippedForLease: this.skippedForLease,
       mail: { transport: this.deps.mailer.describe(), stopped: this.deps.mailer.stopped?.() ?? null },
+      chat: [...(this.deps.chat?.values() ?? [])].map((sender) => sender.describe()),
       skippedForLeaseError: this.skippedForLeaseError,
       leaseLost: this.leaseLost,
       leaseError: this.leaseError,

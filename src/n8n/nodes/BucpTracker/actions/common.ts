@@ -55,7 +55,8 @@ export function handoffOperation(spec: Omit<Operation, 'description' | 'execute'
     description: [claimMinutesProperty(spec.value)],
     async execute() {
       const claimMinutes = this.getNodeParameter('claimMinutes', 0, 30) as number;
-      const report = await cycleUnderLease(this, { parts: new Set([part]), handoff: { claimMinutes } });
+      // Chat posts go through Plan Chat Posts: a mail workflow claims none of them.
+      const report = await cycleUnderLease(this, { parts: new Set([part]), handoff: { claimMinutes }, only: 'mail' });
       return messageItems(report.handoff);
     },
   };
@@ -93,7 +94,7 @@ function messageItems(messages: readonly HandoffMessage[]): INodeExecutionData[]
   }));
 }
 
-const claimMinutesProperty = (operation: string): INodeProperties => ({
+export const claimMinutesProperty = (operation: string): INodeProperties => ({
   displayName: 'Claim Minutes',
   name: 'claimMinutes',
   type: 'number',

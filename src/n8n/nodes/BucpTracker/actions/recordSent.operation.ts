@@ -1,5 +1,7 @@
 import { type INodeExecutionData, NodeOperationError } from 'n8n-workflow';
 import { type SendRecord, SendRecordSchema } from '../../../../core/send-record.ts';
+import { type ChatSendRecord, ChatSendRecordSchema } from '../../../../core/chat-record.ts';
+import { httpRequestOutcome } from '../../../../chat/handoff-outcome.ts';
 import { isPermanentSmtpFailure } from '../../../../core/smtp-status.ts';
 import { type HandoffOutcome, recordOutcomes } from '../../../../jobs/record-outcomes.job.ts';
 import { clock, executeSource, holderFor, openTracker, plain, underLease } from '../../../transport/index.ts';
@@ -48,6 +50,21 @@ export const recordSent: Operation = {
       const planned = plannedRecord(this.getNodeParameter('plannedMessage', index, null));
       if (!planned.ok) return fail(index, planned.error);
       const { record } = planned;
+      if (planned.chat) {
+        const { service, webhookUrlEnv } = planned.chat;
+        const messageId = String(this.getNodeParameter('messageId', index, '') ?? '');
+        const outcome = httpRequestOutcome(service, item.json, webhookUrlEnv, messageId);
+        outcomes.push({
+          index,
+          outcome:
+            outcome.status === 'sent'
+              ? { record, status: 'sent', messageId: outcome.messageId }
+              : outcome.status === 'unknown'
+                ? { record, status: 'unknown', error: outcome.error }
+                : { record, status: 'failed', error: outcome.error, permanent: outcome.permanent },
+        });
+        return;
+      }
       const error = item.json.error;
       if (error) {
         const text = typeof error === 'string' ? error : JSON.stringify(error);
@@ -86,7 +103,12 @@ export const recordSent: Operation = {
  * before items carried their record (an older version of the node) has none: it is refused, not
  * guessed at from the tracker as it is now.
  */
-function plannedRecord(value: unknown): { ok: true; record: SendRecord } | { ok: false; error: string } {
+type Planned =
+  | { ok: true; record: SendRecord; chat?: undefined }
+  | { ok: true; record: ChatSendRecord; chat: { service: 'teams' | 'google-chat'; webhookUrlEnv: string } }
+  | { ok: false; error: string };
+
+function plannedRecord(value: unknown): Planned {
   let item = value;
   if (typeof item === 'string') {
     try {
@@ -117,6 +139,7 @@ function plannedRecord(value: unknown): { ok: true; record: SendRecord } | { ok:
       error: `The planned message ${idempotencyKey} carries no record of what to write, so nothing was recorded: it was planned by an older version of the BUCP nodes (update them on every n8n instance), or Planned Message is not the planning node's item (${FROM_PLANNER}). The message is planned again once its claim runs out.`,
     };
   }
+  if (record && typeof record === 'object' && 'channel' in record) return plannedChatRecord(item, record);
   const parsed = SendRecordSchema.safeParse(record);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `record.${i.path.map(String).join('.')}: ${i.message}`);
@@ -126,4 +149,20 @@ function plannedRecord(value: unknown): { ok: true; record: SendRecord } | { ok:
     };
   }
   return { ok: true, record: parsed.data };
+}
+
+/** A planned chat post (from Plan Chat Posts): its record, and the service and variable its answer is read by. */
+function plannedChatRecord(item: object, record: unknown): Planned {
+  const { service, webhookUrlEnv, idempotencyKey } = item as Record<string, unknown>;
+  const parsed = ChatSendRecordSchema.safeParse(record);
+  if (!parsed.success || (service !== 'teams' && service !== 'google-chat') || typeof webhookUrlEnv !== 'string') {
+    const problems = parsed.success
+      ? ['service or webhookUrlEnv is missing']
+      : parsed.error.issues.map((i) => `record.${i.path.map(String).join('.')}: ${i.message}`);
+    return {
+      ok: false,
+      error: `The planned chat post ${typeof idempotencyKey === 'string' ? `${idempotencyKey} ` : ''}is malformed (${problems.join('; ')}): pass Plan Chat Posts' item unchanged, for example {{ $('Plan Chat Posts').item.json }}`,
+    };
+  }
+  return { ok: true, record: parsed.data, chat: { service, webhookUrlEnv } };
 }

@@ -5,6 +5,7 @@ import { escalateDisputes } from './escalateDisputes.operation.ts';
 import { findChanges } from './findChanges.operation.ts';
 import { findStalled } from './findStalled.operation.ts';
 import { getProposals } from './getProposals.operation.ts';
+import { planChatPosts } from './planChatPosts.operation.ts';
 import { planReminders } from './planReminders.operation.ts';
 import { recordSent } from './recordSent.operation.ts';
 import { rollUpMetrics } from './rollUpMetrics.operation.ts';
@@ -17,6 +18,7 @@ export const OPERATIONS: readonly Operation[] = [
   planReminders,
   recordSent,
   escalateDisputes,
+  planChatPosts,
   rollUpMetrics,
   findChanges,
 ];
