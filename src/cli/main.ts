@@ -330,7 +330,9 @@ export function buildProgram(io: Io): Command {
 
   program
     .command('import')
-    .description("import a department's existing tracker (.xlsx or .csv): columns and values mapped, a preview, nothing lost")
+    .description(
+      "import a department's existing tracker (.xlsx or .csv): columns and values mapped, a preview, nothing lost",
+    )
     .argument('<file>', 'the .xlsx workbook or .csv file to import')
     .option('--sheet <name>', 'the worksheet to read (default: the first with a header row)')
     .option('--map <file>', 'a map file (YAML): source columns and values to tracker ones')

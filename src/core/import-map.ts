@@ -48,7 +48,13 @@ function systemHeaders(): Set<string> {
 const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   'BUCP ID': ['Proposal ID', 'BUCP #', 'BUCP No', 'BUCP Number', 'Proposal #', 'Proposal Number', 'Request ID', 'ID'],
   'Use Case Name': ['Use Case', 'Project Name', 'Proposal Name', 'Project Title', 'Proposal Title', 'Title', 'Project'],
-  'Requesting Department': ['Requesting Dept', 'Requesting Agency', 'Requesting Org', 'Requestor Department', 'Requester'],
+  'Requesting Department': [
+    'Requesting Dept',
+    'Requesting Agency',
+    'Requesting Org',
+    'Requestor Department',
+    'Requester',
+  ],
   'Providing Department': ['Providing Dept', 'Providing Agency', 'Data Provider', 'Provider', 'Source Department'],
   'Requesting Coordinator Email': [
     'Data Coordinator',
@@ -174,7 +180,10 @@ export function checkImportMap(
   }
   const lists = allLists(departments);
   const values: Partial<Record<ListName, Record<string, string>>> = {};
-  for (const [list, entries] of Object.entries(parsed.data.values ?? {}) as [ListName, Record<string, string | null>][]) {
+  for (const [list, entries] of Object.entries(parsed.data.values ?? {}) as [
+    ListName,
+    Record<string, string | null>,
+  ][]) {
     const advisory = list === 'Departments';
     const kept: Record<string, string> = {};
     for (const [from, to] of Object.entries(entries ?? {})) {
@@ -241,14 +250,28 @@ export function matchColumns(headers: readonly (string | null)[], map: ImportMap
       return;
     }
     taken.set(target, source);
-    result[i] = { source, index: i, target, how, restricted: byHeader.get(target)?.restricted === true, ...(note ? { note } : {}) };
+    result[i] = {
+      source,
+      index: i,
+      target,
+      how,
+      restricted: byHeader.get(target)?.restricted === true,
+      ...(note ? { note } : {}),
+    };
   };
   // A person's map decides first; then each step runs over every column before the next, looser one.
   for (const { source, index } of sources) {
     const entry = map.columns[source];
     if (!entry) continue;
     if (entry.to === null) {
-      result[index] = { source, index, target: null, how: 'map', restricted: entry.restricted, note: 'null in the map' };
+      result[index] = {
+        source,
+        index,
+        target: null,
+        how: 'map',
+        restricted: entry.restricted,
+        note: 'null in the map',
+      };
     } else assign(index, source, entry.to, 'map');
   }
   const open = () => sources.filter(({ index }) => result[index] === undefined);
@@ -340,7 +363,9 @@ export function findHeaderRow(
 
 /** The best list entry for a value nobody mapped yet, for the proposed map; null when nothing is close. */
 export function suggestListValue(text: string, allowed: readonly string[]): string | null {
-  const [best] = new Fuse(allowed as string[], { includeScore: true, threshold: 0.5, ignoreLocation: true }).search(text);
+  const [best] = new Fuse(allowed as string[], { includeScore: true, threshold: 0.5, ignoreLocation: true }).search(
+    text,
+  );
   return best ? best.item : null;
 }
 

@@ -180,7 +180,11 @@ export function planImport(
     }
     const first = seen.get(id);
     if (first !== undefined) {
-      skipped.push({ row: row.rowNumber, id, reason: `BUCP ID ${id} is also on source row ${first}: only that row is imported` });
+      skipped.push({
+        row: row.rowNumber,
+        id,
+        reason: `BUCP ID ${id} is also on source row ${first}: only that row is imported`,
+      });
       return;
     }
     seen.set(id, row.rowNumber);

@@ -43,7 +43,10 @@ export type ValueMaps = Partial<Record<ListName, Readonly<Record<string, string>
 const EMAIL = z.email();
 const DISPLAY_NAME_EMAIL = /^\s*"?([^"<]*)"?\s*<\s*([^<>\s]+)\s*>\s*$/;
 /** Excel serials of 1990-01-01 and 2100-12-31: a whole number in between, typed as text, is a serial. */
-const SERIAL_RANGE = [isoDateToSerial(`${EARLIEST_PLAUSIBLE_YEAR}-01-01`), isoDateToSerial(`${LATEST_PLAUSIBLE_YEAR}-12-31`)];
+const SERIAL_RANGE = [
+  isoDateToSerial(`${EARLIEST_PLAUSIBLE_YEAR}-01-01`),
+  isoDateToSerial(`${LATEST_PLAUSIBLE_YEAR}-12-31`),
+];
 
 /** Date texts luxon reads, besides the ISO and M/D/YYYY the cycle itself reads. Months in English. */
 const TEXT_DATE_FORMATS: readonly { kind: ConversionKind; formats: readonly string[] }[] = [
@@ -97,7 +100,9 @@ export function convertDate(value: CellValue): Converted {
 
 function parsedOrKept(text: string, kind: ConversionKind): Converted {
   const parsed = parseDateCell(text);
-  return parsed?.ok ? { value: { kind: 'date', value: parsed.date }, kind } : kept(text, parsed?.reason ?? 'not a date');
+  return parsed?.ok
+    ? { value: { kind: 'date', value: parsed.date }, kind }
+    : kept(text, parsed?.reason ?? 'not a date');
 }
 
 /** An address, or `Maria Lopez <maria@…>` reduced to its address. */
@@ -164,7 +169,9 @@ export function convertCell(
         ? convertListValue(value, column.list, lists[column.list], maps, column.listIsAdvisory === true)
         : { value: { kind: 'text', value: cellText(value) }, kind: 'as is' };
     case 'number':
-      return typeof value === 'number' ? { value: { kind: 'number', value }, kind: 'as is' } : kept(value, 'is not a number');
+      return typeof value === 'number'
+        ? { value: { kind: 'number', value }, kind: 'as is' }
+        : kept(value, 'is not a number');
     default:
       return { value: { kind: 'text', value: cellText(value) }, kind: 'as is' };
   }

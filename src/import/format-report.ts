@@ -19,7 +19,10 @@ const list = (items: readonly string[], max = 20) =>
 export function formatImportReport(report: ImportReport): string {
   const lines: string[] = [];
   const where = report.sheet ? `${report.file}, sheet "${report.sheet}"` : report.file;
-  const how = report.format === 'csv' ? ` (${report.encoding}, separator "${report.delimiter === '\t' ? 'tab' : report.delimiter}")` : '';
+  const how =
+    report.format === 'csv'
+      ? ` (${report.encoding}, separator "${report.delimiter === '\t' ? 'tab' : report.delimiter}")`
+      : '';
   lines.push(
     `${report.dryRun ? 'Import preview (dry run: nothing written)' : 'Import'} of ${where}${how}`,
     `Header row: ${report.headerRow} (${report.headerKnownColumns} known column names)`,
@@ -48,7 +51,14 @@ export function formatImportReport(report: ImportReport): string {
     '',
     `Rows: ${r.withData} with data, ${r.blank} blank`,
     `  to add: ${r.add.length}${r.add.length > 0 ? ` (${list(r.add)})` : ''}`,
-    `  to fill: ${r.fill.length}${r.fill.length > 0 ? ` (${list(r.fill.map((f) => `${f.id}: ${f.columns.join(', ')}`), 10)})` : ''}`,
+    `  to fill: ${r.fill.length}${
+      r.fill.length > 0
+        ? ` (${list(
+            r.fill.map((f) => `${f.id}: ${f.columns.join(', ')}`),
+            10,
+          )})`
+        : ''
+    }`,
     `  unchanged: ${r.unchanged}`,
     `  skipped: ${r.skip.length}`,
   );

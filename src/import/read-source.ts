@@ -94,7 +94,9 @@ export function decodeCsv(bytes: Uint8Array, encoding: string | undefined): { te
       try {
         return new TextDecoder(encoding);
       } catch {
-        throw new SourceError(`--encoding "${encoding}" is not an encoding this Node knows (try utf-8 or windows-1252)`);
+        throw new SourceError(
+          `--encoding "${encoding}" is not an encoding this Node knows (try utf-8 or windows-1252)`,
+        );
       }
     })();
     return { text: decoder.decode(bytes), encoding: decoder.encoding };

@@ -9,7 +9,13 @@ import {
   matchColumns,
   proposeMap,
 } from '../core/import-map.ts';
-import { type ConversionCount, type ImportConflict, type ImportProblem, type SourceRow, planImport } from '../core/import-plan.ts';
+import {
+  type ConversionCount,
+  type ImportConflict,
+  type ImportProblem,
+  type SourceRow,
+  planImport,
+} from '../core/import-plan.ts';
 import type {
   RestrictedImportResult,
   RestrictedImportTarget,
@@ -86,7 +92,11 @@ export { SourceError };
 
 /** Distinct values of each source column that goes to a dropdown, for the proposed map. */
 function listValues(rows: readonly SourceRow[], matches: readonly ColumnMatch[]): Map<string, Set<string>> {
-  const lists = new Set(importTargets().filter((t) => t.column.list).map((t) => t.header));
+  const lists = new Set(
+    importTargets()
+      .filter((t) => t.column.list)
+      .map((t) => t.header),
+  );
   const values = new Map<string, Set<string>>();
   for (const m of matches) {
     if (!m.target || !lists.has(m.target) || m.restricted) continue;

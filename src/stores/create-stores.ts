@@ -1,12 +1,7 @@
 import type { OAuth2Client } from 'google-auth-library';
 import { ConfigError } from '../config-file.ts';
 import type { Config } from '../core/config.ts';
-import type {
-  RestrictedImportTarget,
-  RestrictedStore,
-  StaffImportTarget,
-  TrackerStore,
-} from '../core/ports.ts';
+import type { RestrictedImportTarget, RestrictedStore, StaffImportTarget, TrackerStore } from '../core/ports.ts';
 
 /** A client for an access token handed over in the environment, when the config names one. */
 async function tokenClient(
@@ -67,7 +62,9 @@ export async function createImportStores(store: Config['store']): Promise<{
 }> {
   const { tracker, restricted } = await createStores(store);
   if (!('importStaff' in tracker) || !('importRecords' in restricted)) {
-    throw new ConfigError('(config)', [{ path: 'store.kind', message: `bucp import cannot write a ${store.kind} store yet` }]);
+    throw new ConfigError('(config)', [
+      { path: 'store.kind', message: `bucp import cannot write a ${store.kind} store yet` },
+    ]);
   }
   return {
     tracker: tracker as TrackerStore & StaffImportTarget,

@@ -8,7 +8,12 @@ import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
 import { RESTRICTED_TAB, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
 import type { SummaryTable } from '../core/metrics.ts';
-import { type RestrictedRecord, type StaffImportPlan, type StaffRowWrite, mergeRestricted } from '../core/import-plan.ts';
+import {
+  type RestrictedRecord,
+  type StaffImportPlan,
+  type StaffRowWrite,
+  mergeRestricted,
+} from '../core/import-plan.ts';
 import type {
   LayoutReport,
   RestrictedImportResult,
