@@ -529,7 +529,8 @@ async function importRows(
   }
   if (add.length > 0) {
     const values = add.map((row) => {
-      const cells: (string | number)[] = Array.from({ length: width }, () => '');
+      // null skips a cell: the new row's other columns (the system ones among them) stay untouched.
+      const cells: (string | number | null)[] = Array.from({ length: width }, () => null);
       for (const [header, value] of Object.entries(row.values)) cells[columnOf(header)] = toApiValue(value);
       return cells;
     });
