@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import YAML from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
 import { EMPTY_MAP, checkImportMap, findHeaderRow, importTargets, matchColumns } from '../../src/core/import-map.ts';
@@ -160,4 +162,13 @@ test('the plan: restricted content goes to restricted records only, and nothing 
   expect(plan.skipped).toEqual([{ row: 4, id: 'B-1', reason: expect.stringContaining('also on source row 2') }]);
   const { restricted: _content, staff: _staff, ...reported } = plan;
   expect(JSON.stringify(reported).includes('secret')).toBe(false);
+});
+
+test('the README’s worked example is a valid map', async () => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### A worked example of the map file'));
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+  const checked = checkImportMap(YAML.parse(yaml), ['DHCS', 'CDPH']);
+  expect(checked.ok ? [] : checked.problems).toEqual([]);
+  if (checked.ok) expect(checked.map.columns['Counsel Notes']).toEqual({ to: 'Known Risks', restricted: true });
 });

@@ -306,3 +306,25 @@ test('10,000 rows import in one run, in one workbook write, with progress report
   expect(steps).toEqual(['read 10000', 'plan 10000', 'restricted 10000', 'write 10000']);
   expect((await ws.tracker.read()).proposals.rows.length).toBe(10_000);
 }, 120_000);
+
+test('a bad map names its key path and exits 2; an unreadable source exits 2; nothing is written', async () => {
+  const { ws, bucp } = await importWorkspace();
+  const file = await writeMessyWorkbook(ws.dir);
+  const mapFile = path.join(ws.dir, 'bad.yaml');
+  await writeFile(mapFile, 'values:\n  Stage:\n    In Legal Review: Legal\n');
+  const stderr: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
+  const before = await stat(ws.tracker.path);
+  try {
+    expect((await bucp('import', file, '--map', mapFile)).code).toBe(2);
+    expect((await bucp('import', path.join(ws.dir, 'missing.csv'))).code).toBe(2);
+    expect((await bucp('import', file, '--sheet', 'Nope')).code).toBe(2);
+  } finally {
+    process.stderr.write = write;
+  }
+  expect(stderr.join('')).toContain('values.Stage.In Legal Review: "Legal" is not a Stage');
+  expect(stderr.join('')).toContain('No file at');
+  expect(stderr.join('')).toContain('has no sheet "Nope"; its sheets: Read me, FY26 Tracker');
+  expect((await stat(ws.tracker.path)).mtimeMs).toBe(before.mtimeMs);
+});
