@@ -9,7 +9,7 @@ import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config-file.ts'
 import { findStalled } from '../jobs/find-stalled.job.ts';
 import { runCheck } from '../jobs/check.job.ts';
 import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
-import { type ImportProgress, SourceError, runImport } from '../jobs/import.job.ts';
+import { ImportBusyError, type ImportProgress, SourceError, runImport } from '../jobs/import.job.ts';
 import { runInit } from '../jobs/init.job.ts';
 import { formatImportReport } from '../import/format-report.ts';
 import { MapFileError } from '../import/map-file.ts';
@@ -361,7 +361,7 @@ export function buildProgram(io: Io): Command {
         const { config } = await loadConfig(opts.config);
         const { tracker, restricted } = await createImportStores(config.store);
         const report = await runImport(
-          { config, store: tracker, restricted },
+          { config, store: tracker, restricted, logger: io.logger },
           {
             file,
             sheet: opts.sheet,
@@ -480,7 +480,7 @@ export async function main(argv: readonly string[], io: Partial<Io> = {}): Promi
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
-    if (error instanceof LayoutError || error instanceof WorkbookError) {
+    if (error instanceof LayoutError || error instanceof WorkbookError || error instanceof ImportBusyError) {
       full.logger.error({ err: { message: error.message } }, 'tracker not usable');
       process.stderr.write(`${error.message}\n`);
       return EXIT.failures;

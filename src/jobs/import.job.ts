@@ -26,12 +26,46 @@ import type {
 } from '../core/ports.ts';
 import { loadMapFile, writeMapFile } from '../import/map-file.ts';
 import { SourceError, readSource } from '../import/read-source.ts';
+import { type Logger, createLogger } from '../log.ts';
+import { leaseHolder } from '../stores/file-lease.ts';
 import { runInit } from './init.job.ts';
+import { type HeldLease, holdingLease } from './lease.ts';
 
 export interface ImportDeps {
   readonly config: Config;
   readonly store: TrackerStore & StaffImportTarget;
   readonly restricted: RestrictedStore & RestrictedImportTarget;
+  readonly logger?: Logger;
+}
+
+/** Another instance (the service, a workflow, another import) holds the tracker's lease. */
+export class ImportBusyError extends Error {
+  override readonly name = 'ImportBusyError';
+}
+
+/** The import's lease: as long as a cycle's, renewed while the import runs. */
+const IMPORT_LEASE_TTL_MS = 5 * 60_000;
+
+/**
+ * Runs the import's reads and writes under the tracker's lease, as every writer does: no cycle plans
+ * or writes the tracker meanwhile. A busy lease is not waited for: the person runs the import again.
+ */
+async function underLease<T>(deps: ImportDeps, work: (held: HeldLease | undefined) => Promise<T>): Promise<T> {
+  const lease = deps.store.lease;
+  if (!lease) return work(undefined);
+  const holder = leaseHolder('import');
+  const taken = await lease.acquire(holder, new Date(), IMPORT_LEASE_TTL_MS);
+  if (!taken.acquired) {
+    throw new ImportBusyError(
+      `The tracker is busy: ${taken.lease?.holder ?? 'another instance'} holds its lease until ${taken.lease?.expiresAt ?? 'it expires'}; run the import again when it is done`,
+    );
+  }
+  const logger = deps.logger ?? createLogger({ level: 'silent' });
+  return holdingLease(
+    lease,
+    { holder, ttlMs: IMPORT_LEASE_TTL_MS, expiresAt: taken.lease?.expiresAt, logger },
+    (held) => work(held),
+  );
 }
 
 export interface ImportOptions {
@@ -137,23 +171,28 @@ export async function runImport(deps: ImportDeps, options: ImportOptions): Promi
 
   // A new tracker gets its tabs and headers first; `init` never changes staff data.
   if (!options.dryRun) await runInit({ config, store: deps.store, restricted: deps.restricted });
-  const snapshot = await deps.store.read();
-  const plan = planImport(rows, matches, map, snapshot.proposals, {
-    departments: config.departments,
-    idPrefix: options.idPrefix,
-    overwrite: options.overwrite,
-  });
-  progress({ step: 'plan', rows: rows.length });
-
-  // Restricted content first: a proposal row never waits in the tracker for content that failed to land.
-  const restricted = await deps.restricted.importRecords(plan.restricted, {
-    overwrite: options.overwrite,
-    dryRun: options.dryRun,
-  });
-  progress({ step: 'restricted', rows: rows.length });
-  const anything = plan.staff.add.length > 0 || plan.staff.fill.length > 0;
-  const written = !options.dryRun && anything ? await deps.store.importStaff(plan.staff) : null;
-  progress({ step: options.dryRun ? 'done' : 'write', rows: rows.length });
+  const apply = async (held: HeldLease | undefined) => {
+    const snapshot = await deps.store.read();
+    const plan = planImport(rows, matches, map, snapshot.proposals, {
+      departments: config.departments,
+      idPrefix: options.idPrefix,
+      overwrite: options.overwrite,
+    });
+    progress({ step: 'plan', rows: rows.length });
+    // Restricted content first: a proposal row never waits in the tracker for content that failed to land.
+    held?.ensureHeld();
+    const restricted = await deps.restricted.importRecords(plan.restricted, {
+      overwrite: options.overwrite,
+      dryRun: options.dryRun,
+    });
+    progress({ step: 'restricted', rows: rows.length });
+    const anything = plan.staff.add.length > 0 || plan.staff.fill.length > 0;
+    held?.ensureHeld();
+    const written = !options.dryRun && anything ? await deps.store.importStaff(plan.staff) : null;
+    progress({ step: options.dryRun ? 'done' : 'write', rows: rows.length });
+    return { plan, restricted, written };
+  };
+  const { plan, restricted, written } = options.dryRun ? await apply(undefined) : await underLease(deps, apply);
 
   return {
     file: source.file,

@@ -328,3 +328,26 @@ test('a bad map names its key path and exits 2; an unreadable source exits 2; no
   expect(stderr.join('')).toContain('has no sheet "Nope"; its sheets: Read me, FY26 Tracker');
   expect((await stat(ws.tracker.path)).mtimeMs).toBe(before.mtimeMs);
 });
+
+test('an import writes under the tracker lease: while another instance holds it, nothing is written', async () => {
+  const { ws, bucp } = await importWorkspace();
+  const file = await writeBomSemicolonCsv(ws.dir);
+  await ws.tracker.lease.acquire('elsewhere:4242:service', new Date(), 60_000);
+  const before = await stat(ws.tracker.path);
+  const stderr: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    expect((await bucp('import', file)).code).toBe(1);
+    // A dry run writes nothing, so it needs no lease.
+    expect((await bucp('import', file, '--dry-run')).code).toBe(0);
+  } finally {
+    process.stderr.write = write;
+  }
+  expect(stderr.join('')).toContain('The tracker is busy: elsewhere:4242:service holds its lease');
+  expect((await stat(ws.tracker.path)).mtimeMs).toBe(before.mtimeMs);
+  expect((await restrictedRows(ws.restricted.path)).size).toBe(0);
+  await ws.tracker.lease.release('elsewhere:4242:service');
+  expect((await bucp('import', file)).code).toBe(0);
+  expect((await ws.tracker.read()).proposals.rows).toHaveLength(3);
+});
