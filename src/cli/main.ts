@@ -10,7 +10,10 @@ import { findStalled } from '../jobs/find-stalled.job.ts';
 import { findProposals } from '../jobs/find.job.ts';
 import { runCheck } from '../jobs/check.job.ts';
 import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
+import { ImportBusyError, type ImportProgress, SourceError, runImport } from '../jobs/import.job.ts';
 import { runInit } from '../jobs/init.job.ts';
+import { formatImportReport } from '../import/format-report.ts';
+import { MapFileError } from '../import/map-file.ts';
 import { type CycleReport, LayoutError, runCycle } from '../jobs/run-cycle.job.ts';
 import { type Logger, createLogger } from '../log.ts';
 import { createMailer, verifyMailer } from '../mail/create-mailer.ts';
@@ -19,7 +22,7 @@ import { ChatConfigError, createChatSenders } from '../chat/create-chat-senders.
 import { MailTemplates } from '../mail/render.ts';
 import { ServiceRunner } from '../service/runner.ts';
 import { startStatusServer } from '../service/status-server.ts';
-import { createStores } from '../stores/create-stores.ts';
+import { createImportStores, createStores } from '../stores/create-stores.ts';
 import { spreadsheetUrl } from '../stores/google/spreadsheet-url.ts';
 import { WorkbookError } from '../stores/workbook-error.ts';
 import { packagePath } from '../package-root.ts';
@@ -196,6 +199,23 @@ async function runService(config: Config, io: Io, portOption: string | undefined
   io.out('Stopped.');
 }
 
+const PROGRESS_STEPS: Record<ImportProgress['step'], string> = {
+  read: 'read',
+  plan: 'planned',
+  restricted: 'restricted content placed',
+  write: 'written',
+  done: 'previewed',
+};
+
+/** One line on a terminal, rewritten as the import moves on; nothing when the output is a file or pipe. */
+function progressLine(): ((progress: ImportProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (p) => {
+    process.stderr.write(`\r\x1b[KImport: ${p.rows.toLocaleString('en-US')} rows ${PROGRESS_STEPS[p.step]}`);
+    if (p.step === 'write' || p.step === 'done') process.stderr.write('\n');
+  };
+}
+
 export function buildProgram(io: Io): Command {
   const program = new Command('bucp')
     .description('Tracks Business Use Case Proposals in a shared spreadsheet and chases what stalls.')
@@ -339,6 +359,56 @@ export function buildProgram(io: Io): Command {
     });
 
   program
+    .command('import')
+    .description(
+      "import a department's existing tracker (.xlsx or .csv): columns and values mapped, a preview, nothing lost",
+    )
+    .argument('<file>', 'the .xlsx workbook or .csv file to import')
+    .option('--sheet <name>', 'the worksheet to read (default: the first with a header row)')
+    .option('--map <file>', 'a map file (YAML): source columns and values to tracker ones')
+    .option('--write-map <file>', 'write the proposed map as YAML, for a person to correct')
+    .option('--dry-run', 'print the preview and write nothing', false)
+    .option('--id-prefix <prefix>', 'give rows without a BUCP ID one: the prefix and a zero-padded number')
+    .option('--overwrite', 'replace tracker values that differ from the source (reported either way)', false)
+    .option('--encoding <name>', 'the text encoding of a CSV (default: UTF-8, or Windows-1252 when it is not UTF-8)')
+    .addOption(configOption())
+    .option('--json', 'print the report as JSON on stdout', false)
+    .action(
+      async (
+        file: string,
+        opts: {
+          sheet?: string;
+          map?: string;
+          writeMap?: string;
+          dryRun: boolean;
+          idPrefix?: string;
+          overwrite: boolean;
+          encoding?: string;
+          config: string;
+          json: boolean;
+        },
+      ) => {
+        const { config } = await loadConfig(opts.config);
+        const { tracker, restricted } = await createImportStores(config.store);
+        const report = await runImport(
+          { config, store: tracker, restricted, logger: io.logger },
+          {
+            file,
+            sheet: opts.sheet,
+            mapFile: opts.map,
+            writeMap: opts.writeMap,
+            dryRun: opts.dryRun,
+            idPrefix: opts.idPrefix,
+            overwrite: opts.overwrite,
+            encoding: opts.encoding,
+            onProgress: progressLine(),
+          },
+        );
+        io.out(opts.json ? JSON.stringify(report, null, 2) : formatImportReport(report));
+      },
+    );
+
+  program
     .command('demo')
     .description('create a sample tracker with about 60 proposals and disputes, run a cycle, and say where to look')
     .option('--dir <folder>', 'where to put the demo', DEFAULT_DEMO_DIR)
@@ -434,12 +504,14 @@ export async function main(argv: readonly string[], io: Partial<Io> = {}): Promi
       error instanceof UsageError ||
       error instanceof DemoFolderError ||
       error instanceof JournalError ||
-      error instanceof ChatConfigError
+      error instanceof ChatConfigError ||
+      error instanceof SourceError ||
+      error instanceof MapFileError
     ) {
       process.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
-    if (error instanceof LayoutError || error instanceof WorkbookError) {
+    if (error instanceof LayoutError || error instanceof WorkbookError || error instanceof ImportBusyError) {
       full.logger.error({ err: { message: error.message } }, 'tracker not usable');
       process.stderr.write(`${error.message}\n`);
       return EXIT.failures;

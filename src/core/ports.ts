@@ -1,4 +1,5 @@
 import type { ActivityEvent } from './activity.ts';
+import type { RestrictedRecord, StaffImportPlan } from './import-plan.ts';
 import type { SheetTable } from './cells.ts';
 import type { WorkbookLayout } from './layout.ts';
 import type { SummaryTable } from './metrics.ts';
@@ -96,6 +97,44 @@ export interface RestrictedStore {
   ensureLayout(layout: WorkbookLayout): Promise<LayoutReport>;
   recordIds(): Promise<ReadonlySet<string>>;
   describe(): string;
+}
+
+/**
+ * Where `bucp import` writes staff data: the one path that writes staff cells, used only by import.
+ * A cycle's `TrackerStore.write` stays limited to system cells; the stores implement this beside it.
+ */
+export interface StaffImportTarget {
+  /**
+   * Appends the new rows and fills cells of existing rows, found by BUCP ID at write time, in one
+   * write (per tab) however many rows there are.
+   */
+  importStaff(plan: StaffImportPlan): Promise<StaffImportResult>;
+}
+
+export interface StaffImportResult {
+  readonly rowsAdded: number;
+  readonly cellsFilled: number;
+  /** IDs of fills whose row was gone at write time (deleted since the read). */
+  readonly missingIds: readonly string[];
+}
+
+/**
+ * Where `bucp import` puts restricted content. The store merges it with what it holds itself (empty
+ * cells filled, differing ones reported, replaced only when overwriting), so the content never comes
+ * back across the port: the result names IDs and columns, never values.
+ */
+export interface RestrictedImportTarget {
+  importRecords(
+    records: readonly RestrictedRecord[],
+    options: { readonly overwrite: boolean; readonly dryRun: boolean },
+  ): Promise<RestrictedImportResult>;
+}
+
+export interface RestrictedImportResult {
+  readonly added: readonly string[];
+  readonly filled: readonly { readonly id: string; readonly column: string }[];
+  readonly conflicts: readonly { readonly id: string; readonly column: string; readonly overwritten: boolean }[];
+  readonly unchanged: number;
 }
 
 export interface OutgoingMessage {

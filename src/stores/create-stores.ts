@@ -1,7 +1,7 @@
 import type { OAuth2Client } from 'google-auth-library';
 import { ConfigError } from '../config-file.ts';
 import type { Config } from '../core/config.ts';
-import type { RestrictedStore, TrackerStore } from '../core/ports.ts';
+import type { RestrictedImportTarget, RestrictedStore, StaffImportTarget, TrackerStore } from '../core/ports.ts';
 
 /** A client for an access token handed over in the environment, when the config names one. */
 async function tokenClient(
@@ -53,4 +53,21 @@ export async function createStores(
       };
     }
   }
+}
+
+/** The stores a config names, as `bucp import` writes them; a store kind without an import says so. */
+export async function createImportStores(store: Config['store']): Promise<{
+  tracker: TrackerStore & StaffImportTarget;
+  restricted: RestrictedStore & RestrictedImportTarget;
+}> {
+  const { tracker, restricted } = await createStores(store);
+  if (!('importStaff' in tracker) || !('importRecords' in restricted)) {
+    throw new ConfigError('(config)', [
+      { path: 'store.kind', message: `bucp import cannot write a ${store.kind} store yet` },
+    ]);
+  }
+  return {
+    tracker: tracker as TrackerStore & StaffImportTarget,
+    restricted: restricted as RestrictedStore & RestrictedImportTarget,
+  };
 }

@@ -3,9 +3,14 @@ import { ACTIVITY_HEADERS, type ActivityEvent, activityRow } from '../core/activ
 import type { CellValue } from '../core/cells.ts';
 import { OPTIONAL_TABS, REFERENCE_TABS, RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, type WorkbookLayout } from '../core/layout.ts';
+import { type RestrictedRecord, type StaffImportPlan, mergeRestricted } from '../core/import-plan.ts';
 import type {
   LayoutReport,
+  RestrictedImportResult,
+  RestrictedImportTarget,
   RestrictedStore,
+  StaffImportResult,
+  StaffImportTarget,
   StoreCapacity,
   TrackerSnapshot,
   TrackerStore,
@@ -29,6 +34,7 @@ import {
   placeWrites,
   restoreRanges,
   tabPositions,
+  toApiValue,
 } from './google/placement.ts';
 import { ensureSpreadsheetLayout } from './google/provision.ts';
 import { spreadsheetUrl } from './google/spreadsheet-url.ts';
@@ -44,7 +50,14 @@ import {
   jsonBody,
 } from './google/transport.ts';
 import { readValueRanges } from './google/value-ranges.ts';
-import { type GridTable, TableReader, assertSystemColumn, contractProblems, readHeaderRow } from './table.ts';
+import {
+  type GridTable,
+  TableReader,
+  assertStaffColumn,
+  assertSystemColumn,
+  contractProblems,
+  readHeaderRow,
+} from './table.ts';
 
 const ERROR_VALUE = /^#(REF!|N\/A|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!)$/;
 
@@ -154,7 +167,7 @@ const NOTHING_WRITTEN: WriteResult = {
  * resolved by BUCP ID right before writing, so a sort or insert by staff in between cannot shift a
  * value onto another row) and one values.batchUpdate in RAW mode.
  */
-export class GoogleSheetsTrackerStore implements TrackerStore {
+export class GoogleSheetsTrackerStore implements TrackerStore, StaffImportTarget {
   readonly kind = 'google-sheets';
   readonly spreadsheetId: string;
   private readonly transport: SpreadsheetTransport;
@@ -406,6 +419,21 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
     return column!;
   }
 
+  /**
+   * Staff data from `bucp import`, in a constant number of calls: one batchGet of where the columns
+   * and IDs are now, one values.append of every new row, and one values.batchUpdate of the fills.
+   */
+  async importStaff(plan: StaffImportPlan): Promise<StaffImportResult> {
+    for (const row of [...plan.add, ...plan.fill]) {
+      for (const header of Object.keys(row.values)) assertStaffColumn(TABS.proposals, header);
+    }
+    const positions = (await this.readPositions()).get(TABS.proposals)!;
+    const result = await importRows(this.transport, TABS.proposals, positions, plan.add, plan.fill);
+    // The grid grew by the appended rows: list it again before a cycle counts cells or places writes.
+    this.listedAt = 0;
+    return result;
+  }
+
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
     const report = await ensureSpreadsheetLayout(this.transport, layout);
     this.sheetIds = undefined;
@@ -415,7 +443,7 @@ export class GoogleSheetsTrackerStore implements TrackerStore {
 }
 
 /** The restricted spreadsheet. Only its BUCP ID column is ever read. */
-export class GoogleSheetsRestrictedStore implements RestrictedStore {
+export class GoogleSheetsRestrictedStore implements RestrictedStore, RestrictedImportTarget {
   readonly spreadsheetId: string;
   private readonly transport: SpreadsheetTransport;
 
@@ -443,4 +471,104 @@ export class GoogleSheetsRestrictedStore implements RestrictedStore {
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
     return ensureSpreadsheetLayout(this.transport, layout);
   }
+
+  /**
+   * Restricted content from `bucp import`, merged here with what the tab holds. Reads the tab whole
+   * (one batchGet), then one values.append and one values.batchUpdate; only IDs and columns come back.
+   */
+  async importRecords(
+    records: readonly RestrictedRecord[],
+    options: { readonly overwrite: boolean; readonly dryRun: boolean },
+  ): Promise<RestrictedImportResult> {
+    if (records.length === 0) return { added: [], filled: [], conflicts: [], unchanged: 0 };
+    const [grid] = await batchGetGrids(this.transport, [quoteTab(RESTRICTED_TAB.name)]);
+    const [headerRow = [], ...rows] = grid!;
+    const { columns } = readHeaderRow(RESTRICTED_TAB.name, headerRow);
+    const idIndex = columns.get('BUCP ID') ?? 0;
+    const existing = new Map<string, Record<string, CellValue>>();
+    for (const row of rows) {
+      const id = String(row[idIndex] ?? '').trim();
+      if (id && !existing.has(id)) {
+        existing.set(id, Object.fromEntries([...columns].map(([h, c]) => [h, toCellValue(row[c])])));
+      }
+    }
+    const merge = mergeRestricted(existing, records, options.overwrite);
+    if (options.dryRun) return merge.result;
+    const text = (values: Readonly<Record<string, string>>) =>
+      Object.fromEntries(Object.entries(values).map(([h, v]) => [h, { kind: 'text', value: v } as const]));
+    const idColumn = [headerRow, ...rows].map((row) => [row[idIndex]]);
+    await importRows(
+      this.transport,
+      RESTRICTED_TAB.name,
+      tabPositions(columns, idColumn),
+      merge.add.map((r) => ({ id: r.id, values: { 'BUCP ID': { kind: 'text', value: r.id }, ...text(r.values) } })),
+      merge.fill.map((f) => ({ id: f.id, values: text(f.values) })),
+    );
+    return merge.result;
+  }
+}
+
+/** Appends rows (one values.append) and fills cells of rows found by ID (one values.batchUpdate), in RAW mode. */
+async function importRows(
+  transport: SpreadsheetTransport,
+  tab: string,
+  positions: TabPositions,
+  add: StaffImportPlan['add'],
+  fill: StaffImportPlan['fill'],
+): Promise<StaffImportResult> {
+  const columnOf = (header: string) => {
+    const column = positions.columns.get(header);
+    if (column === undefined) throw new Error(`The "${tab}" tab lacks the column "${header}": run \`bucp init\``);
+    return column;
+  };
+  const width = Math.max(...positions.columns.values()) + 1;
+  const missingIds: string[] = [];
+  const data: sheets_v4.Schema$ValueRange[] = [];
+  for (const row of fill) {
+    const [sheetRow] = positions.rowsById.get(row.id) ?? [];
+    if (sheetRow === undefined) {
+      missingIds.push(row.id);
+      continue;
+    }
+    for (const [header, value] of Object.entries(row.values)) {
+      data.push({
+        range: `${quoteTab(tab)}!${columnLetter(columnOf(header) + 1)}${sheetRow}`,
+        values: [[toApiValue(value)]],
+      });
+    }
+  }
+  if (add.length > 0) {
+    const values = add.map((row) => {
+      // null skips a cell: the new row's other columns (the system ones among them) stay untouched.
+      const cells: (string | number | null)[] = Array.from({ length: width }, () => null);
+      for (const [header, value] of Object.entries(row.values)) cells[columnOf(header)] = toApiValue(value);
+      return cells;
+    });
+    await transport.call('values.append', () =>
+      transport.api.spreadsheets.values.append(
+        {
+          spreadsheetId: transport.spreadsheetId,
+          range: `${quoteTab(tab)}!A:${columnLetter(width)}`,
+          valueInputOption: 'RAW',
+          insertDataOption: 'INSERT_ROWS',
+          fields: 'updates.updatedRows',
+          requestBody: jsonBody({ values }),
+        },
+        JSON_REQUEST,
+      ),
+    );
+  }
+  if (data.length > 0) {
+    await transport.call('values.batchUpdate', () =>
+      transport.api.spreadsheets.values.batchUpdate(
+        {
+          spreadsheetId: transport.spreadsheetId,
+          fields: 'totalUpdatedCells',
+          requestBody: jsonBody({ valueInputOption: 'RAW', data }),
+        },
+        JSON_REQUEST,
+      ),
+    );
+  }
+  return { rowsAdded: add.length, cellsFilled: data.length, missingIds };
 }

@@ -1,5 +1,5 @@
 import type { CellValue, SheetRow, SheetTable } from '../core/cells.ts';
-import { type TabContract, TRACKER_TABS } from '../core/contract.ts';
+import { RESTRICTED_TAB, type TabContract, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter } from '../core/layout.ts';
 
 /** Problems of a tab's header row against the contract, each saying how to repair it. */
@@ -18,6 +18,20 @@ export function assertSystemColumn(tabName: string, header: string): void {
     throw new Error(`Refusing to write staff column "${header}" on "${tabName}"`);
   }
 }
+
+/** The import's guard, the other way round: `bucp import` writes staff columns only, never the service's. */
+export function assertStaffColumn(tabName: string, header: string): void {
+  if (!STAFF_COLUMNS.get(tabName)?.has(header)) {
+    throw new Error(`Refusing to import into "${header}" on "${tabName}": not a staff column`);
+  }
+}
+
+const STAFF_COLUMNS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  [...TRACKER_TABS, RESTRICTED_TAB].map((t) => [
+    t.name,
+    new Set(t.columns.filter((c) => c.owner === 'staff').map((c) => c.header)),
+  ]),
+);
 
 const SYSTEM_COLUMNS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
   TRACKER_TABS.map((t) => [t.name, new Set(t.columns.filter((c) => c.owner === 'system').map((c) => c.header))]),

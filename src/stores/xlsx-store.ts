@@ -8,9 +8,19 @@ import type { CellValue, SheetTable, SystemValue } from '../core/cells.ts';
 import { OPTIONAL_TABS, REFERENCE_TABS, RESTRICTED_TAB, SUMMARY_TABS, TABS, TRACKER_TABS } from '../core/contract.ts';
 import { columnLetter, listRange, type TabLayout, type WorkbookLayout } from '../core/layout.ts';
 import type { SummaryTable } from '../core/metrics.ts';
+import {
+  type RestrictedRecord,
+  type StaffImportPlan,
+  type StaffRowWrite,
+  mergeRestricted,
+} from '../core/import-plan.ts';
 import type {
   LayoutReport,
+  RestrictedImportResult,
+  RestrictedImportTarget,
   RestrictedStore,
+  StaffImportResult,
+  StaffImportTarget,
   TrackerSnapshot,
   TrackerStore,
   WritePlan,
@@ -22,6 +32,7 @@ import { WorkbookError } from './workbook-error.ts';
 import {
   type GridTable,
   type GridValue,
+  assertStaffColumn,
   assertSystemColumn,
   contractProblems,
   normalizedGrid,
@@ -186,7 +197,7 @@ export interface XlsxStoreOptions {
 }
 
 /** The local workbook: the embedded default tracker, an .xlsx file staff open in Excel. */
-export class XlsxTrackerStore implements TrackerStore {
+export class XlsxTrackerStore implements TrackerStore, StaffImportTarget {
   readonly kind = 'xlsx';
   readonly path: string;
   /** The lease lives beside the workbook, so staff opening the workbook never see or break it. */
@@ -244,6 +255,71 @@ export class XlsxTrackerStore implements TrackerStore {
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
     return ensureWorkbookLayout(this.path, layout);
   }
+
+  /** Staff data from `bucp import`: new rows appended, cells of existing rows filled, in one save. */
+  async importStaff(plan: StaffImportPlan): Promise<StaffImportResult> {
+    for (let attempt = 0; attempt <= this.maxRetries; attempt += 1) {
+      const before = await fileVersion(this.path);
+      const workbook = await loadWorkbook(this.path);
+      const applied = applyImport(requireSheet(workbook, TABS.proposals), plan);
+      if (applied.rowsAdded === 0 && applied.cellsFilled === 0) return applied;
+      await this.beforeSave?.();
+      if (!sameVersion(before, await fileVersion(this.path))) continue;
+      await saveAtomically(workbook, this.path);
+      return applied;
+    }
+    throw new WorkbookError(`${this.path} kept changing while the import tried to write it; run the import again`);
+  }
+}
+
+/** Writes one row's staff values into a sheet row, by header. */
+function writeStaffValues(
+  sheet: Worksheet,
+  columns: ReadonlyMap<string, number>,
+  rowNumber: number,
+  values: StaffRowWrite['values'],
+): number {
+  let written = 0;
+  for (const [header, value] of Object.entries(values)) {
+    assertStaffColumn(sheet.name, header);
+    const col = columns.get(header);
+    if (!col) throw new WorkbookError(`The "${sheet.name}" tab lacks the column "${header}": run \`bucp init\``);
+    const cell = sheet.getRow(rowNumber).getCell(col);
+    cell.value = toExcelValue(value);
+    if (value.kind === 'date') cell.numFmt = DATE_FORMAT;
+    written += 1;
+  }
+  return written;
+}
+
+/** Applies an import to a loaded sheet: fills found by ID now, new rows after the last one. */
+function applyImport(sheet: Worksheet, plan: StaffImportPlan): StaffImportResult {
+  const { columns } = headerMap(sheet);
+  const rows = rowsByIdOf(sheet, columns.get('BUCP ID')!);
+  const missingIds: string[] = [];
+  let cellsFilled = 0;
+  for (const fill of plan.fill) {
+    const found = rows.get(fill.id);
+    if (!found) missingIds.push(fill.id);
+    else cellsFilled += writeStaffValues(sheet, columns, found, fill.values);
+  }
+  let next = lastDataRow(sheet) + 1;
+  for (const row of plan.add) {
+    writeStaffValues(sheet, columns, next, row.values);
+    next += 1;
+  }
+  return { rowsAdded: plan.add.length, cellsFilled, missingIds };
+}
+
+/** The first sheet row of each ID in a column. */
+function rowsByIdOf(sheet: Worksheet, idCol: number): Map<string, number> {
+  const rows = new Map<string, number>();
+  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    if (rowNumber === 1) return;
+    const id = String(toCellValue(row.getCell(idCol).value) ?? '').trim();
+    if (id && !rows.has(id)) rows.set(id, rowNumber);
+  });
+  return rows;
 }
 
 function snapshotOf(workbook: ExcelJS.Workbook): TrackerSnapshot {
@@ -535,7 +611,7 @@ function ensureTab(sheet: Worksheet, tab: TabLayout, layout: WorkbookLayout): st
 }
 
 /** The restricted workbook. Only the BUCP ID column is ever read out of it. */
-export class XlsxRestrictedStore implements RestrictedStore {
+export class XlsxRestrictedStore implements RestrictedStore, RestrictedImportTarget {
   readonly path: string;
 
   constructor(file: string) {
@@ -563,5 +639,38 @@ export class XlsxRestrictedStore implements RestrictedStore {
       if (id) ids.add(id);
     });
     return ids;
+  }
+
+  /**
+   * Restricted content from `bucp import`, merged here with what the workbook holds (empty cells
+   * filled, differing ones kept unless overwriting), in one save. Only IDs and column names come back.
+   */
+  async importRecords(
+    records: readonly RestrictedRecord[],
+    options: { readonly overwrite: boolean; readonly dryRun: boolean },
+  ): Promise<RestrictedImportResult> {
+    const workbook = await loadWorkbook(this.path);
+    const sheet = workbook.getWorksheet(RESTRICTED_TAB.name);
+    if (!sheet) throw new WorkbookError(`${this.path} has no "${RESTRICTED_TAB.name}" tab: run \`bucp init\``);
+    const { columns } = headerMap(sheet);
+    const rows = rowsByIdOf(sheet, columns.get('BUCP ID')!);
+    const existing = new Map(
+      [...rows].map(([id, rowNumber]) => [
+        id,
+        Object.fromEntries([...columns].map(([h, c]) => [h, toCellValue(sheet.getRow(rowNumber).getCell(c).value)])),
+      ]),
+    );
+    const merge = mergeRestricted(existing, records, options.overwrite);
+    if (options.dryRun || (merge.add.length === 0 && merge.fill.length === 0)) return merge.result;
+    const text = (values: Readonly<Record<string, string>>) =>
+      Object.fromEntries(Object.entries(values).map(([h, v]) => [h, { kind: 'text', value: v } as SystemValue]));
+    for (const fill of merge.fill) writeStaffValues(sheet, columns, rows.get(fill.id)!, text(fill.values));
+    let next = lastDataRow(sheet) + 1;
+    for (const record of merge.add) {
+      writeStaffValues(sheet, columns, next, { 'BUCP ID': { kind: 'text', value: record.id }, ...text(record.values) });
+      next += 1;
+    }
+    await saveAtomically(workbook, this.path);
+    return merge.result;
   }
 }

@@ -1,12 +1,13 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { createLogger } from '../../src/log.ts';
-import { RESTRICTED_CONTENT_HEADERS } from '../../src/core/contract.ts';
+import { RESTRICTED_CONTENT_HEADERS, TABS } from '../../src/core/contract.ts';
 import { dumpFolder, dumpWorkbook } from '../support/dump.ts';
 import { ChatEndpoint } from '../support/chat-endpoint.ts';
-import { CONTACTS, d, enteredDaysAgo, makeWorkspace, proposal } from '../support/workspace.ts';
+import { CONTACTS, d, editRow, enteredDaysAgo, makeWorkspace, proposal } from '../support/workspace.ts';
+import { CANARY as IMPORT_CANARY, MESSY_MAP_YAML, writeMessyWorkbook } from '../fixtures/import-trackers.ts';
 
 const CANARY = 'CANARY-7f3a9c-RESTRICTED';
 /** The secret part of a chat webhook URL: it must show nowhere either. */
@@ -118,4 +119,49 @@ test('restricted content and webhook URLs are found nowhere: outbox, chat posts,
   // The search can fail: the canary is really in the restricted workbook the cycle read.
   expect((await dumpWorkbook(ws.restricted.path)).includes(CANARY)).toBe(true);
   expect(places.logs).toContain('[restricted]');
+});
+
+test('import: restricted content reaches the restricted workbook only, never the preview, the JSON report, the map or logs', async () => {
+  const ws = await makeWorkspace();
+  const configFile = path.join(ws.dir, 'bucp.yaml');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
+      mail: { kind: 'outbox', dir: 'outbox' },
+      contacts: CONTACTS,
+    }),
+  );
+  const source = await writeMessyWorkbook(ws.dir);
+  const mapFile = path.join(ws.dir, 'map.yaml');
+  await writeFile(mapFile, MESSY_MAP_YAML);
+  const proposedMap = path.join(ws.dir, 'proposed.yaml');
+  const out: string[] = [];
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => logs.push(line) } });
+  const io = { out: (t: string) => out.push(t), logger };
+  const bucp = (...args: string[]) => main(['import', source, '--config', configFile, ...args], io);
+  expect(await bucp('--dry-run', '--write-map', proposedMap)).toBe(0);
+  expect(await bucp('--dry-run', '--json', '--map', mapFile)).toBe(0);
+  expect(await bucp('--map', mapFile, '--json')).toBe(0);
+  // A restricted cell edited since: the conflict is reported by ID and column, with --overwrite too.
+  await editRow(ws.restricted.path, TABS.restricted, 'BUCP ID', 'DHCS-003', { 'Known Risks': 'edited' });
+  expect(await bucp('--map', mapFile)).toBe(0);
+  expect(await bucp('--map', mapFile, '--overwrite', '--json')).toBe(0);
+  expect(await main(['run', '--once', '--json', '--config', configFile, '--now', '2026-11-23T08:00'], io)).toBe(0);
+
+  const places = {
+    cliOutput: out.join('\n'),
+    logs: logs.join('\n'),
+    tracker: await dumpWorkbook(ws.tracker.path),
+    proposedMap: await readFile(proposedMap, 'utf8'),
+  };
+  expect(places.cliOutput).toContain('Known Risks');
+  expect(places.cliOutput).toContain('DHCS-003 Known Risks: differs (content not shown)');
+  for (const [place, text] of Object.entries(places)) {
+    expect(text.length, place).toBeGreaterThan(100);
+    expect(text.includes(IMPORT_CANARY), `canary found in ${place}`).toBe(false);
+  }
+  // The search can fail: the canary is really in the restricted workbook the import wrote.
+  expect((await dumpWorkbook(ws.restricted.path)).includes(IMPORT_CANARY)).toBe(true);
 });
