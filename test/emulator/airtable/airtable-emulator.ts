@@ -730,13 +730,13 @@ export class AirtableEmulator implements Staff {
       const token = this.authenticate(req.headers.authorization);
       call.token = token;
       const fault = this.faultInjector.pick(call.kind, route.baseId);
+      if (fault?.action === 'slow') call.fault = 'slow';
       if (fault && fault.delayMs > 0) await sleep(fault.delayMs);
       if (fault && !fault.afterApply && fault.action !== 'slow') {
         call.fault = fault.label;
         if (fault.action === 'drop') throw new DroppedConnection();
         throw fault.action === 429 ? errors.rateLimited(fault.retryAfterSeconds) : errors.server(fault.action);
       }
-      if (fault?.action === 'slow') call.fault = 'slow';
       if (this.limiter && route.api !== 'meta.whoami') {
         const verdict = this.limiter.admit(this.now(), route.baseId, token);
         if (!verdict.ok) {
@@ -848,6 +848,18 @@ export class AirtableEmulator implements Staff {
     }
   }
 
+  private deleteIds(route: Route, q: URLSearchParams): string[] {
+    return route.recordId !== undefined ? [route.recordId] : [...q.getAll('records[]'), ...q.getAll('records')];
+  }
+
+  /** Records a write request carries. */
+  private writeCount(route: Route, body: Json, q: URLSearchParams): number {
+    if (route.api === 'records.delete') return this.deleteIds(route, q).length;
+    if (route.recordId !== undefined) return 1;
+    if (Array.isArray(body.records)) return body.records.length;
+    return route.api === 'records.create' && body.fields !== undefined ? 1 : 0;
+  }
+
   private async dispatch(
     route: Route,
     base: BaseModel | undefined,
@@ -866,6 +878,7 @@ export class AirtableEmulator implements Staff {
       };
     }
     if (!base) throw errors.invalidPermissionsOrModelNotFound();
+    if (call.kind === 'write') call.records = this.writeCount(route, body, q);
     if (call.kind === 'write' || call.kind === 'meta-write') await this.runWriteHooks(route, call, body);
     const now = this.now();
     switch (route.api) {
@@ -906,14 +919,12 @@ export class AirtableEmulator implements Staff {
         return out;
       }
       case 'records.create': {
-        call.records = Array.isArray(body.records) ? body.records.length : 1;
         const out = createRecords(base, table, body, now);
         call.applied = true;
         return out.body;
       }
       case 'records.update':
       case 'records.replace': {
-        call.records = route.recordId !== undefined ? 1 : Array.isArray(body.records) ? body.records.length : 0;
         const out = updateRecords(table, body, route.api === 'records.replace', route.recordId);
         call.applied = true;
         return out.body;
