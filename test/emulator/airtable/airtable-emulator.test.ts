@@ -329,6 +329,7 @@ describe('AirtableEmulator through airtable.js', () => {
       ['a string in a checkbox', { Escalated: 'yes' }, 'INVALID_VALUE_FOR_COLUMN', 'Escalated'],
       ['an unknown select choice', { Status: 'Withdrawn' }, 'INVALID_MULTIPLE_CHOICE_OPTIONS', 'Withdrawn'],
       ['an unknown field', { Nope: 'x' }, 'UNKNOWN_FIELD_NAME', 'Nope'],
+      ['long text over 100,000 characters', { Title: 'x'.repeat(100_001) }, 'INVALID_VALUE_FOR_COLUMN', 'Title'],
     ])('refuses %s without typecast', async (_what, fields, type, named) => {
       const table = at.base(baseId)('Proposals');
       const err = await failure(table.create([{ fields: { 'BUCP ID': 'B-ok' } }, { fields: fields as FieldSet }]));
@@ -672,8 +673,10 @@ describe('AirtableEmulator through airtable.js', () => {
       expect((await raw(emu, 'GET', `/${baseId}/Proposals`)).status).toBe(429);
       emu.advanceClock(1_001);
       expect((await raw(emu, 'GET', `/${baseId}/Proposals`)).status).toBe(200);
-      expect(emu.stats).toMatchObject({ rateLimited: 3 });
       expect(emu.calls.filter((c) => c.status === 429).every((c) => c.fault === 'rateLimit')).toBe(true);
+      emu.failNext(1, 429);
+      expect((await raw(emu, 'GET', `/${baseId}/Proposals`)).status).toBe(429);
+      expect(emu.stats).toMatchObject({ rateLimited: 4, limiterRefusals: 3 });
     });
 
     it('counts a sliding window per base, so other bases are not slowed', async () => {

@@ -46,8 +46,8 @@
  * Not emulated: views other than the default grid, attachments, linked records, lookups,
  * formulas/rollups and other computed fields, multiple selects, collaborators, comments,
  * webhooks, performUpsert (answered 422), the destructive Metadata API calls (delete field or
- * table do not exist in the Web API either), cellFormat=string beyond plain text, monthly call
- * quotas, and the 100,000-character long text limit.
+ * table do not exist in the Web API either), cellFormat=string beyond plain text, and monthly
+ * call quotas. Long text cells hold at most 100,000 characters, as in Airtable.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -604,11 +604,23 @@ export class AirtableEmulator implements Staff {
     metaReads: number;
     metaWrites: number;
     failed: number;
+    /** Every 429 answer, injected faults included. */
     rateLimited: number;
+    /** 429 answers of the rate limiter alone (a steady-state cycle should see none). */
+    limiterRefusals: number;
     byApi: Partial<Record<ApiName, number>>;
   } {
     const byApi: Partial<Record<ApiName, number>> = {};
-    const s = { total: this.calls.length, reads: 0, writes: 0, metaReads: 0, metaWrites: 0, failed: 0, rateLimited: 0 };
+    const s = {
+      total: this.calls.length,
+      reads: 0,
+      writes: 0,
+      metaReads: 0,
+      metaWrites: 0,
+      failed: 0,
+      rateLimited: 0,
+      limiterRefusals: 0,
+    };
     for (const c of this.calls) {
       byApi[c.api] = (byApi[c.api] ?? 0) + 1;
       if (c.kind === 'read') s.reads++;
@@ -617,6 +629,7 @@ export class AirtableEmulator implements Staff {
       if (c.kind === 'meta-write') s.metaWrites++;
       if (c.status === 0 || c.status >= 400) s.failed++;
       if (c.status === 429) s.rateLimited++;
+      if (c.fault === 'rateLimit') s.limiterRefusals++;
     }
     return { ...s, byApi };
   }

@@ -3,7 +3,8 @@
  * checked and stored (with and without `typecast`), and how a stored value is answered.
  *
  * Written values, as Airtable takes them:
- * - text, long text, phone: a string; `typecast` turns numbers and booleans into text.
+ * - text, long text, phone: a string; `typecast` turns numbers and booleans into text. Long
+ *   text holds at most 100,000 characters (INVALID_VALUE_FOR_COLUMN past it).
  * - email: a string that looks like an address (`a@b.c`), else INVALID_VALUE_FOR_COLUMN.
  * - url: any string.
  * - number: a number; `typecast` parses numeric strings. Stored as given.
@@ -167,6 +168,9 @@ export function addChoice(field: FieldModel, name: string): Choice {
   return choice;
 }
 
+/** Airtable's limit on a long text cell. */
+export const LONG_TEXT_LIMIT = 100_000;
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -197,6 +201,9 @@ export function normalizeCell(field: FieldModel, value: unknown, typecast: boole
       else if (typecast && (typeof value === 'number' || typeof value === 'boolean')) text = String(value);
       else throw invalid(`expected a string, got ${JSON.stringify(value)}`);
       if (field.type === 'singleLineText') text = text.replace(/[\r\n]+/g, ' ');
+      if (field.type === 'multilineText' && text.length > LONG_TEXT_LIMIT) {
+        throw invalid(`long text is limited to ${LONG_TEXT_LIMIT} characters, got ${text.length}`);
+      }
       if (field.type === 'email' && !EMAIL.test(text.trim())) throw invalid(`"${text}" is not a valid email address`);
       return text;
     }
