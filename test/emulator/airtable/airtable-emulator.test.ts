@@ -38,6 +38,7 @@ const PROPOSALS: TableSeed = {
     { name: 'Days Open', type: 'number', options: { precision: 0 } },
     { name: 'Status', type: 'singleSelect', options: { choices: [{ name: 'Draft' }, { name: 'Submitted' }] } },
     { name: 'Escalated', type: 'checkbox', options: { icon: 'check', color: 'greenBright' } },
+    { name: 'Datasets', type: 'multipleSelects', options: { choices: [{ name: 'MEDS' }, { name: 'CMIPS' }] } },
   ],
 };
 
@@ -870,6 +871,57 @@ describe('AirtableEmulator through airtable.js', () => {
       ).toEqual(['Submitted']);
       expect(emu.records(baseId, 'Proposals')[0]!.fields).toEqual({ 'BUCP ID': 'B-1' });
       expect(() => emu.deleteField(baseId, 'Proposals', 'BUCP ID')).toThrow(/primary/);
+    });
+  });
+
+  describe('more of the records API', () => {
+    it('sorts a listing by the sort parameter', async () => {
+      await seed(3);
+      const listed = await at
+        .base(baseId)('Proposals')
+        .select({ sort: [{ field: 'Days Open', direction: 'desc' }] })
+        .all();
+      expect(listed.map((r) => r.get('BUCP ID'))).toEqual(['B-3', 'B-2', 'B-1']);
+      expect(emu.calls[0]!.query['sort[0][field]']).toEqual(['Days Open']);
+    });
+
+    it('keeps multiple selects as arrays of choice names', async () => {
+      const table = at.base(baseId)('Proposals');
+      const [r] = await table.create([{ fields: { Datasets: ['CMIPS', 'MEDS'] } }]);
+      expect(r!.fields).toEqual({ Datasets: ['CMIPS', 'MEDS'] });
+      expect(await failure(table.update([{ id: r!.id, fields: { Datasets: ['MEDS', 'Births'] } }]))).toMatchObject({
+        error: 'INVALID_MULTIPLE_CHOICE_OPTIONS',
+      });
+      const [typed] = await table.update([{ id: r!.id, fields: { Datasets: 'MEDS, Births' } }], { typecast: true });
+      expect(typed!.fields.Datasets).toEqual(['MEDS', 'Births']);
+      const found = await table.select({ filterByFormula: `FIND('Births', {Datasets}) > 0` }).all();
+      expect(found.map((x) => x.id)).toEqual([r!.id]);
+      const [cleared] = await table.update([{ id: r!.id, fields: { Datasets: [] } }]);
+      expect(cleared!.fields).toEqual({});
+    });
+
+    it('answers the one-record path forms, and 404 NOT_FOUND there for a record that does not exist', async () => {
+      const [id] = await seed(1);
+      const patched = await raw(emu, 'PATCH', `/${baseId}/Proposals/${id}`, { fields: { Title: 'one' } });
+      expect(patched.body).toMatchObject({ id, fields: { Title: 'one' } });
+      const missing = await raw(emu, 'PATCH', `/${baseId}/Proposals/recAAAAAAAAAAAAAA`, { fields: { Title: 'x' } });
+      expect(missing).toMatchObject({ status: 404, body: { error: { type: 'NOT_FOUND' } } });
+      const single = await raw(emu, 'POST', `/${baseId}/Proposals`, { fields: { 'BUCP ID': 'B-9' } });
+      expect(single.body).toMatchObject({ id: expect.stringMatching(/^rec/), fields: { 'BUCP ID': 'B-9' } });
+      const gone = await raw(emu, 'DELETE', `/${baseId}/Proposals/${id}`);
+      expect(gone.body).toEqual({ id, deleted: true });
+      expect((await raw(emu, 'DELETE', `/${baseId}/Proposals/${id}`)).status).toBe(404);
+    });
+
+    it('refuses unknown body keys and performUpsert with 422 INVALID_REQUEST_UNKNOWN', async () => {
+      const unknown = await raw(emu, 'POST', `/${baseId}/Proposals`, { records: [{ fields: {} }], extra: 1 });
+      expect(unknown).toMatchObject({ status: 422, body: { error: { type: 'INVALID_REQUEST_UNKNOWN' } } });
+      const upsert = await raw(emu, 'PATCH', `/${baseId}/Proposals`, {
+        records: [{ fields: { 'BUCP ID': 'B-1' } }],
+        performUpsert: { fieldsToMergeOn: ['BUCP ID'] },
+      });
+      expect(upsert.status).toBe(422);
+      expect(emu.records(baseId, 'Proposals')).toEqual([]);
     });
   });
 });

@@ -31,7 +31,8 @@
  *   INVALID_FILTER_BY_FORMULA, INVALID_REQUEST_UNKNOWN (bad parameters, unknown body keys).
  * - Metadata API (meta-api.ts): list tables, create table, create field, update field (name and
  *   description only, as Airtable: choices cannot be added there; typecast writes add them),
- *   plus GET /v0/meta/bases and /v0/meta/whoami. Field types and their validation: fields.ts.
+ *   plus GET /v0/meta/bases and /v0/meta/whoami. Field types (single line and long text, email, url, phone,
+ *   number, date, dateTime, checkbox, single and multiple selects) and their validation: fields.ts.
  * - Rate limits (rate-limit.ts): 5 requests/s per base and 50/s per token, sliding window,
  *   429 RATE_LIMIT_REACHED, then 30 s of refusals; all configurable, or off.
  * - A record limit per base (all tables together): creating past it fails with 422
@@ -44,7 +45,7 @@
  *   request or answer, fault, time.
  *
  * Not emulated: views other than the default grid, attachments, linked records, lookups,
- * formulas/rollups and other computed fields, multiple selects, collaborators, comments,
+ * formulas/rollups and other computed fields, collaborators, comments,
  * webhooks, performUpsert (answered 422), the destructive Metadata API calls (delete field or
  * table do not exist in the Web API either), cellFormat=string beyond plain text, and monthly
  * call quotas. Long text cells hold at most 100,000 characters, as in Airtable.
@@ -74,6 +75,7 @@ import {
 } from './model.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import {
+  compareCells,
   createRecords,
   deleteRecords,
   getRecord,
@@ -481,18 +483,7 @@ export class AirtableEmulator implements Staff {
     const f = t.field(field);
     if (!f) throw new Error(`AirtableEmulator: no field "${field}"`);
     const sorted = [...t.records.values()].sort((a, b) => {
-      const x = a.cells.get(f.id);
-      const y = b.cells.get(f.id);
-      const c =
-        x === y
-          ? 0
-          : x === undefined
-            ? -1
-            : y === undefined
-              ? 1
-              : typeof x === 'number' && typeof y === 'number'
-                ? x - y
-                : String(x).localeCompare(String(y));
+      const c = compareCells(a.cells.get(f.id), b.cells.get(f.id));
       return descending ? -c : c;
     });
     t.records.clear();
