@@ -924,4 +924,17 @@ describe('AirtableEmulator through airtable.js', () => {
       expect(emu.records(baseId, 'Proposals')).toEqual([]);
     });
   });
+
+  it('refuses API writes to a field whose editing staff limited, and PUT, with 403 INVALID_PERMISSIONS', async () => {
+    const [id] = await seed(1);
+    emu.restrictFieldEditing(baseId, 'Proposals', 'Status');
+    const table = at.base(baseId)('Proposals');
+    const res = await raw(emu, 'PATCH', `/${baseId}/Proposals`, { records: [{ id, fields: { Status: 'Draft' } }] });
+    expect(res).toMatchObject({ status: 403, body: { error: { type: 'INVALID_PERMISSIONS' } } });
+    expect(res.body.error.message).toContain('Status');
+    expect((await failure(table.replace([{ id: id!, fields: { Title: 'x' } }]))).statusCode).toBe(403);
+    await table.update([{ id: id!, fields: { Title: 'allowed' } }]);
+    emu.editRecord(baseId, 'Proposals', id!, { Status: 'Submitted' });
+    expect(emu.record(baseId, 'Proposals', id!)!.fields).toMatchObject({ Title: 'allowed', Status: 'Submitted' });
+  });
 });

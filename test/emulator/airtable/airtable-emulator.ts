@@ -40,7 +40,8 @@
  * - Faults (faults.ts): scripted (`failNext`) and seeded random (`faults`): 5xx, 429 with or
  *   without Retry-After, slow answers, dropped connections, and apply-then-drop for writes.
  * - A staff member: direct methods to add, edit, delete and sort records, to change the schema
- *   (delete a table, field or choice) and hooks that act between the service's read and write.
+ *   (delete a table, field or choice), to limit who may edit a field (API writes to it then fail
+ *   with 403 INVALID_PERMISSIONS), and hooks that act between the service's read and write.
  * - A request log (`calls`): method, path, base, table, status, error type, records in the
  *   request or answer, fault, time.
  *
@@ -427,6 +428,19 @@ export class AirtableEmulator implements Staff {
     const f = this.table(baseId, table).field(field);
     if (!f || f.type !== 'singleSelect') throw new Error(`AirtableEmulator: no select field "${field}"`);
     if (!choicesOf(f).some((c) => c.name === choice)) addChoice(f, choice);
+  }
+
+  /**
+   * Limits who may edit a field, as a base creator can on Team plans and up (the API cannot set
+   * it): from now on an API write naming the field, or a PUT (which would clear it), fails with
+   * 403 INVALID_PERMISSIONS. Staff methods still edit it. A test can so prove that the service
+   * never writes staff fields.
+   */
+  restrictFieldEditing(baseId: string, table: string, field: string): void {
+    const t = this.table(baseId, table);
+    const f = t.field(field);
+    if (!f) throw new Error(`AirtableEmulator: no field "${field}"`);
+    t.restrictedFields.add(f.id);
   }
 
   /** Records used and allowed in a base. */
