@@ -937,4 +937,23 @@ describe('AirtableEmulator through airtable.js', () => {
     emu.editRecord(baseId, 'Proposals', id!, { Status: 'Submitted' });
     expect(emu.record(baseId, 'Proposals', id!)!.fields).toMatchObject({ Title: 'allowed', Status: 'Submitted' });
   });
+
+  it('lets the staff member wait for a read and a write of one table', async () => {
+    emu.addTable(baseId, { name: 'Lease', fields: [{ name: 'Holder', type: 'singleLineText' }] });
+    const [id] = await seed(1);
+    const acted: string[] = [];
+    emu.betweenReadAndWrite(({ call }) => void acted.push(`${call.api} ${call.table}`), { table: 'Proposals' });
+    const lease = at.base(baseId)('Lease');
+    await lease.select().all();
+    await lease.create([{ fields: { Holder: 'me' } }]);
+    expect(acted).toEqual([]);
+    await at.base(baseId)('Proposals').select().all();
+    await lease.create([{ fields: { Holder: 'me again' } }]);
+    expect(acted).toEqual([]);
+    const tableId = emu.table(baseId, 'Proposals').id;
+    await at
+      .base(baseId)(tableId)
+      .update([{ id: id!, fields: { Title: 't' } }]);
+    expect(acted).toEqual([`records.update ${tableId}`]);
+  });
 });

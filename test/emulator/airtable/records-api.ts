@@ -202,7 +202,6 @@ export function recordJson(table: TableModel, record: RecordModel, options: Rend
 }
 
 export function listRecords(
-  base: BaseModel,
   table: TableModel,
   params: ListParams,
   iterators: IteratorStore,
@@ -260,7 +259,6 @@ export function listRecords(
   const body: Json = { records: page };
   if (it.pos < it.ids.length) body.offset = `${key}/${it.ids[it.pos - 1] ?? it.ids[0]}`;
   else iterators.finish(key);
-  void base;
   return { body, count: page.length };
 }
 
