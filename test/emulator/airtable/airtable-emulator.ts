@@ -780,7 +780,7 @@ export class AirtableEmulator implements Staff {
       const body = this.parseBody(raw, method);
       if (this.recordBodies) call.body = body;
       const result = await this.dispatch(route, base, body, url.searchParams, call, token);
-      if (fault?.afterApply) {
+      if (fault?.afterApply && fault.action !== 'slow') {
         call.fault = fault.label;
         if (fault.action === 'drop') throw new DroppedConnection();
         throw fault.action === 429
