@@ -242,7 +242,10 @@ export class AirtableTrackerStore implements TrackerStore {
       return await this.readOnce(await this.loadTables());
     } catch (error) {
       // The remembered listing is stale (a table or field renamed or deleted): list again, once.
-      if (!(error instanceof AirtableApiError) || ![404, 422].includes(error.status ?? 0)) throw error;
+      const stale =
+        error instanceof AirtableApiError &&
+        (error.type === 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND' || [404, 422].includes(error.status ?? 0));
+      if (!stale) throw error;
       return this.readOnce(await this.loadTables(true));
     }
   }
