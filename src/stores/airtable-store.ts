@@ -574,6 +574,7 @@ export class AirtableTrackerStore implements TrackerStore {
 export class AirtableRestrictedStore implements RestrictedStore {
   readonly baseId: string;
   private readonly transport: AirtableTransport;
+  private table: MetaTable | undefined;
 
   constructor(options: { baseId: string; transport: AirtableTransport }) {
     this.baseId = options.baseId;
@@ -585,17 +586,35 @@ export class AirtableRestrictedStore implements RestrictedStore {
   }
 
   async recordIds(): Promise<ReadonlySet<string>> {
+    try {
+      return await this.readIds(await this.loadTable());
+    } catch (error) {
+      // The remembered table is gone or renamed: look again, once.
+      if (!(error instanceof AirtableApiError) || this.table === undefined) throw error;
+      this.table = undefined;
+      return this.readIds(await this.loadTable());
+    }
+  }
+
+  private async loadTable(): Promise<MetaTable> {
+    if (this.table) return this.table;
     const table = (await listTables(this.transport)).find((t) => t.name === RESTRICTED_TAB.name);
     if (!table?.fields.some((f) => f.name === 'BUCP ID')) {
       throw new Error(
         `The restricted base ${this.describe()} needs a "${RESTRICTED_TAB.name}" table with a "BUCP ID" field: run \`bucp init\``,
       );
     }
+    this.table = table;
+    return table;
+  }
+
+  private async readIds(table: MetaTable): Promise<ReadonlySet<string>> {
     const listed = await listAll(this.transport, table, ['BUCP ID']);
     return new Set(listed.map((r) => String(r.fields['BUCP ID'] ?? '').trim()).filter((id) => id !== ''));
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
+    this.table = undefined;
     return ensureBaseLayout(this.transport, baseTables(layout));
   }
 }
