@@ -223,6 +223,10 @@ export function buildProgram(io: Io): Command {
         ];
         io.out(`${part.location}: ${changes.length > 0 ? changes.join('; ') : 'already complete, nothing changed'}`);
       }
+      if (tracker.manualSteps && tracker.manualSteps.length > 0) {
+        io.out('To do by hand, once (the API cannot):');
+        for (const step of tracker.manualSteps) io.out(`  [ ] ${step}`);
+      }
     });
 
   program

@@ -22,7 +22,7 @@ import {
 } from './airtable/activity-log.ts';
 import { airtableBaseUrl, airtableRecordUrl } from './airtable/base-url.ts';
 import { AirtableLease } from './airtable/lease.ts';
-import { type MetaTable, ensureBaseLayout, listTables } from './airtable/provision.ts';
+import { MANUAL_CHECKLIST, type MetaTable, ensureBaseLayout, listTables } from './airtable/provision.ts';
 import {
   ACTIVITY_FIELDS,
   SUMMARY_COLUMNS,
@@ -196,6 +196,7 @@ const rewrittenWhole = (name: string): boolean =>
  */
 export class AirtableTrackerStore implements TrackerStore {
   readonly kind = 'airtable';
+  readonly manualSteps = MANUAL_CHECKLIST;
   readonly baseId: string;
   readonly lease: AirtableLease;
   private readonly transport: AirtableTransport;
@@ -564,8 +565,9 @@ export class AirtableTrackerStore implements TrackerStore {
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
-    const report = await ensureBaseLayout(this.transport, baseTables(layout));
-    await this.loadTables(true);
+    const listed = await this.loadTables(true);
+    const report = await ensureBaseLayout(this.transport, baseTables(layout), [...listed.values()]);
+    if (report.created.length > 0 || report.repaired.length > 0) await this.loadTables(true);
     return report;
   }
 }

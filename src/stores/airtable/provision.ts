@@ -39,14 +39,15 @@ function fieldBody(field: FieldSpec): Record<string, unknown> {
 
 /**
  * Creates what the base lacks: a table with its fields (the first one primary), a field, a select
- * choice. It never deletes, renames or retypes a field, and never touches a record: staff data stays.
+ * choice. It never deletes, renames or retypes a field, and never changes a record: staff data stays.
  * A base that already has everything costs one listing and no changing call.
  */
 export async function ensureBaseLayout(
   transport: AirtableTransport,
   tables: readonly TableSpec[],
+  present?: readonly MetaTable[],
 ): Promise<LayoutReport> {
-  const present = await listTables(transport);
+  present ??= await listTables(transport);
   const created: string[] = [];
   const repaired: string[] = [];
   for (const spec of tables) {
@@ -56,31 +57,68 @@ export async function ensureBaseLayout(
         name: spec.name,
         fields: spec.fields.map(fieldBody),
       });
-      created.push(spec.name);
+      created.push(`table "${spec.name}"`);
       continue;
     }
+    const choices: { field: string; missing: string[] }[] = [];
     for (const field of spec.fields) {
       const have = table.fields.find((f) => f.name === field.name);
       if (!have) {
         await transport.meta('create field', 'schema-write', 'POST', `/tables/${table.id}/fields`, fieldBody(field));
-        repaired.push(`${spec.name}: added the field "${field.name}"`);
+        repaired.push(`table "${spec.name}": the field "${field.name}"`);
         continue;
       }
       const missing = missingChoices(have, field);
-      if (missing.length === 0) continue;
-      // Existing choices are sent back by id, so staff's own choices and colours stay as they are.
-      await transport.meta('update field', 'schema-write', 'PATCH', `/tables/${table.id}/fields/${have.id}`, {
-        options: {
-          choices: [
-            ...(have.options?.choices ?? []).map((c) => (c.id ? { id: c.id } : { name: c.name })),
-            ...missing.map((name) => ({ name })),
-          ],
-        },
-      });
-      repaired.push(`${spec.name}: added the choice(s) ${missing.map((c) => `"${c}"`).join(', ')} to "${field.name}"`);
+      if (missing.length > 0) choices.push({ field: field.name, missing });
+    }
+    if (choices.length > 0) {
+      await addChoices(transport, table, choices);
+      for (const c of choices) {
+        repaired.push(
+          `table "${spec.name}": the choice(s) ${c.missing.map((m) => `"${m}"`).join(', ')} to "${c.field}"`,
+        );
+      }
     }
   }
   return { created, repaired };
+}
+
+/** Marks the records `addChoices` makes, in case a person sees one in the moment it exists. */
+export const CHOICE_RECORD_MARK = 'bucp init: adding select choices (this record is deleted at once)';
+
+/**
+ * Adds missing select choices. Airtable's update-field call changes only a name or description, so a
+ * choice comes into being the way the API allows: a record that carries it, created with `typecast`,
+ * and deleted at once. One record per choice of a field, up to 10 a call; no staff record is touched.
+ */
+async function addChoices(
+  transport: AirtableTransport,
+  table: MetaTable,
+  choices: readonly { field: string; missing: readonly string[] }[],
+): Promise<void> {
+  const primary = table.fields.find((f) => f.id === table.primaryFieldId) ?? table.fields[0];
+  const depth = Math.max(...choices.map((c) => c.missing.length));
+  const records = Array.from({ length: depth }, (_, i) => ({
+    fields: {
+      ...(primary ? { [primary.name]: CHOICE_RECORD_MARK } : {}),
+      ...Object.fromEntries(choices.filter((c) => c.missing[i] !== undefined).map((c) => [c.field, c.missing[i]])),
+    },
+  }));
+  for (let i = 0; i < records.length; i += 10) {
+    const answer = await transport.records<{ records?: { id: string }[] }>('add select choices', 'write', {
+      method: 'POST',
+      path: `/${table.id}`,
+      body: { records: records.slice(i, i + 10), typecast: true },
+    });
+    const ids = (answer.records ?? []).map((r) => r.id);
+    if (ids.length > 0) {
+      await transport.records('remove the choice records', 'write', {
+        method: 'DELETE',
+        path: `/${table.id}`,
+        qs: { records: ids },
+      });
+    }
+  }
 }
 
 function missingChoices(have: MetaField, want: FieldSpec): string[] {
