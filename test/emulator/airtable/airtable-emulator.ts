@@ -31,7 +31,8 @@
  *   INVALID_FILTER_BY_FORMULA, INVALID_REQUEST_UNKNOWN (bad parameters, unknown body keys).
  * - Metadata API (meta-api.ts): list tables, create table, create field, update field (name and
  *   description only, as Airtable: choices cannot be added there; typecast writes add them),
- *   plus GET /v0/meta/bases and /v0/meta/whoami. Field types and their validation: fields.ts.
+ *   plus GET /v0/meta/bases and /v0/meta/whoami. Field types (single line and long text, email, url, phone,
+ *   number, date, dateTime, checkbox, single and multiple selects) and their validation: fields.ts.
  * - Rate limits (rate-limit.ts): 5 requests/s per base and 50/s per token, sliding window,
  *   429 RATE_LIMIT_REACHED, then 30 s of refusals; all configurable, or off.
  * - A record limit per base (all tables together): creating past it fails with 422
@@ -44,10 +45,10 @@
  *   request or answer, fault, time.
  *
  * Not emulated: views other than the default grid, attachments, linked records, lookups,
- * formulas/rollups and other computed fields, multiple selects, collaborators, comments,
+ * formulas/rollups and other computed fields, collaborators, comments,
  * webhooks, performUpsert (answered 422), the destructive Metadata API calls (delete field or
- * table do not exist in the Web API either), cellFormat=string beyond plain text, monthly call
- * quotas, and the 100,000-character long text limit.
+ * table do not exist in the Web API either), cellFormat=string beyond plain text, and monthly
+ * call quotas. Long text cells hold at most 100,000 characters, as in Airtable.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,6 +75,7 @@ import {
 } from './model.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import {
+  compareCells,
   createRecords,
   deleteRecords,
   getRecord,
@@ -481,18 +483,7 @@ export class AirtableEmulator implements Staff {
     const f = t.field(field);
     if (!f) throw new Error(`AirtableEmulator: no field "${field}"`);
     const sorted = [...t.records.values()].sort((a, b) => {
-      const x = a.cells.get(f.id);
-      const y = b.cells.get(f.id);
-      const c =
-        x === y
-          ? 0
-          : x === undefined
-            ? -1
-            : y === undefined
-              ? 1
-              : typeof x === 'number' && typeof y === 'number'
-                ? x - y
-                : String(x).localeCompare(String(y));
+      const c = compareCells(a.cells.get(f.id), b.cells.get(f.id));
       return descending ? -c : c;
     });
     t.records.clear();
@@ -604,11 +595,23 @@ export class AirtableEmulator implements Staff {
     metaReads: number;
     metaWrites: number;
     failed: number;
+    /** Every 429 answer, injected faults included. */
     rateLimited: number;
+    /** 429 answers of the rate limiter alone (a steady-state cycle should see none). */
+    limiterRefusals: number;
     byApi: Partial<Record<ApiName, number>>;
   } {
     const byApi: Partial<Record<ApiName, number>> = {};
-    const s = { total: this.calls.length, reads: 0, writes: 0, metaReads: 0, metaWrites: 0, failed: 0, rateLimited: 0 };
+    const s = {
+      total: this.calls.length,
+      reads: 0,
+      writes: 0,
+      metaReads: 0,
+      metaWrites: 0,
+      failed: 0,
+      rateLimited: 0,
+      limiterRefusals: 0,
+    };
     for (const c of this.calls) {
       byApi[c.api] = (byApi[c.api] ?? 0) + 1;
       if (c.kind === 'read') s.reads++;
@@ -617,6 +620,7 @@ export class AirtableEmulator implements Staff {
       if (c.kind === 'meta-write') s.metaWrites++;
       if (c.status === 0 || c.status >= 400) s.failed++;
       if (c.status === 429) s.rateLimited++;
+      if (c.fault === 'rateLimit') s.limiterRefusals++;
     }
     return { ...s, byApi };
   }
@@ -730,13 +734,13 @@ export class AirtableEmulator implements Staff {
       const token = this.authenticate(req.headers.authorization);
       call.token = token;
       const fault = this.faultInjector.pick(call.kind, route.baseId);
+      if (fault?.action === 'slow') call.fault = 'slow';
       if (fault && fault.delayMs > 0) await sleep(fault.delayMs);
       if (fault && !fault.afterApply && fault.action !== 'slow') {
         call.fault = fault.label;
         if (fault.action === 'drop') throw new DroppedConnection();
         throw fault.action === 429 ? errors.rateLimited(fault.retryAfterSeconds) : errors.server(fault.action);
       }
-      if (fault?.action === 'slow') call.fault = 'slow';
       if (this.limiter && route.api !== 'meta.whoami') {
         const verdict = this.limiter.admit(this.now(), route.baseId, token);
         if (!verdict.ok) {
@@ -848,6 +852,18 @@ export class AirtableEmulator implements Staff {
     }
   }
 
+  private deleteIds(route: Route, q: URLSearchParams): string[] {
+    return route.recordId !== undefined ? [route.recordId] : [...q.getAll('records[]'), ...q.getAll('records')];
+  }
+
+  /** Records a write request carries. */
+  private writeCount(route: Route, body: Json, q: URLSearchParams): number {
+    if (route.api === 'records.delete') return this.deleteIds(route, q).length;
+    if (route.recordId !== undefined) return 1;
+    if (Array.isArray(body.records)) return body.records.length;
+    return route.api === 'records.create' && body.fields !== undefined ? 1 : 0;
+  }
+
   private async dispatch(
     route: Route,
     base: BaseModel | undefined,
@@ -866,6 +882,7 @@ export class AirtableEmulator implements Staff {
       };
     }
     if (!base) throw errors.invalidPermissionsOrModelNotFound();
+    if (call.kind === 'write') call.records = this.writeCount(route, body, q);
     if (call.kind === 'write' || call.kind === 'meta-write') await this.runWriteHooks(route, call, body);
     const now = this.now();
     switch (route.api) {
@@ -906,14 +923,12 @@ export class AirtableEmulator implements Staff {
         return out;
       }
       case 'records.create': {
-        call.records = Array.isArray(body.records) ? body.records.length : 1;
         const out = createRecords(base, table, body, now);
         call.applied = true;
         return out.body;
       }
       case 'records.update':
       case 'records.replace': {
-        call.records = route.recordId !== undefined ? 1 : Array.isArray(body.records) ? body.records.length : 0;
         const out = updateRecords(table, body, route.api === 'records.replace', route.recordId);
         call.applied = true;
         return out.body;

@@ -3,7 +3,8 @@
  * checked and stored (with and without `typecast`), and how a stored value is answered.
  *
  * Written values, as Airtable takes them:
- * - text, long text, phone: a string; `typecast` turns numbers and booleans into text.
+ * - text, long text, phone: a string; `typecast` turns numbers and booleans into text. Long
+ *   text holds at most 100,000 characters (INVALID_VALUE_FOR_COLUMN past it).
  * - email: a string that looks like an address (`a@b.c`), else INVALID_VALUE_FOR_COLUMN.
  * - url: any string.
  * - number: a number; `typecast` parses numeric strings. Stored as given.
@@ -12,6 +13,8 @@
  * - checkbox: a boolean; false clears the cell.
  * - singleSelect: the name of an existing choice (or its `sel` id); an unknown name fails
  *   with INVALID_MULTIPLE_CHOICE_OPTIONS unless `typecast` is true, which adds the choice.
+ * - multipleSelects: an array of choice names, the same way; `typecast` also takes a
+ *   comma-separated string. An empty array clears the cell.
  * null, "" and false clear a cell. Empty cells are left out of every answer.
  */
 import {
@@ -129,7 +132,8 @@ function buildOptions(type: FieldType, options: unknown): Json | undefined {
         color: typeof o.color === 'string' ? o.color : 'greenBright',
       };
     }
-    case 'singleSelect': {
+    case 'singleSelect':
+    case 'multipleSelects': {
       if (!isObject(options) || !Array.isArray(options.choices)) throw bad('options.choices is required');
       const choices: Choice[] = [];
       for (const c of options.choices) {
@@ -167,6 +171,9 @@ export function addChoice(field: FieldModel, name: string): Choice {
   return choice;
 }
 
+/** Airtable's limit on a long text cell. */
+export const LONG_TEXT_LIMIT = 100_000;
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -197,6 +204,9 @@ export function normalizeCell(field: FieldModel, value: unknown, typecast: boole
       else if (typecast && (typeof value === 'number' || typeof value === 'boolean')) text = String(value);
       else throw invalid(`expected a string, got ${JSON.stringify(value)}`);
       if (field.type === 'singleLineText') text = text.replace(/[\r\n]+/g, ' ');
+      if (field.type === 'multilineText' && text.length > LONG_TEXT_LIMIT) {
+        throw invalid(`long text is limited to ${LONG_TEXT_LIMIT} characters, got ${text.length}`);
+      }
       if (field.type === 'email' && !EMAIL.test(text.trim())) throw invalid(`"${text}" is not a valid email address`);
       return text;
     }
@@ -240,23 +250,39 @@ export function normalizeCell(field: FieldModel, value: unknown, typecast: boole
     }
     case 'singleSelect': {
       if (typeof value !== 'string') throw invalid(`expected a choice name, got ${JSON.stringify(value)}`);
-      const choices = choicesOf(field);
-      const hit = choices.find((c) => c.name === value) ?? choices.find((c) => c.id === value);
-      if (hit) return hit.name;
-      if (!typecast) throw errors.invalidChoice(value);
-      return addChoice(field, value).name;
+      return selectChoice(field, value, typecast);
+    }
+    case 'multipleSelects': {
+      let names: unknown[];
+      if (Array.isArray(value)) names = value;
+      else if (typecast && typeof value === 'string') names = value.split(',').map((v) => v.trim());
+      else throw invalid(`expected an array of choice names, got ${JSON.stringify(value)}`);
+      if (names.some((n) => typeof n !== 'string')) throw invalid('expected an array of choice names');
+      const picked = [
+        ...new Set((names as string[]).filter((n) => n !== '').map((n) => selectChoice(field, n, typecast))),
+      ];
+      return picked.length ? picked : undefined;
     }
   }
 }
 
+function selectChoice(field: FieldModel, value: string, typecast: boolean): string {
+  const choices = choicesOf(field);
+  const hit = choices.find((c) => c.name === value) ?? choices.find((c) => c.id === value);
+  if (hit) return hit.name;
+  if (!typecast) throw errors.invalidChoice(value);
+  return addChoice(field, value).name;
+}
+
 /** A stored value as the API answers it with cellFormat=json. */
 export function renderCell(_field: FieldModel, value: CellValue): unknown {
-  return value;
+  return Array.isArray(value) ? [...value] : value;
 }
 
 /** A stored value as the API answers it with cellFormat=string. */
 export function renderCellString(field: FieldModel, value: CellValue): string {
   if (field.type === 'checkbox') return value ? 'checked' : '';
+  if (Array.isArray(value)) return value.join(', ');
   if (field.type === 'number' && typeof value === 'number') {
     const precision = (field.options?.precision as number | undefined) ?? 0;
     return value.toFixed(precision);

@@ -202,7 +202,8 @@ export function compileFormula(text: string, field: (name: string) => FieldModel
         const f = field(n.name)!;
         const v = r.cells.get(f.id);
         if (f.type === 'checkbox') return v ? 1 : 0;
-        return v === undefined ? '' : v;
+        if (Array.isArray(v)) return v.join(', ');
+        return v === undefined ? '' : (v as Value);
       }
       case 'bin': {
         const a = evaluate(n.left, r);

@@ -20,7 +20,8 @@ export type FieldType =
   | 'date'
   | 'dateTime'
   | 'checkbox'
-  | 'singleSelect';
+  | 'singleSelect'
+  | 'multipleSelects';
 
 export const FIELD_TYPES: readonly FieldType[] = [
   'singleLineText',
@@ -33,10 +34,14 @@ export const FIELD_TYPES: readonly FieldType[] = [
   'dateTime',
   'checkbox',
   'singleSelect',
+  'multipleSelects',
 ];
 
-/** Stored cell values: strings (text, email, url, date `YYYY-MM-DD`, dateTime ISO, select name), numbers, true. */
-export type CellValue = string | number | boolean;
+/**
+ * Stored cell values: strings (text, email, url, date `YYYY-MM-DD`, dateTime ISO, select name),
+ * numbers, true (checkbox), and choice names in order (multiple selects).
+ */
+export type CellValue = string | number | boolean | readonly string[];
 
 export interface Choice {
   id: string;

@@ -264,7 +264,7 @@ export function listRecords(
   return { body, count: page.length };
 }
 
-function compareCells(a: CellValue | undefined, b: CellValue | undefined): number {
+export function compareCells(a: CellValue | undefined, b: CellValue | undefined): number {
   if (a === b) return 0;
   if (a === undefined) return -1;
   if (b === undefined) return 1;
