@@ -69,18 +69,27 @@ test('two services on one base, ticking together: the lease record lets exactly 
   // Released after the cycle: the other instance runs next and finds nothing new to send.
   const loser = runners[reports.findIndex((r) => r === null)]!;
   expect((await loser.tick())?.notifications).toEqual([]);
-  const lease = ws.records('Lease');
-  expect(lease).toHaveLength(1);
-  expect(lease[0]!.fields.Holder).toBeUndefined();
+  // Released: the lease record (the oldest) holds no one.
+  expect(ws.records('Lease')[0]!.fields.Holder).toBeUndefined();
+});
+
+test('contenders that all find the lease free at the same moment: exactly one wins, and all see the same winner', async () => {
+  const ws = await workspace();
+  const stores = [0, 1, 2].map(() => ws.newTracker());
+  const results = await Promise.all(stores.map((s, i) => s.lease.acquire(`elsewhere:${i}:x`, new Date(), 60_000)));
+  expect(results.filter((r) => r.acquired)).toHaveLength(1);
+  expect(new Set(results.map((r) => r.lease?.holder)).size).toBe(1);
+  // On first use each may have added a record of its own: the oldest is the lease, the one every contender reads.
+  expect(ws.records('Lease')[0]!.fields.Holder).toBe(results[0]!.lease?.holder);
 });
 
 test('a lease left by a crashed instance expires, and another takes over', async () => {
   const ws = await workspace();
   const crashed = ws.newTracker();
-  expect((await crashed.lease.acquire('elsewhere:1:a', new Date(), 100)).acquired).toBe(true);
+  expect((await crashed.lease.acquire('elsewhere:1:a', new Date(), 1000)).acquired).toBe(true);
   const other = ws.newTracker();
   expect((await other.lease.acquire('elsewhere:2:b', new Date(), 60_000)).acquired).toBe(false);
-  await new Promise((r) => setTimeout(r, 120));
+  await new Promise((r) => setTimeout(r, 1100));
   expect((await other.lease.acquire('elsewhere:2:b', new Date(), 60_000)).acquired).toBe(true);
   expect(await crashed.lease.renew('elsewhere:1:a', new Date(), 60_000)).toBe(false);
   expect(other).toBeInstanceOf(AirtableTrackerStore);
