@@ -63,12 +63,20 @@ export function defaultJournal(configFolder: string, env: NodeJS.ProcessEnv = pr
     : path.resolve(configFolder, '../data/smtp-sent.jsonl');
 }
 
+function storePaths(store: Config['store'], at: (p: string) => string): Config['store'] {
+  switch (store.kind) {
+    case 'xlsx':
+      return { ...store, path: at(store.path), restrictedPath: at(store.restrictedPath) };
+    case 'google-sheets':
+      return { ...store, ...(store.credentials ? { credentials: at(store.credentials) } : {}) };
+    case 'airtable':
+      return store;
+  }
+}
+
 function resolvePaths(config: Config, base: string, env: NodeJS.ProcessEnv): Config {
   const at = (p: string) => path.resolve(base, p);
-  const store =
-    config.store.kind === 'xlsx'
-      ? { ...config.store, path: at(config.store.path), restrictedPath: at(config.store.restrictedPath) }
-      : { ...config.store, ...(config.store.credentials ? { credentials: at(config.store.credentials) } : {}) };
+  const store = storePaths(config.store, at);
   const mail =
     config.mail.kind === 'outbox'
       ? { ...config.mail, dir: at(config.mail.dir) }

@@ -23,6 +23,7 @@ import { MailTemplates } from '../mail/render.ts';
 import { ServiceRunner } from '../service/runner.ts';
 import { startStatusServer } from '../service/status-server.ts';
 import { createImportStores, createStores } from '../stores/create-stores.ts';
+import { airtableBaseUrl } from '../stores/airtable/base-url.ts';
 import { spreadsheetUrl } from '../stores/google/spreadsheet-url.ts';
 import { WorkbookError } from '../stores/workbook-error.ts';
 import { packagePath } from '../package-root.ts';
@@ -159,7 +160,14 @@ function summarize(report: CycleReport, where: { tracker: string; outbox?: strin
 }
 
 function trackerLocation(config: Config): string {
-  return config.store.kind === 'xlsx' ? config.store.path : spreadsheetUrl(config.store.spreadsheetId);
+  switch (config.store.kind) {
+    case 'xlsx':
+      return config.store.path;
+    case 'google-sheets':
+      return spreadsheetUrl(config.store.spreadsheetId);
+    case 'airtable':
+      return airtableBaseUrl(config.store.baseId);
+  }
 }
 
 function outboxOf(config: Config): string | undefined {
@@ -239,6 +247,10 @@ export function buildProgram(io: Io): Command {
           ...(part.removed ?? []).map((r) => `removed ${r}`),
         ];
         io.out(`${part.location}: ${changes.length > 0 ? changes.join('; ') : 'already complete, nothing changed'}`);
+      }
+      if (tracker.manualSteps && tracker.manualSteps.length > 0) {
+        io.out('To do by hand, once (the API cannot):');
+        for (const step of tracker.manualSteps) io.out(`  [ ] ${step}`);
       }
     });
 

@@ -75,6 +75,26 @@ const GoogleSheetsStoreSchema = z.strictObject({
   accessTokenEnv: z.string().min(1).optional(),
 });
 
+/** Airtable's plans cap the records of one base; Team is the smallest plan with field editing permissions. */
+export const AIRTABLE_TEAM_RECORD_LIMIT = 50_000;
+
+const airtableBaseId = (what: string) =>
+  z.string().regex(/^app[A-Za-z0-9]{14}$/, {
+    error: `must be the ID of ${what} (appXXXXXXXXXXXXXX, from the base's URL: airtable.com/<ID>/...)`,
+  });
+
+const AirtableStoreSchema = z.strictObject({
+  kind: z.literal('airtable'),
+  baseId: airtableBaseId('the tracker base'),
+  restrictedBaseId: airtableBaseId('the separate restricted base'),
+  /** The environment variable holding the personal access token: secrets never live in the file. */
+  tokenEnv: z.string().min(1).default('AIRTABLE_TOKEN'),
+  /** Another API root: the test emulator or an egress proxy. */
+  endpointUrl: z.url().optional(),
+  /** The base's record limit under its plan: Free 1,000, Team 50,000, Business 125,000, Enterprise 500,000. */
+  recordLimit: z.number().int().positive().default(AIRTABLE_TEAM_RECORD_LIMIT),
+});
+
 const OutboxMailSchema = z.strictObject({
   kind: z.literal('outbox'),
   dir: z.string().min(1),
@@ -140,7 +160,7 @@ export const ConfigSchema = z.strictObject({
     .string()
     .default('America/Los_Angeles')
     .refine(isValidTimezone, { error: 'must be an IANA time zone such as America/Los_Angeles' }),
-  store: z.discriminatedUnion('kind', [XlsxStoreSchema, GoogleSheetsStoreSchema]),
+  store: z.discriminatedUnion('kind', [XlsxStoreSchema, GoogleSheetsStoreSchema, AirtableStoreSchema]),
   mail: z.discriminatedUnion('kind', [OutboxMailSchema, SmtpMailSchema]),
   slas: z.strictObject(slaKeys).default({}),
   holidays: z

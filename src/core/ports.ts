@@ -87,6 +87,8 @@ export interface TrackerStore {
   describe(): string;
   /** The store's lease, where it has one. */
   readonly lease?: LeaseControl;
+  /** What `bucp init` cannot set up through the store's API, for a person to do once (printed by init). */
+  readonly manualSteps?: readonly string[];
 }
 
 /**

@@ -21,12 +21,12 @@ async function tokenClient(
 
 /**
  * The stores a config names. `authClient` signs Google requests in place of the config's own
- * credentials (n8n's). Each kind's adapter is loaded only when a config names it: the Excel library
+ * credentials (n8n's), and `airtableToken` stands in for the token environment variable (n8n's credential). Each kind's adapter is loaded only when a config names it: the Excel library
  * and the Google client each take 25 to 35 MB of a process's memory once loaded.
  */
 export async function createStores(
   store: Config['store'],
-  options: { authClient?: OAuth2Client } = {},
+  options: { authClient?: OAuth2Client; airtableToken?: string } = {},
 ): Promise<{ tracker: TrackerStore; restricted: RestrictedStore }> {
   switch (store.kind) {
     case 'xlsx': {
@@ -50,6 +50,34 @@ export async function createStores(
       return {
         tracker: new GoogleSheetsTrackerStore({ spreadsheetId: store.spreadsheetId, client }),
         restricted: new GoogleSheetsRestrictedStore({ spreadsheetId: store.restrictedSpreadsheetId, client }),
+      };
+    }
+    case 'airtable': {
+      const [{ AirtableRestrictedStore, AirtableTrackerStore }, { AirtableTransport }] = await Promise.all([
+        import('./airtable-store.ts'),
+        import('./airtable/transport.ts'),
+      ]);
+      const token = options.airtableToken ?? process.env[store.tokenEnv];
+      if (!token)
+        throw new ConfigError('(environment)', [
+          {
+            path: 'store.tokenEnv',
+            message: `${store.tokenEnv} is not set: put an Airtable personal access token in it (see "Airtable set-up" in the README)`,
+          },
+        ]);
+      // One transport per base: its pacing keeps every request to that base, the lease's too, below 5 a second.
+      const transport = (baseId: string) =>
+        new AirtableTransport({ baseId, token, tokenEnv: store.tokenEnv, endpointUrl: store.endpointUrl });
+      return {
+        tracker: new AirtableTrackerStore({
+          baseId: store.baseId,
+          transport: transport(store.baseId),
+          recordLimit: store.recordLimit,
+        }),
+        restricted: new AirtableRestrictedStore({
+          baseId: store.restrictedBaseId,
+          transport: transport(store.restrictedBaseId),
+        }),
       };
     }
   }

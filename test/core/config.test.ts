@@ -7,6 +7,9 @@ const valid = {
   contacts: { governanceLiaison: 'liaison@chhs.example.gov' },
 };
 
+const AIRTABLE_A = 'appAAAAAAAAAAAAAA';
+const AIRTABLE_B = 'appBBBBBBBBBBBBBB';
+
 describe('config validation names the key path', () => {
   test.each([
     ['a wrong store kind', { ...valid, store: { kind: 'csv', path: 'a' } }, 'store.kind'],
@@ -46,10 +49,44 @@ describe('config validation names the key path', () => {
     ['no contacts at all', { store: valid.store, mail: valid.mail }, 'contacts'],
     ['a schedule that is not cron', { ...valid, schedules: { reminders: 'every morning' } }, 'schedules.reminders'],
     ['a schedule for an unknown job', { ...valid, schedules: { backups: '0 1 * * *' } }, 'schedules'],
+    [
+      'an Airtable base ID that is a URL',
+      { ...valid, store: { kind: 'airtable', baseId: 'https://airtable.com/app1', restrictedBaseId: AIRTABLE_B } },
+      'store.baseId',
+    ],
+    [
+      'an Airtable config without the restricted base',
+      { ...valid, store: { kind: 'airtable', baseId: AIRTABLE_A } },
+      'store.restrictedBaseId',
+    ],
+    [
+      'an Airtable token in the file',
+      { ...valid, store: { kind: 'airtable', baseId: AIRTABLE_A, restrictedBaseId: AIRTABLE_B, token: 'pat1' } },
+      'store',
+    ],
+    [
+      'an Airtable endpoint that is not a URL',
+      { ...valid, store: { kind: 'airtable', baseId: AIRTABLE_A, restrictedBaseId: AIRTABLE_B, endpointUrl: 'local' } },
+      'store.endpointUrl',
+    ],
   ])('%s → %s', (_label, document, path) => {
     const result = parseConfig(document);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems.map((p) => p.path)).toContain(path);
+  });
+
+  test('an Airtable store takes its token from AIRTABLE_TOKEN unless the config names another variable', () => {
+    const result = parseConfig({
+      ...valid,
+      store: { kind: 'airtable', baseId: AIRTABLE_A, restrictedBaseId: AIRTABLE_B },
+    });
+    expect(result.ok && result.config.store).toEqual({
+      kind: 'airtable',
+      baseId: AIRTABLE_A,
+      restrictedBaseId: AIRTABLE_B,
+      tokenEnv: 'AIRTABLE_TOKEN',
+      recordLimit: 50_000,
+    });
   });
 
   test('defaults fill what is left out', () => {

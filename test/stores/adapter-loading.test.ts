@@ -8,7 +8,7 @@ const src = (file: string) => JSON.stringify(fileURLToPath(new URL(`../../src/${
  * The packages a fresh Node resolves while it loads the CLI and makes the stores `store` names (a
  * config's store section, as JSON).
  */
-function packagesLoaded(store: object): string[] {
+function packagesLoaded(store: object, env: NodeJS.ProcessEnv = process.env): string[] {
   const script = `
     import { registerHooks } from 'node:module';
     const seen = new Set();
@@ -18,7 +18,7 @@ function packagesLoaded(store: object): string[] {
     await createStores(${JSON.stringify(store)});
     console.log(JSON.stringify([...seen]));
   `;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
   return JSON.parse(out) as string[];
 }
 
@@ -34,4 +34,19 @@ test('a service on a local workbook loads the Excel library and never the Google
   expect(loaded).toContain('exceljs');
   expect(loaded).not.toContain('@googleapis/sheets');
   expect(loaded).not.toContain('google-auth-library');
+});
+
+test('a service on Airtable loads the airtable client and neither the Excel library nor the Google client', () => {
+  const loaded = packagesLoaded(
+    {
+      kind: 'airtable',
+      baseId: 'appAAAAAAAAAAAAAA',
+      restrictedBaseId: 'appBBBBBBBBBBBBBB',
+      tokenEnv: 'AIRTABLE_TOKEN',
+    },
+    { ...process.env, AIRTABLE_TOKEN: 'patTest.token' },
+  );
+  expect(loaded).toContain('airtable');
+  expect(loaded).not.toContain('exceljs');
+  expect(loaded).not.toContain('@googleapis/sheets');
 });
