@@ -336,6 +336,7 @@ function agreementEndShowcase(today: IsoDate, calendar: BusinessCalendar): Row[]
   });
   const approvedOn = backBusinessDays(calendar, today, 8);
   return [
+    base(0, 'Agreement in force until next year', active(400)),
     base(1, 'Agreement ending: renewal at the 90-day point', active(75)),
     base(2, 'Agreement ending: renewal at the 30-day point', active(20)),
     base(3, 'Agreement ended: data disposition due', closed(4)),

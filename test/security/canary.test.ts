@@ -21,6 +21,10 @@ test('restricted content is found nowhere: outbox, tracker workbook, JSON report
         'Next Action': 'Follow up',
         'Next Action Owner Email': 'owner@dhcs.example.gov',
         'Next Action Due': d('2026-11-02'),
+        // The agreement end and the liaison's notices carry tracker fields only, too.
+        ...(id === 'B-2' ? { 'Approved On': d('2026-10-01') } : {}),
+        ...(id === 'B-4' ? { 'End Date': d('2027-01-20') } : {}),
+        ...(id === 'B-5' ? { 'End Date': d('2026-11-02') } : {}),
       }),
     ),
   );
@@ -48,6 +52,7 @@ test('restricted content is found nowhere: outbox, tracker workbook, JSON report
       store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
       mail: { kind: 'outbox', dir: 'outbox' },
       contacts: { ...CONTACTS, managers: ['manager@chhs.example.gov'] },
+      notices: { submitted: true, filing: true },
     }),
   );
   const out: string[] = [];
@@ -63,6 +68,8 @@ test('restricted content is found nowhere: outbox, tracker workbook, JSON report
   const report = JSON.parse(out[0]!) as { notifications: { kind: string }[] };
   expect(report.notifications.length).toBeGreaterThan(3);
   expect(report.notifications.map((n) => n.kind)).toContain('manager-digest');
+  expect(report.notifications.map((n) => n.kind)).toContain('liaison-notice');
+  expect(report.notifications.map((n) => n.kind)).toContain('disposition-escalation');
   const places = {
     outbox: await dumpFolder(path.join(ws.dir, 'outbox')),
     tracker: await dumpWorkbook(ws.tracker.path),
