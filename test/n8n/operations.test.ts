@@ -89,7 +89,7 @@ beforeEach(async () => {
 describe('BUCP Tracker operations', () => {
   test('Get Proposals: every row, validated, with its row issues', async () => {
     const items = await run(r.context({ operation: 'getProposals' }));
-    expect(items).toHaveLength(64);
+    expect(items).toHaveLength(73);
     expect(items.filter((i) => i.json.bucpId === null)).toEqual([
       expect.objectContaining({
         json: expect.objectContaining({ valid: false, rowIssues: [expect.objectContaining({ column: 'BUCP ID' })] }),
@@ -206,7 +206,7 @@ describe('BUCP Tracker operations', () => {
     expect(escalations.length).toBeGreaterThan(0);
     expect(escalations.every((e) => String(e.json.to).length > 0 && e.json.disputeId)).toBe(true);
     const [metrics] = await run(r.context({ operation: 'rollUpMetrics' }));
-    expect((metrics!.json.proposals as { total: number }).total).toBe(64);
+    expect((metrics!.json.proposals as { total: number }).total).toBe(73);
   });
 
   test('Sync writes system columns and sends nothing', async () => {

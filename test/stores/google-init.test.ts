@@ -60,7 +60,7 @@ test('bucp init provisions validation, protections, highlights and charts in one
   const system = proposals.protectedRanges.find((p) => String(p.description).includes('system columns'));
   expect(system).toMatchObject({ editors: { users: [SERVICE_ACCOUNT] } });
   expect(system?.warningOnly ?? false).toBe(false); // Google leaves out fields at their default
-  expect(system?.a1).toMatch(/^'?Proposals'?!AA:AG$/);
+  expect(system?.a1).toMatch(/^'?Proposals'?!AC:AJ$/);
   expect(rig.emulator.sheet(id, 'Activity Log').protectedRanges[0]).toMatchObject({ warningOnly: true });
   expect(rig.emulator.sheet(id, 'Issues').protectedRanges[0]).toMatchObject({ editors: { users: [SERVICE_ACCOUNT] } });
   // Highlights for Due Soon, Stalled and Escalated.
@@ -69,7 +69,7 @@ test('bucp init provisions validation, protections, highlights and charts in one
       (f as { booleanRule: { condition: { values: { userEnteredValue: string }[] } } }).booleanRule.condition.values[0]!
         .userEnteredValue,
   );
-  expect(formulas).toEqual(['=$AD2="Due Soon"', '=$AD2="Stalled"', '=$AD2="Escalated"']);
+  expect(formulas).toEqual(['=$AF2="Due Soon"', '=$AF2="Stalled"', '=$AF2="Escalated"']);
   // Two charts.
   const titles = ['Summary', 'Breakdowns'].flatMap((t) =>
     rig.emulator.sheet(id, t).charts.map((c) => (c as { spec: { title: string } }).spec.title),
