@@ -56,7 +56,9 @@ export function filingDueOn(approvedOn: IsoDate, calendar: BusinessCalendar, bus
 /** Approved and not filed: the proposal a filing reminder would be about, while the notice is on. */
 function awaitingFiling(finding: Pick<ProposalFinding, 'proposal' | 'stage'>): IsoDate | null {
   const { proposal } = finding;
-  if (finding.stage === 'Withdrawn' || proposal.approvedOn === null || proposal.filedOn !== null) return null;
+  // A closed or withdrawn proposal is not chased, as its next action is not.
+  if (finding.stage === 'Withdrawn' || finding.stage === 'Closed') return null;
+  if (proposal.approvedOn === null || proposal.filedOn !== null) return null;
   return proposal.approvedOn;
 }
 

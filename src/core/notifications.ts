@@ -97,8 +97,11 @@ const GROUP_ORDER: readonly DigestGroup[] = [
 ];
 
 /**
- * Everything to send today: at most one digest per person, one escalation per stalled-twice-over
- * stage visit, one dispute escalation per (dispute, level). Nothing on weekends or holidays.
+ * Everything to send today: at most one digest per person (stage, agreement-end and filing lines
+ * alike), one escalation per stalled-twice-over stage visit, one overdue-disposition escalation per
+ * End Date, one "submitted for review" notice per proposal, one dispute escalation per (dispute,
+ * level). Escalations and notices are messages of their own, because they copy people a digest does
+ * not. Nothing on weekends or holidays.
  */
 export function planNotifications(input: PlanInput): PlannedNotification[] {
   const { evaluation, history, calendar, config, link } = input;

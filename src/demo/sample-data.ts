@@ -95,6 +95,13 @@ const LEGAL = [
   'HIPAA 45 CFR 164.512',
 ];
 
+const SAMPLE_RESTRICTED: Row = {
+  'Specialized Security': 'Encrypted SFTP transfer; access limited to named analysts; annual attestation.',
+  'Specialized Privacy': 'Minimum necessary elements; small cells under 11 suppressed before release.',
+  'Known Risks': 'Re-identification risk in rural counties; mitigated by aggregation to region.',
+  'Department Positions': 'Provider counsel concurs with conditions.',
+};
+
 function backBusinessDays(calendar: BusinessCalendar, from: IsoDate, n: number): IsoDate {
   let day = toDayNumber(from);
   let remaining = n;
@@ -217,6 +224,9 @@ export function sampleData(today: IsoDate, calendar: BusinessCalendar, count = 6
             row['Closed On'] = asDate(closed > today ? today : closed);
             row['Stage Entered On'] = row['Closed On'] as Date;
             row['End Date'] = row['Closed On'] as Date;
+            // Closed out: the data was destroyed when the agreement ended.
+            row['Data Disposition'] = 'Destroyed';
+            row['Disposition On'] = row['Closed On'] as Date;
           }
         } else {
           row['Closed On'] = asDate(addDays(submitted, rng.int(30, 90)));
@@ -229,15 +239,12 @@ export function sampleData(today: IsoDate, calendar: BusinessCalendar, count = 6
     // Two proposals past Internal Review lack their restricted record, to show the warning.
     if (needsRecord && missingRecords < 2 && i > 10) missingRecords += 1;
     else if (needsRecord || rng.next() < 0.5) {
-      restricted.push({
-        'BUCP ID': id,
-        'Specialized Security': 'Encrypted SFTP transfer; access limited to named analysts; annual attestation.',
-        'Specialized Privacy': 'Minimum necessary elements; small cells under 11 suppressed before release.',
-        'Known Risks': 'Re-identification risk in rural counties; mitigated by aggregation to region.',
-        'Department Positions': 'Provider counsel concurs with conditions.',
-      });
+      restricted.push({ 'BUCP ID': id, ...SAMPLE_RESTRICTED });
     }
   }
+  const showcase = agreementEndShowcase(today, calendar);
+  proposals.push(...showcase);
+  for (const row of showcase) restricted.push({ ...SAMPLE_RESTRICTED, 'BUCP ID': row['BUCP ID']! });
   // Rows as staff really type them, mistakes included, so the Issues tab has something to show.
   proposals.push(
     { ...proposals[0]!, 'BUCP ID': 'BUCP-2025901', Stage: 'Pending Review', 'Use Case Name': 'Typo in the stage' },
@@ -287,4 +294,73 @@ export function sampleData(today: IsoDate, calendar: BusinessCalendar, count = 6
     disputes.push(row);
   }
   return { proposals, disputes, restricted };
+}
+
+/**
+ * A proposal for each state of an agreement's end and each of the Governance Liaison's notices, so
+ * the first run shows them all: renewal points, a disposition due and one overdue, a closed-out
+ * agreement, a fresh submission, an approved BUCP waiting to be filed, and a disposition typed wrong.
+ */
+function agreementEndShowcase(today: IsoDate, calendar: BusinessCalendar): Row[] {
+  const [dhcs, cdph] = [DEPARTMENTS[0]!, DEPARTMENTS[1]!];
+  const base = (n: number, name: string, fields: Row): Row => ({
+    'BUCP ID': `BUCP-20258${String(n).padStart(2, '0')}`,
+    'Use Case Name': name,
+    'Requesting Department': dhcs.code,
+    'Providing Department': cdph.code,
+    'Requesting Coordinator Email': person(dhcs, dhcs.people[0]!),
+    'Providing Coordinator Email': person(cdph, cdph.people[0]!),
+    'Sponsor Email': `deputy.director@${dhcs.domain}`,
+    Datasets: 'Medi-Cal Eligibility (MEDS); Vital Statistics Births',
+    'Legal Authority': 'W&I Code 14100.2',
+    Outcome: 'Approved',
+    'Restriction Solution': 'Aggregation',
+    ...fields,
+  });
+  const past = (n: number) => asDate(addDays(today, -n));
+  const active = (endIn: number): Row => ({
+    Stage: 'Active',
+    'Concept On': past(500),
+    'Submitted On': past(470),
+    'Approved On': past(430),
+    'Filed On': past(420),
+    'First Data Transfer On': past(380),
+    'Stage Entered On': past(380),
+    'End Date': asDate(addDays(today, endIn)),
+  });
+  const closed = (endedAgo: number): Row => ({
+    ...active(-endedAgo),
+    Stage: 'Closed',
+    'Closed On': past(endedAgo),
+    'Stage Entered On': past(endedAgo),
+  });
+  const approvedOn = backBusinessDays(calendar, today, 8);
+  return [
+    base(0, 'Agreement in force until next year', active(400)),
+    base(1, 'Agreement ending: renewal at the 90-day point', active(75)),
+    base(2, 'Agreement ending: renewal at the 30-day point', active(20)),
+    base(3, 'Agreement ended: data disposition due', closed(4)),
+    base(4, 'Agreement ended: data disposition overdue', closed(25)),
+    base(5, 'Agreement closed out: data retained with safeguards', {
+      ...closed(60),
+      'Data Disposition': 'Retained with Safeguards',
+      'Disposition On': past(55),
+    }),
+    base(6, 'Submitted for review this week', {
+      Stage: 'Provider Review',
+      Outcome: 'Pending',
+      'Restriction Solution': null,
+      'Concept On': past(60),
+      'Submitted On': asDate(backBusinessDays(calendar, today, 1)),
+      'Stage Entered On': asDate(backBusinessDays(calendar, today, 1)),
+    }),
+    base(7, 'Approved, waiting to be filed with the Governance Liaison', {
+      Stage: 'Signatures',
+      'Concept On': past(90),
+      'Submitted On': past(60),
+      'Approved On': asDate(approvedOn),
+      'Stage Entered On': asDate(approvedOn),
+    }),
+    base(8, 'Disposition date without a disposition', { ...closed(30), 'Disposition On': past(28) }),
+  ];
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
@@ -12,7 +12,7 @@ test('bucp demo builds a realistic sample, runs a cycle and says where to look',
   const io = { out: (t: string) => out.push(t), logger: createLogger({ destination: { write: () => true } }) };
   expect(await main(['demo', '--dir', dir, '--now', '2026-11-23T08:00'], io)).toBe(0);
   const text = out.join('\n');
-  expect(text).toMatch(/Sample tracker with 6\d proposals and 12 disputes/);
+  expect(text).toMatch(/Sample tracker with 7\d proposals and 12 disputes/);
   expect(text).toContain(path.join(dir, 'tracker.xlsx'));
   expect(text).toMatch(/Notifications: \d+ planned, \d+ sent/);
 
@@ -22,6 +22,17 @@ test('bucp demo builds a realistic sample, runs a cycle and says where to look',
   for (const status of ['On Track', 'Due Soon', 'Stalled', 'Escalated', 'Closed']) expect(statuses).toContain(status);
   const emails = (await readdir(path.join(dir, 'outbox'))).filter((f) => f.endsWith('.eml'));
   expect(emails.length).toBeGreaterThan(5);
+  // The agreement end and the liaison's notices show on the first run.
+  const termStatuses = new Set([...proposals.values()].map((r) => r['Term Status']));
+  for (const status of ['Active', 'Ending Soon', 'Disposition Due', 'Disposition Overdue', 'Closed Out']) {
+    expect(termStatuses).toContain(status);
+  }
+  const outbox = (await readFile(path.join(dir, 'outbox', 'index.jsonl'), 'utf8')).split('\n').join(' ');
+  for (const key of ['liaison-submitted:BUCP-2025806', 'disposition-escalation:BUCP-2025804']) {
+    expect(outbox).toContain(key);
+  }
+  const mail = (await Promise.all(emails.map((f) => readFile(path.join(dir, 'outbox', f), 'utf8')))).join('\n');
+  for (const group of ['Agreement Ending', 'Disposition Due', 'Filing Due']) expect(mail).toContain(group);
   const issues = await readRows(path.join(dir, 'tracker.xlsx'), 'Issues', 'ID');
   expect([...issues.values()].some((r) => r.Severity === 'error')).toBe(true);
 

@@ -335,6 +335,16 @@ describe("the Governance Liaison's notices over days", () => {
     expect(sim.run(['2027-01-13', '2027-01-14'])).toEqual({ '2027-01-13': [], '2027-01-14': [] });
   });
 
+  test.each(['Closed', 'Withdrawn'])('a %s proposal is not chased to file', (stage) => {
+    const sim = simulate(
+      [row('C-1', { Stage: stage, 'Approved On': '2026-11-02', 'Stage Entered On': '2026-11-20' })],
+      {
+        notices: { filing: true },
+      },
+    );
+    expect(sim.run(['2026-12-01'])).toEqual({ '2026-12-01': [] });
+  });
+
   test('notices off: nothing goes to the liaison and nobody is reminded to file', () => {
     const sim = simulate(
       [

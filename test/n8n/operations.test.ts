@@ -89,7 +89,7 @@ beforeEach(async () => {
 describe('BUCP Tracker operations', () => {
   test('Get Proposals: every row, validated, with its row issues', async () => {
     const items = await run(r.context({ operation: 'getProposals' }));
-    expect(items).toHaveLength(64);
+    expect(items).toHaveLength(73);
     expect(items.filter((i) => i.json.bucpId === null)).toEqual([
       expect.objectContaining({
         json: expect.objectContaining({ valid: false, rowIssues: [expect.objectContaining({ column: 'BUCP ID' })] }),
@@ -123,6 +123,11 @@ describe('BUCP Tracker operations', () => {
         onSent: expect.arrayContaining([expect.objectContaining({ on: '2026-11-20', key: expect.any(String) })]),
       });
     }
+    // The agreement end rides along: the overdue disposition's escalation, and its lines recorded once sent.
+    const escalation = planned.find((p) => String(p.json.idempotencyKey).startsWith('disposition-escalation:'));
+    expect(escalation?.json.record).toMatchObject({
+      onSent: [expect.objectContaining({ kind: 'disposition-escalation-sent', data: { end: expect.any(String) } })],
+    });
     // A second execution inside the claim window plans none of them again.
     expect(await run(r.context({ operation: 'planReminders', claimMinutes: 30 }))).toEqual([]);
 
@@ -142,6 +147,8 @@ describe('BUCP Tracker operations', () => {
     expect((await record(sendEmailOutput)).map((i) => i.json.result)).toEqual(planned.map(() => 'duplicate'));
     const activity = await readAllRows(path.join(r.dir, 'tracker.xlsx'), 'Activity Log');
     expect(activity.filter((a) => a.Kind === 'notification-sent')).toHaveLength(planned.length);
+    const escalations = planned.filter((p) => String(p.json.idempotencyKey).startsWith('disposition-escalation:'));
+    expect(activity.filter((a) => a.Kind === 'disposition-escalation-sent')).toHaveLength(escalations.length);
   });
 
   test('Record Sent: a bad item is an error item with Continue On Fail, and stops the node without', async () => {
@@ -206,7 +213,7 @@ describe('BUCP Tracker operations', () => {
     expect(escalations.length).toBeGreaterThan(0);
     expect(escalations.every((e) => String(e.json.to).length > 0 && e.json.disputeId)).toBe(true);
     const [metrics] = await run(r.context({ operation: 'rollUpMetrics' }));
-    expect((metrics!.json.proposals as { total: number }).total).toBe(64);
+    expect((metrics!.json.proposals as { total: number }).total).toBe(73);
   });
 
   test('Sync writes system columns and sends nothing', async () => {

@@ -94,7 +94,7 @@ describe('the shipped workflows in a real n8n', { timeout: 120_000 }, () => {
   test('metrics-rollup writes the summary tabs and returns the metrics', async () => {
     const run = await execute('bucpMetricsRollup');
     const [metrics] = run.nodes.get('Roll Up Metrics')!.items;
-    expect((metrics!.proposals as { total: number }).total).toBe(64);
+    expect((metrics!.proposals as { total: number }).total).toBe(73);
     const summary = await dumpWorkbook(path.join(dir, 'tracker.xlsx'));
     expect(summary).toContain('Summary');
     expect(summary).toMatch(/approval rate/i);

@@ -40,6 +40,10 @@ test('restricted content and webhook URLs are found nowhere: outbox, chat posts,
         'Next Action': 'Follow up',
         'Next Action Owner Email': 'owner@dhcs.example.gov',
         'Next Action Due': d('2026-11-02'),
+        // The agreement end and the liaison's notices carry tracker fields only, too.
+        ...(id === 'B-2' ? { 'Approved On': d('2026-10-01') } : {}),
+        ...(id === 'B-4' ? { 'End Date': d('2027-01-20') } : {}),
+        ...(id === 'B-5' ? { 'End Date': d('2026-11-02') } : {}),
       }),
     ),
   );
@@ -71,6 +75,7 @@ test('restricted content and webhook URLs are found nowhere: outbox, chat posts,
         channel('team', 'teams', 'BUCP_CANARY_TEAMS_URL'),
         channel('space', 'google-chat', 'BUCP_CANARY_GCHAT_URL'),
       ],
+      notices: { submitted: true, filing: true },
     }),
   );
   const out: string[] = [];
@@ -100,6 +105,8 @@ test('restricted content and webhook URLs are found nowhere: outbox, chat posts,
     new Set(['escalation', 'dispute-escalation', 'manager-digest', 'daily-board']),
   );
   expect(new Set(report.chat.map((p) => p.status))).toEqual(new Set(['sent', 'failed', 'unknown']));
+  expect(report.notifications.map((n) => n.kind)).toContain('liaison-notice');
+  expect(report.notifications.map((n) => n.kind)).toContain('disposition-escalation');
   const places = {
     outbox: await dumpFolder(path.join(ws.dir, 'outbox')),
     tracker: await dumpWorkbook(ws.tracker.path),

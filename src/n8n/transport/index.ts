@@ -116,7 +116,7 @@ export const trackerProperties: INodeProperties[] = [
     default: '',
     placeholder: '/home/node/bucp/bucp.yaml',
     description:
-      "Path to a bucp.yaml on the n8n host: SLAs, holidays, departments, contacts, reminder and dispute rules. Its store and mail sections are ignored: the node's credential is the store, and n8n sends the mail. Leave empty to use Rules below.",
+      "Path to a bucp.yaml on the n8n host: SLAs, holidays, departments, contacts, reminder, dispute, term and notices rules. Its store and mail sections are ignored: the node's credential is the store, and n8n sends the mail. Leave empty to use Rules below.",
   },
   {
     displayName: 'Rules (YAML)',
