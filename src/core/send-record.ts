@@ -5,7 +5,12 @@ import { NOTIFICATION_KINDS, type PlannedNotification } from './notifications.ts
 import type { SendOutcome } from './ports.ts';
 
 /** The kinds of line a send adds beside its own: what the repeat rules remember of it. */
-const SENT_KINDS: readonly ActivityKind[] = ['reminder-sent', 'escalation-sent', 'dispute-escalation-sent'];
+const SENT_KINDS: readonly ActivityKind[] = [
+  'reminder-sent',
+  'escalation-sent',
+  'dispute-escalation-sent',
+  'task-reminder-sent',
+];
 
 const SentLineSchema = z.object({
   on: z.iso.date(),
@@ -18,7 +23,7 @@ const SentLineSchema = z.object({
   to: z.string(),
   detail: z.string(),
   key: z.string().min(1),
-  data: z.strictObject({ due: z.iso.date().optional() }).optional(),
+  data: z.strictObject({ due: z.iso.date().optional(), taskId: z.string().min(1).optional() }).optional(),
 });
 
 /**
