@@ -436,13 +436,15 @@ export function buildProgram(io: Io): Command {
       const report = await cycleOnce(config, now, io, { dryRun: false });
       io.out(
         [
-          `Sample tracker with ${seeded.proposals} proposals and ${seeded.disputes} disputes.`,
+          `Sample tracker with ${seeded.proposals} proposals, ${seeded.disputes} disputes and ${seeded.tasks} tasks.`,
           summarize(report, { tracker: trackerLocation(config), outbox: outboxOf(config) }),
           '',
           'Where to look:',
           `  - Open ${trackerLocation(config)}: the Proposals tab (system columns on the right, highlighted rows),`,
-          '    the Issues tab (the sample has a few rows typed wrong on purpose), and Summary, Stage Times,',
-          '    Dispute Metrics and Breakdowns.',
+          '    the Tasks tab, the Issues tab (the sample has a few rows typed wrong on purpose), the Library',
+          '    (dispute resolutions, restriction solutions, outcomes, lessons learned), and Summary, Stage Times,',
+          '    Dispute Metrics, Breakdowns and Task Metrics.',
+          `  - Search it: npx bucp find medi-cal --config ${path.relative(process.cwd(), configFile)}`,
           `  - Open any .eml file in ${outboxOf(config)} with your mail program, or read index.jsonl.`,
           `  - Run it again: npx bucp run --once --config ${path.relative(process.cwd(), configFile)}`,
         ].join('\n'),
@@ -464,7 +466,7 @@ export function buildProgram(io: Io): Command {
         const now = opts.now ? parseNow(opts.now, config.timezone) : sampleClock(new Date(), config);
         const seeded = await seedSampleTracker(config, now);
         io.out(
-          `No tracker at ${trackerLocation(config)} yet: created one with ${seeded.proposals} sample proposals.\n` +
+          `No tracker at ${trackerLocation(config)} yet: created one with ${seeded.proposals} sample proposals and ${seeded.tasks} tasks.\n` +
             `  Replace it with your own workbook, or set store.path in ${file}.` +
             (opts.now ? '' : `\n  This first run of the sample is as of ${describeClock(now, config)}.`),
         );

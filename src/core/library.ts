@@ -59,13 +59,13 @@ export function libraryTable(input: LibraryInput): SummaryTable {
       const resolved = dispute.resolvedOn!;
       return [
         dispute.disputeId,
-        dispute.bucpId ?? '',
-        (dispute.bucpId && byId.get(dispute.bucpId)?.useCaseName) || '',
-        dispute.category ?? '',
+        dispute.bucpId ?? null,
+        (dispute.bucpId && byId.get(dispute.bucpId)?.useCaseName) || null,
+        dispute.category ?? null,
         highestLevelReached(d, input.history),
-        dispute.decision ?? '',
+        dispute.decision ?? null,
         raised && resolved >= raised ? input.calendar.businessDaysBetween(raised, resolved) : null,
-        dispute.resolutionSummary ?? '',
+        dispute.resolutionSummary ?? null,
       ];
     });
 
@@ -75,29 +75,35 @@ export function libraryTable(input: LibraryInput): SummaryTable {
     .map((p): SummaryCell[] => [
       p.restrictionSolution!,
       p.bucpId,
-      p.useCaseName ?? '',
-      p.legalAuthority ?? '',
+      p.useCaseName ?? null,
+      p.legalAuthority ?? null,
       p.datasets.join('; '),
-      p.outcome ?? '',
-      p.dataSharingOutcome ?? '',
-      p.documents ?? '',
+      p.outcome ?? null,
+      p.dataSharingOutcome ?? null,
+      p.documents ?? null,
     ]);
 
   const outcomes = sorted
     .filter((p) => p.stage === 'Active' || p.stage === 'Closed')
     .map((p): SummaryCell[] => [
       p.bucpId,
-      p.useCaseName ?? '',
+      p.useCaseName ?? null,
       p.stage!,
-      p.requestingDepartment ?? '',
-      p.providingDepartment ?? '',
-      p.firstDataTransferOn ?? '',
+      p.requestingDepartment ?? null,
+      p.providingDepartment ?? null,
+      p.firstDataTransferOn ?? null,
       p.dataSharingOutcome ?? '(not recorded yet)',
     ]);
 
   const lessons = sorted
     .filter((p) => p.lessonsLearned)
-    .map((p): SummaryCell[] => [p.bucpId, p.useCaseName ?? '', p.stage ?? '', p.outcome ?? '', p.lessonsLearned!]);
+    .map((p): SummaryCell[] => [
+      p.bucpId,
+      p.useCaseName ?? null,
+      p.stage ?? null,
+      p.outcome ?? null,
+      p.lessonsLearned!,
+    ]);
 
   const rows: SummaryCell[][] = [
     ['BUCP reference library'],

@@ -11,6 +11,7 @@ const SENT_KINDS: readonly ActivityKind[] = [
   'dispute-escalation-sent',
   'disposition-escalation-sent',
   'liaison-notice-sent',
+  'task-reminder-sent',
 ];
 
 const SentLineSchema = z.object({
@@ -30,6 +31,7 @@ const SentLineSchema = z.object({
       end: z.iso.date().optional(),
       point: z.number().int().optional(),
       approved: z.iso.date().optional(),
+      taskId: z.string().min(1).optional(),
     })
     .optional(),
 });

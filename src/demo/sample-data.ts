@@ -9,6 +9,7 @@ type Row = Record<string, StaffValue>;
 export interface SampleData {
   readonly proposals: Row[];
   readonly disputes: Row[];
+  readonly tasks: Row[];
   readonly restricted: Row[];
 }
 
@@ -101,6 +102,25 @@ const SAMPLE_RESTRICTED: Row = {
   'Known Risks': 'Re-identification risk in rural counties; mitigated by aggregation to region.',
   'Department Positions': 'Provider counsel concurs with conditions.',
 };
+
+const LESSONS = [
+  'Agree the de-identification method with the provider before drafting; it saved two review rounds.',
+  'Bring the privacy office in at Concept: their questions shaped the data elements.',
+  'A data dictionary attached to the draft avoided a month of back-and-forth on field meanings.',
+  'Small-cell suppression rules written into the BUCP up front kept the dispute short.',
+  'Name a sponsor early: the escalation went faster with one.',
+  'Test the SFTP transfer with dummy data before the first real extract.',
+];
+
+const TASKS = [
+  'Send the revised draft to the provider',
+  'Confirm the transfer method with IT security',
+  "Collect both directors' signatures",
+  'Send the signed BUCP to the Governance Liaison for filing',
+  'Set up the SFTP account for the recipient',
+  'Review the data dictionary with program staff',
+  'Schedule the privacy office review',
+];
 
 function backBusinessDays(calendar: BusinessCalendar, from: IsoDate, n: number): IsoDate {
   let day = toDayNumber(from);
@@ -293,7 +313,67 @@ export function sampleData(today: IsoDate, calendar: BusinessCalendar, count = 6
     }
     disputes.push(row);
   }
-  return { proposals, disputes, restricted };
+  const { tasks } = addTasksAndLessons(proposals, today, calendar);
+  return { proposals, disputes, tasks, restricted };
+}
+
+/**
+ * Tasks (overdue, due soon, open and done, one for a proposal that does not exist) and lessons learned,
+ * so a first run shows the Tasks tab, task reminders and the Library. A generator of its own keeps the
+ * rest of the sample as it was.
+ */
+function addTasksAndLessons(proposals: Row[], today: IsoDate, calendar: BusinessCalendar): { tasks: Row[] } {
+  const rng = random(toDayNumber(today) + 1);
+  for (const row of proposals) {
+    if (!row['BUCP ID']) continue;
+    const finished = row.Stage === 'Active' || row.Stage === 'Closed';
+    if (rng.next() < (finished ? 0.6 : 0.15)) row['Lessons Learned'] = rng.pick(LESSONS);
+  }
+  const open = proposals.filter((p) => p['BUCP ID'] && OPEN_STAGES.includes(p.Stage as (typeof OPEN_STAGES)[number]));
+  const closed = proposals.filter((p) => p.Stage === 'Closed');
+  const tasks: Row[] = [];
+  const dueOn = (kind: number): { due: IsoDate; doneOn: IsoDate | null } => {
+    if (kind === 0) return { due: backBusinessDays(calendar, today, rng.int(1, 8)), doneOn: null }; // overdue
+    if (kind === 1) return { due: today, doneOn: null }; // due soon (today)
+    if (kind === 2) return { due: calendar.addBusinessDays(today, rng.int(1, 2)), doneOn: null }; // due soon
+    if (kind === 3) return { due: calendar.addBusinessDays(today, rng.int(5, 25)), doneOn: null }; // open
+    const due = backBusinessDays(calendar, today, rng.int(2, 10));
+    return { due, doneOn: backBusinessDays(calendar, today, 1) }; // done
+  };
+  open.slice(0, 16).forEach((p, i) => {
+    const count = 1 + (i % 2);
+    for (let k = 0; k < count; k += 1) {
+      const { due, doneOn } = dueOn((i + k) % 5);
+      const owner = rng.next() < 0.6 ? p['Requesting Coordinator Email'] : p['Providing Coordinator Email'];
+      tasks.push({
+        'Task ID': `TSK-${String(tasks.length + 1).padStart(3, '0')}`,
+        'BUCP ID': p['BUCP ID'] as string,
+        Task: rng.pick(TASKS),
+        'Owner Email': owner as string,
+        Due: asDate(due),
+        'Done On': asDate(doneOn),
+      });
+    }
+  });
+  // A task of a Closed proposal is never reminded, and one whose BUCP ID matches no proposal is a row issue.
+  if (closed[0]) {
+    tasks.push({
+      'Task ID': `TSK-${String(tasks.length + 1).padStart(3, '0')}`,
+      'BUCP ID': closed[0]['BUCP ID'] as string,
+      Task: 'Confirm the data was destroyed',
+      'Owner Email': closed[0]['Requesting Coordinator Email'] as string,
+      Due: asDate(backBusinessDays(calendar, today, 3)),
+    });
+  }
+  tasks.push({
+    'Task ID': `TSK-${String(tasks.length + 1).padStart(3, '0')}`,
+    'BUCP ID': 'BUCP-2099999',
+    Task: 'Draft the data dictionary',
+    'Owner Email': 'maria.lopez@dhcs.example.gov',
+    Due: asDate(calendar.addBusinessDays(today, 10)),
+    Notes: 'Which proposal is this for?',
+  });
+  return { tasks };
 }
 
 /**

@@ -34,7 +34,7 @@ export async function seedSampleTracker(
     count?: number;
     restricted?: (row: SampleData['restricted'][number]) => SampleData['restricted'][number];
   } = {},
-): Promise<{ proposals: number; disputes: number }> {
+): Promise<{ proposals: number; disputes: number; tasks: number }> {
   if (config.store.kind !== 'xlsx') throw new Error('The sample tracker is a local workbook: use store.kind xlsx');
   const { tracker, restricted } = await createStores(config.store);
   await runInit({ config, store: tracker, restricted });
@@ -43,9 +43,10 @@ export async function seedSampleTracker(
   const data = sampleData(localDate(now, config.timezone), calendarFor(config), options.count);
   await appendRowsByHeader(config.store.path, TABS.proposals, data.proposals);
   await appendRowsByHeader(config.store.path, TABS.disputes, data.disputes);
+  await appendRowsByHeader(config.store.path, TABS.tasks, data.tasks);
   const { restricted: change = (row) => row } = options;
   await appendRowsByHeader(config.store.restrictedPath, TABS.restricted, data.restricted.map(change));
-  return { proposals: data.proposals.length, disputes: data.disputes.length };
+  return { proposals: data.proposals.length, disputes: data.disputes.length, tasks: data.tasks.length };
 }
 
 export function sampleTrackerMissing(config: Config): Promise<boolean> {

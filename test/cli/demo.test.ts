@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { createLogger } from '../../src/log.ts';
+import { dumpWorkbook } from '../support/dump.ts';
 import { readRows } from '../support/workspace.ts';
 
 test('bucp demo builds a realistic sample, runs a cycle and says where to look', async () => {
@@ -12,7 +13,7 @@ test('bucp demo builds a realistic sample, runs a cycle and says where to look',
   const io = { out: (t: string) => out.push(t), logger: createLogger({ destination: { write: () => true } }) };
   expect(await main(['demo', '--dir', dir, '--now', '2026-11-23T08:00'], io)).toBe(0);
   const text = out.join('\n');
-  expect(text).toMatch(/Sample tracker with 7\d proposals and 12 disputes/);
+  expect(text).toMatch(/Sample tracker with 7\d proposals, 12 disputes and \d+ tasks/);
   expect(text).toContain(path.join(dir, 'tracker.xlsx'));
   expect(text).toMatch(/Notifications: \d+ planned, \d+ sent/);
 
@@ -35,6 +36,26 @@ test('bucp demo builds a realistic sample, runs a cycle and says where to look',
   for (const group of ['Agreement Ending', 'Disposition Due', 'Filing Due']) expect(mail).toContain(group);
   const issues = await readRows(path.join(dir, 'tracker.xlsx'), 'Issues', 'ID');
   expect([...issues.values()].some((r) => r.Severity === 'error')).toBe(true);
+  // Every new feature shows on the first run: tasks in each status, task reminders, a task row issue,
+  // the Library's four sections with content, and Task Metrics.
+  const tasks = await readRows(path.join(dir, 'tracker.xlsx'), 'Tasks', 'Task ID');
+  expect(new Set([...tasks.values()].map((r) => r.Status))).toEqual(new Set(['Open', 'Due Soon', 'Overdue', 'Done']));
+  expect([...tasks.values()].some((r) => String(r['Row Issues'] ?? '').includes('matches no proposal'))).toBe(true);
+  expect(mail).toContain('Your tasks due soon or overdue');
+  const workbook = await dumpWorkbook(path.join(dir, 'tracker.xlsx'));
+  const library = workbook.slice(workbook.indexOf('## Library'));
+  const section = (title: string) => library.slice(library.indexOf(title)).split('\n').slice(0, 12).join('\n');
+  for (const title of [
+    'Dispute resolutions',
+    'Statutory restriction solutions',
+    'Data-sharing outcomes',
+    'Lessons learned',
+  ]) {
+    expect(section(title), title).not.toContain('(none yet)');
+  }
+  expect(library).toContain('BUCP reference library');
+  expect(workbook).toContain('## Task Metrics');
+  expect(text).toContain('npx bucp find');
 
   // Run again in the same folder: the demo replaces its own folder, and refuses one it did not make.
   expect(await main(['demo', '--dir', dir, '--now', '2026-11-23T08:00'], io)).toBe(0);

@@ -205,6 +205,53 @@ export function trackerStoreContract(name: string, makeFixture: () => Promise<St
       expect((await f.readTab('Issues')).map((r) => r.ID)).toEqual(['B-1']);
     });
 
+    test('the Tasks tab is read by header, and its system cells land on their own Task ID after a staff sort', async () => {
+      await f.addRows('Tasks', [
+        { 'Task ID': 'T-1', 'BUCP ID': 'B-1', Task: 'first', 'Owner Email': 'a@x.gov' },
+        { 'Task ID': 'T-2', 'BUCP ID': 'B-1', Task: 'second', 'Owner Email': 'b@x.gov' },
+      ]);
+      const { tasks, layoutProblems, missingOptionalTabs } = await f.store.read();
+      expect(layoutProblems).toEqual([]);
+      expect(missingOptionalTabs ?? []).toEqual([]);
+      expect(tasks.rows.map((r) => [r.rowNumber, r.cells['Task ID'], r.cells.Task])).toEqual([
+        [2, 'T-1', 'first'],
+        [3, 'T-2', 'second'],
+      ]);
+      f.betweenReadAndWrite(() => f.sortRows('Tasks', 'Task ID', true));
+      await f.store.write({
+        cells: ['T-1', 'T-2'].map((id) => ({
+          tab: 'Tasks',
+          id,
+          values: { Status: { kind: 'text', value: `of ${id}` } },
+        })),
+        appendActivity: [],
+      });
+      expect((await f.readTab('Tasks')).map((r) => [r['Task ID'], r.Task, r.Status])).toEqual([
+        ['T-2', 'second', 'of T-2'],
+        ['T-1', 'first', 'of T-1'],
+      ]);
+      await expect(
+        f.store.write({
+          cells: [{ tab: 'Tasks', id: 'T-1', values: { Due: { kind: 'date', value: '2026-11-23' } } }],
+          appendActivity: [],
+        }),
+      ).rejects.toThrow(/staff column "Due"/);
+    });
+
+    test('the Library tab is replaced whole, like a summary tab', async () => {
+      const library = (title: string) => ({
+        tab: 'Library' as const,
+        rows: [[title], ['As of 2026-11-23'], [], ['x', 1]],
+      });
+      await f.store.write({ cells: [], appendActivity: [], summaries: [library('first')] });
+      await f.store.write({ cells: [], appendActivity: [], summaries: [library('second')] });
+      const rows = await f.readTab('Library');
+      expect(Object.keys(rows[0] ?? {})).toEqual(['second']);
+      const before = await f.version();
+      await f.store.write({ cells: [], appendActivity: [], summaries: [library('second')] });
+      expect(await f.version()).toBe(before);
+    });
+
     test('text that looks like a formula stays text, in staff cells and in what the service writes', async () => {
       const formula = '=IMPORTXML("http://x","//a")';
       await f.addRows('Proposals', [row('B-1', { Notes: formula })]);

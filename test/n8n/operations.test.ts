@@ -149,6 +149,12 @@ describe('BUCP Tracker operations', () => {
     expect(activity.filter((a) => a.Kind === 'notification-sent')).toHaveLength(planned.length);
     const escalations = planned.filter((p) => String(p.json.idempotencyKey).startsWith('disposition-escalation:'));
     expect(activity.filter((a) => a.Kind === 'disposition-escalation-sent')).toHaveLength(escalations.length);
+    // The sample's due-soon and overdue tasks are in the planned digests, and Record Sent records them.
+    const taskLines = planned.flatMap(({ json }) =>
+      (json.record as { onSent: { kind: string }[] }).onSent.filter((l) => l.kind === 'task-reminder-sent'),
+    );
+    expect(taskLines.length).toBeGreaterThan(0);
+    expect(activity.filter((a) => a.Kind === 'task-reminder-sent')).toHaveLength(taskLines.length);
   });
 
   test('Record Sent: a bad item is an error item with Continue On Fail, and stops the node without', async () => {

@@ -69,6 +69,9 @@ describe('the shipped workflows in a real n8n', { timeout: 120_000 }, () => {
     expect(recorded.map((r) => r.result)).toEqual(planned.map(() => 'recorded'));
     const sentKeys = (await activity()).filter((r) => r.Kind === 'notification-sent').map((r) => r['Idempotency Key']);
     expect(sentKeys.sort()).toEqual(planned.map((p) => p.idempotencyKey).sort());
+    // The sample's due-soon and overdue tasks went out in their owners' digests, and were recorded.
+    expect(smtp.received.some((m) => m.mail.text?.includes('Your tasks due soon or overdue'))).toBe(true);
+    expect((await activity()).some((r) => r.Kind === 'task-reminder-sent')).toBe(true);
 
     // The same day again: nothing new is planned, so nothing is sent twice.
     const again = await execute('bucpDailyReminders');

@@ -44,9 +44,22 @@ test('restricted content and webhook URLs are found nowhere: outbox, chat posts,
         ...(id === 'B-2' ? { 'Approved On': d('2026-10-01') } : {}),
         ...(id === 'B-4' ? { 'End Date': d('2027-01-20') } : {}),
         ...(id === 'B-5' ? { 'End Date': d('2026-11-02') } : {}),
+        'Restriction Solution': 'De-identification',
+        'Legal Authority': 'W&I Code 14100.2',
+        'Lessons Learned': `Lesson of ${id}: agree the de-identification method early`,
+        'Data-Sharing Outcome': `Outcome of ${id}`,
       }),
     ),
   );
+  await ws.addTasks([
+    {
+      'Task ID': 'T-1',
+      'BUCP ID': 'B-1',
+      Task: 'Send the draft',
+      'Owner Email': 'owner@dhcs.example.gov',
+      Due: d('2026-11-20'),
+    },
+  ]);
   await ws.addDisputes([
     {
       'Dispute ID': 'D-1',
@@ -55,6 +68,16 @@ test('restricted content and webhook URLs are found nowhere: outbox, chat posts,
       Category: 'Cost',
       Level: 'Data Coordinators',
       Decision: 'Pending',
+    },
+    {
+      'Dispute ID': 'D-2',
+      'BUCP ID': 'B-2',
+      'Raised On': d('2026-09-01'),
+      Category: 'De-identification Method',
+      Level: 'Risk Management Subcommittee',
+      Decision: 'Modified',
+      'Resolved On': d('2026-10-01'),
+      'Resolution Summary': 'Aggregated to county level',
     },
   ]);
   // Every restricted field of every record carries the canary, including one in a row whose ID is odd.
@@ -95,6 +118,18 @@ test('restricted content and webhook URLs are found nowhere: outbox, chat posts,
   delete process.env.BUCP_CANARY_TEAMS_URL;
   delete process.env.BUCP_CANARY_GCHAT_URL;
   expect(await main(['check', '--config', configFile, '--now', '2026-11-24T08:00'], io)).toBe(0);
+  // bucp find never searches restricted content: the canary and the restricted words find nothing...
+  // (Its answer echoes the query, the canary typed here, so it is kept apart from the output searched below.)
+  const asked: string[] = [];
+  const findIo = { out: (t: string) => asked.push(t), logger };
+  expect(await main(['find', CANARY, '--json', '--config', configFile, '--now', '2026-11-24T08:00'], findIo)).toBe(0);
+  expect(JSON.parse(asked[0]!)).toMatchObject({ query: CANARY, matches: [] });
+  expect(await main(['find', 'Specialized', '--config', configFile, '--now', '2026-11-24T08:00'], io)).toBe(0);
+  expect(out.at(-1)).toMatch(/^0 proposals match/);
+  // ...and what it finds and prints carries none of it.
+  expect(await main(['find', 'medi-cal', '--config', configFile, '--now', '2026-11-24T08:00'], io)).toBe(0);
+  expect(await main(['find', 'lesson', '--json', '--config', configFile, '--now', '2026-11-24T08:00'], io)).toBe(0);
+  expect(JSON.parse(out.at(-1)!).matches).toHaveLength(5);
   // Even a logger handed restricted fields by mistake redacts them.
   logger.info({ 'Specialized Security': CANARY, record: { 'Known Risks': CANARY } }, 'second line of defence');
 
@@ -123,6 +158,12 @@ test('restricted content and webhook URLs are found nowhere: outbox, chat posts,
   expect(teams.posts.length).toBeGreaterThan(4);
   expect(teams.posts.every((p) => p.path.includes(URL_CANARY))).toBe(true);
   expect(places.logs).toContain('[secret]');
+  // The Library tab and the task reminders were really made, so the search covered them.
+  expect(places.tracker).toContain('BUCP reference library');
+  expect(places.tracker).toContain('Lesson of B-3');
+  expect(places.tracker).toContain('Aggregated to county level');
+  expect(places.outbox).toContain('Send the draft');
+  expect(places.cliOutput).toContain('5 proposals match "medi-cal"');
   // The search can fail: the canary is really in the restricted workbook the cycle read.
   expect((await dumpWorkbook(ws.restricted.path)).includes(CANARY)).toBe(true);
   expect(places.logs).toContain('[restricted]');

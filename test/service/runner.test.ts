@@ -175,7 +175,7 @@ test('bucp start on a fresh checkout: a sample tracker, its mail, then the servi
   const bucp = spawnBucp(['start', '--config', configFile, '--port', '0']);
   await bucp.waitFor(/Ctrl-C stops the service\./);
   const out = bucp.out();
-  expect(out).toMatch(/created one with 7\d sample proposals/);
+  expect(out).toMatch(/created one with 7\d sample proposals and \d+ tasks/);
   expect(out).toMatch(/Notifications: \d+ planned, [1-9]\d* sent/);
   expect(out).toMatch(/Status page: http:\/\/127\.0\.0\.1:\d+\/status/);
   const emails = (await readdir(path.join(dir, 'data', 'outbox'))).filter((f) => f.endsWith('.eml'));

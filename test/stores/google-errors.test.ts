@@ -1,4 +1,6 @@
 import { afterEach, expect, test } from 'vitest';
+import { PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
+import { columnLetter } from '../../src/core/layout.ts';
 import { LayoutError } from '../../src/jobs/run-cycle.job.ts';
 import { SERVICE_ACCOUNT, googleWorkspace } from '../support/google.ts';
 import { RecordingMailer, lineTimesByKey } from '../support/recording-mailer.ts';
@@ -62,7 +64,8 @@ test('a missing tab or header says to run bucp init', async () => {
     spreadsheetId: id,
     requestBody: { requests: [{ deleteSheet: { sheetId: issues } }] },
   });
-  ws.emulator.editCell({ spreadsheetId: id, title: 'Proposals' }, 'AD1', '');
+  const status = columnLetter(PROPOSAL_COLUMNS.findIndex((c) => c.header === 'Status') + 1);
+  ws.emulator.editCell({ spreadsheetId: id, title: 'Proposals' }, `${status}1`, '');
   // A new store (a restarted service) sees the spreadsheet as it is now.
   const { GoogleSheetsTrackerStore } = await import('../../src/stores/google-sheets-store.ts');
   const store = new GoogleSheetsTrackerStore({ spreadsheetId: id, client: ws.client });

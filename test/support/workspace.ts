@@ -7,7 +7,7 @@ import { TABS } from '../../src/core/contract.ts';
 import { BusinessCalendar } from '../../src/core/calendar.ts';
 import { addDays } from '../../src/core/dates.ts';
 import { runInit } from '../../src/jobs/init.job.ts';
-import { type CycleReport, runCycle } from '../../src/jobs/run-cycle.job.ts';
+import { type CyclePart, type CycleReport, runCycle } from '../../src/jobs/run-cycle.job.ts';
 import { createLogger } from '../../src/log.ts';
 import { parseNow } from '../../src/cli/main.ts';
 import { OutboxMailer, type OutboxEntry } from '../../src/mail/outbox-mailer.ts';
@@ -43,7 +43,10 @@ export interface Workspace {
   addTasks(rows: readonly Row[]): Promise<void>;
   addRestricted(rows: readonly Row[]): Promise<void>;
   /** Runs one real cycle at a local time such as `2026-11-23T08:00`. */
-  run(now: string, options?: { dryRun?: boolean; mailer?: Mailer }): Promise<CycleReport>;
+  run(
+    now: string,
+    options?: { dryRun?: boolean; mailer?: Mailer; parts?: ReadonlySet<CyclePart> },
+  ): Promise<CycleReport>;
   sent(): Promise<OutboxEntry[]>;
   readOutboxFile(file: string): Promise<string>;
 }
@@ -80,7 +83,11 @@ export async function makeWorkspace(overrides: Partial<ConfigInput> = {}): Promi
     run: (now, options = {}) =>
       runCycle(
         { config, store: tracker, restricted, mailer: options.mailer ?? outbox, templates, logger },
-        { now: localTime(now, config.timezone), dryRun: options.dryRun ?? false },
+        {
+          now: localTime(now, config.timezone),
+          dryRun: options.dryRun ?? false,
+          ...(options.parts ? { parts: options.parts } : {}),
+        },
       ),
     sent: async () => new OutboxMailer({ dir: path.join(dir, 'outbox'), from: 'x@localhost' }).entries(),
     readOutboxFile: (file) => readFile(path.join(dir, 'outbox', file), 'utf8'),
