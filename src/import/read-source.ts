@@ -28,7 +28,10 @@ export interface ReadOptions {
 export async function readSource(file: string, options: ReadOptions, map: ImportMap): Promise<SourceGrid> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.xlsx' || ext === '.xlsm') return readWorkbook(file, options, map);
-  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return readCsv(file, options, map);
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') {
+    if (options.sheet !== undefined) throw new SourceError(`--sheet is for workbooks: ${file} is a CSV, one sheet`);
+    return readCsv(file, options, map);
+  }
   throw new SourceError(`${file}: import reads .xlsx workbooks and .csv files (save other formats as one of them)`);
 }
 
