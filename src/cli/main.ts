@@ -10,10 +10,9 @@ import { findStalled } from '../jobs/find-stalled.job.ts';
 import { findProposals } from '../jobs/find.job.ts';
 import { runCheck } from '../jobs/check.job.ts';
 import { DemoFolderError, prepareDemoFolder, sampleTrackerMissing, seedSampleTracker } from '../jobs/demo.job.ts';
-import { ImportBusyError, type ImportProgress, SourceError, runImport } from '../jobs/import.job.ts';
+import type { ImportProgress } from '../jobs/import.job.ts';
 import { runInit } from '../jobs/init.job.ts';
-import { formatImportReport } from '../import/format-report.ts';
-import { MapFileError } from '../import/map-file.ts';
+import { ImportBusyError, MapFileError, SourceError } from '../import/errors.ts';
 import { type CycleReport, LayoutError, runCycle } from '../jobs/run-cycle.job.ts';
 import { type Logger, createLogger } from '../log.ts';
 import { createMailer, verifyMailer } from '../mail/create-mailer.ts';
@@ -402,6 +401,11 @@ export function buildProgram(io: Io): Command {
       ) => {
         const { config } = await loadConfig(opts.config);
         const { tracker, restricted } = await createImportStores(config.store);
+        // Loaded for this command only: the readers bring the CSV parser and fuzzy matching.
+        const [{ runImport }, { formatImportReport }] = await Promise.all([
+          import('../jobs/import.job.ts'),
+          import('../import/format-report.ts'),
+        ]);
         const report = await runImport(
           { config, store: tracker, restricted, logger: io.logger },
           {

@@ -65,9 +65,10 @@ const kept = (value: CellValue, problem: string): Converted => ({
   problem,
 });
 
-function dateValue(date: IsoDate, kind: ConversionKind): Converted {
+/** A date read from the source, checked as the cycle will check it; kept as the source's text when implausible. */
+function dateValue(date: IsoDate, kind: ConversionKind, source: CellValue): Converted {
   const checked = parseDateCell(date);
-  if (!checked?.ok) return kept(date, checked?.reason ?? 'is not a date');
+  if (!checked?.ok) return kept(source, checked?.reason ?? 'is not a date');
   return { value: { kind: 'date', value: checked.date }, kind };
 }
 
@@ -76,12 +77,12 @@ export function convertDate(value: CellValue): Converted {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return kept(value, 'is not a valid date');
     // Workbook dates carry no zone: their UTC fields are the calendar date that was typed.
-    return dateValue(value.toISOString().slice(0, 10), 'workbook date');
+    return dateValue(value.toISOString().slice(0, 10), 'workbook date', value);
   }
-  if (typeof value === 'number') return dateValue(serialToIsoDate(value), 'Excel serial');
+  if (typeof value === 'number') return dateValue(serialToIsoDate(value), 'Excel serial', value);
   const text = cellText(value);
   if (/^\d{5}$/.test(text) && Number(text) >= SERIAL_RANGE[0]! && Number(text) <= SERIAL_RANGE[1]!) {
-    return dateValue(serialToIsoDate(Number(text)), 'Excel serial');
+    return dateValue(serialToIsoDate(Number(text)), 'Excel serial', value);
   }
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return parsedOrKept(text, 'ISO date');
   if (/^\d{1,2}\/\d{1,2}\/\d{4}$/.test(text)) return parsedOrKept(text, 'M/D/YYYY');
@@ -89,7 +90,7 @@ export function convertDate(value: CellValue): Converted {
   for (const { kind, formats } of TEXT_DATE_FORMATS) {
     for (const format of formats) {
       const parsed = DateTime.fromFormat(text.replace(/\s+/g, ' '), format, { locale: 'en-US', zone: 'UTC' });
-      if (parsed.isValid) return dateValue(parsed.toISODate() as IsoDate, kind);
+      if (parsed.isValid) return dateValue(parsed.toISODate() as IsoDate, kind, value);
     }
   }
   return kept(

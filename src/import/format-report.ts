@@ -9,6 +9,15 @@ const MATCH_LABELS = {
   none: '—',
 } as const;
 
+/** Lines listed per section of the text preview; `--json` lists everything. */
+const MAX_LINES = 50;
+
+function capped(lines: readonly string[]): string[] {
+  return lines.length <= MAX_LINES
+    ? [...lines]
+    : [...lines.slice(0, MAX_LINES), `  … and ${lines.length - MAX_LINES} more (--json lists them all)`];
+}
+
 const list = (items: readonly string[], max = 20) =>
   items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} … and ${items.length - max} more`;
 
@@ -62,7 +71,7 @@ export function formatImportReport(report: ImportReport): string {
     `  unchanged: ${r.unchanged}`,
     `  skipped: ${r.skip.length}`,
   );
-  for (const s of r.skip) lines.push(`    row ${s.row}${s.id ? ` (${s.id})` : ''}: ${s.reason}`);
+  lines.push(...capped(r.skip.map((s) => `    row ${s.row}${s.id ? ` (${s.id})` : ''}: ${s.reason}`)));
   if (report.generatedIds.length > 0) lines.push(`  new IDs: ${list(report.generatedIds)}`);
   if (report.conflicts.length > 0) {
     lines.push(
@@ -71,9 +80,13 @@ export function formatImportReport(report: ImportReport): string {
         ? `Conflicts (${report.conflicts.length}, overwritten by --overwrite):`
         : `Conflicts (${report.conflicts.length}, kept as the tracker has them; --overwrite replaces them):`,
     );
-    for (const c of report.conflicts) {
-      lines.push(`  ${c.id} ${c.column}: tracker "${c.existing}", source row ${c.row} "${c.incoming}"`);
-    }
+    lines.push(
+      ...capped(
+        report.conflicts.map(
+          (c) => `  ${c.id} ${c.column}: tracker "${c.existing}", source row ${c.row} "${c.incoming}"`,
+        ),
+      ),
+    );
   }
   const rs = report.restricted;
   lines.push(
@@ -81,10 +94,10 @@ export function formatImportReport(report: ImportReport): string {
     `Restricted store: ${rs.records} records with content; ${rs.added.length} to add, ${rs.filled.length} cells to fill, ` +
       `${rs.unchanged} unchanged, ${rs.conflicts.length} conflicts${rs.conflicts.length > 0 && !report.overwrite ? ' (kept; --overwrite replaces them)' : ''}`,
   );
-  for (const c of rs.conflicts) lines.push(`  ${c.id} ${c.column}: differs (content not shown)`);
+  lines.push(...capped(rs.conflicts.map((c) => `  ${c.id} ${c.column}: differs (content not shown)`)));
   if (report.problems.length > 0) {
     lines.push('', `Problems (${report.problems.length}; kept as typed, the next cycle lists them on the Issues tab):`);
-    for (const p of report.problems) lines.push(`  row ${p.row}${p.id ? ` (${p.id})` : ''}: ${p.message}`);
+    lines.push(...capped(report.problems.map((p) => `  row ${p.row}${p.id ? ` (${p.id})` : ''}: ${p.message}`)));
   }
   if (report.written) {
     lines.push(

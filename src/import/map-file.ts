@@ -3,10 +3,9 @@ import path from 'node:path';
 import YAML, { isMap, isScalar } from 'yaml';
 import { type ColumnMatch, type ImportMap, type ImportMapInput, checkImportMap } from '../core/import-map.ts';
 
-/** A map file that cannot be used: each problem names its key path, as config errors do. */
-export class MapFileError extends Error {
-  override readonly name = 'MapFileError';
-}
+import { MapFileError } from './errors.ts';
+
+export { MapFileError };
 
 export async function loadMapFile(file: string, departments: readonly string[]): Promise<ImportMap> {
   let text: string;

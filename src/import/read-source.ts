@@ -1,15 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { CellValue } from '../core/cells.ts';
 import { type ImportMap, findHeaderRow } from '../core/import-map.ts';
-import { toCellValue } from '../stores/xlsx-store.ts';
+import { SourceError } from './errors.ts';
 
-/** A source file that cannot be read as asked: the message says what to do. */
-export class SourceError extends Error {
-  override readonly name = 'SourceError';
-}
+export { SourceError };
 
 /** A source sheet as a grid of cells, row 1 first, plus how it was read. */
 export interface SourceGrid {
@@ -31,7 +28,10 @@ export interface ReadOptions {
 export async function readSource(file: string, options: ReadOptions, map: ImportMap): Promise<SourceGrid> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.xlsx' || ext === '.xlsm') return readWorkbook(file, options, map);
-  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return readCsv(file, options, map);
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') {
+    if (options.sheet !== undefined) throw new SourceError(`--sheet is for workbooks: ${file} is a CSV, one sheet`);
+    return readCsv(file, options, map);
+  }
   throw new SourceError(`${file}: import reads .xlsx workbooks and .csv files (save other formats as one of them)`);
 }
 
@@ -45,7 +45,7 @@ async function readBytes(file: string): Promise<Buffer> {
 }
 
 /** A worksheet as a grid. A merged cell reads as its master only: a header merged over two columns names one. */
-function worksheetGrid(sheet: ExcelJS.Worksheet): CellValue[][] {
+function worksheetGrid(sheet: ExcelJS.Worksheet, toCellValue: (value: ExcelJS.CellValue) => CellValue): CellValue[][] {
   const grid: CellValue[][] = [];
   const width = sheet.columnCount;
   for (let r = 1; r <= sheet.rowCount; r += 1) {
@@ -61,7 +61,13 @@ function worksheetGrid(sheet: ExcelJS.Worksheet): CellValue[][] {
 }
 
 async function readWorkbook(file: string, options: ReadOptions, map: ImportMap): Promise<SourceGrid> {
-  const workbook = new ExcelJS.Workbook();
+  // The Excel library is loaded for a workbook only: a CSV import into Google Sheets never needs it.
+  const [{ default: Excel }, { toCellValue }] = await Promise.all([
+    import('exceljs'),
+    import('../stores/xlsx-store.ts'),
+  ]);
+  const gridOf = (sheet: ExcelJS.Worksheet) => worksheetGrid(sheet, toCellValue);
+  const workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.load((await readBytes(file)) as unknown as ArrayBuffer);
   } catch (error) {
@@ -72,16 +78,16 @@ async function readWorkbook(file: string, options: ReadOptions, map: ImportMap):
   if (options.sheet !== undefined) {
     const sheet = workbook.getWorksheet(options.sheet);
     if (!sheet) throw new SourceError(`${file} has no sheet "${options.sheet}"; its sheets: ${names.join(', ')}`);
-    return { file, format: 'xlsx', sheet: sheet.name, grid: worksheetGrid(sheet) };
+    return { file, format: 'xlsx', sheet: sheet.name, grid: gridOf(sheet) };
   }
   // Without --sheet, the first sheet with a header row: a title or notes sheet often comes first.
   for (const sheet of workbook.worksheets) {
-    const grid = worksheetGrid(sheet);
+    const grid = gridOf(sheet);
     if (findHeaderRow(grid, map).ok) return { file, format: 'xlsx', sheet: sheet.name, grid };
   }
   const first = workbook.worksheets[0];
   if (!first) throw new SourceError(`${file} has no sheets`);
-  return { file, format: 'xlsx', sheet: first.name, grid: worksheetGrid(first) };
+  return { file, format: 'xlsx', sheet: first.name, grid: gridOf(first) };
 }
 
 /**

@@ -25,7 +25,8 @@ import type {
   TrackerStore,
 } from '../core/ports.ts';
 import { loadMapFile, writeMapFile } from '../import/map-file.ts';
-import { SourceError, readSource } from '../import/read-source.ts';
+import { ImportBusyError, SourceError } from '../import/errors.ts';
+import { readSource } from '../import/read-source.ts';
 import { type Logger, createLogger } from '../log.ts';
 import { leaseHolder } from '../stores/file-lease.ts';
 import { runInit } from './init.job.ts';
@@ -36,11 +37,6 @@ export interface ImportDeps {
   readonly store: TrackerStore & StaffImportTarget;
   readonly restricted: RestrictedStore & RestrictedImportTarget;
   readonly logger?: Logger;
-}
-
-/** Another instance (the service, a workflow, another import) holds the tracker's lease. */
-export class ImportBusyError extends Error {
-  override readonly name = 'ImportBusyError';
 }
 
 /** The import's lease: as long as a cycle's, renewed while the import runs. */
@@ -122,7 +118,7 @@ export interface ImportReport {
   readonly mapWritten: string | null;
 }
 
-export { SourceError };
+export { ImportBusyError, SourceError };
 
 /** Distinct values of each source column that goes to a dropdown, for the proposed map. */
 function listValues(rows: readonly SourceRow[], matches: readonly ColumnMatch[]): Map<string, Set<string>> {

@@ -550,7 +550,9 @@ async function importRows(
           spreadsheetId: transport.spreadsheetId,
           range: `${quoteTab(tab)}!A:${columnLetter(width)}`,
           valueInputOption: 'RAW',
-          insertDataOption: 'INSERT_ROWS',
+          // Into the empty rows below the table, which the template formatted (date columns, dropdowns);
+          // the grid grows only past its end.
+          insertDataOption: 'OVERWRITE',
           fields: 'updates.updatedRows',
           requestBody: jsonBody({ values }),
         },

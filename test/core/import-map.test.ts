@@ -22,12 +22,15 @@ describe('dates', () => {
     expect(convertDate(value)).toEqual({ value: { kind: 'date', value: date }, kind });
   });
 
-  test.each(['TBD', 'Q3 2026', '2/30/2026', '31-Feb-2026', '1/2/1850'])('keeps %s as text, with a reason', (value) => {
-    const converted = convertDate(value);
-    expect(converted.value).toEqual({ kind: 'text', value });
-    expect(converted.kind).toBe('kept as text');
-    expect(converted.problem).toBeTruthy();
-  });
+  test.each(['TBD', 'Q3 2026', '2/30/2026', '31-Feb-2026', '1/2/1850', '4-Mar-1850'])(
+    'keeps %s as text, with a reason',
+    (value) => {
+      const converted = convertDate(value);
+      expect(converted.value).toEqual({ kind: 'text', value });
+      expect(converted.kind).toBe('kept as text');
+      expect(converted.problem).toBeTruthy();
+    },
+  );
 });
 
 test.each([
@@ -81,6 +84,10 @@ describe('columns', () => {
   test('a column whose name sounds restricted is never guessed into a column the tracker shows', () => {
     const [match] = matchColumns(['Security concerns notes'], EMPTY_MAP);
     expect(match!.target === null || match!.restricted).toBe(true);
+  });
+
+  test('an implausible serial is kept as the source typed it', () => {
+    expect(convertDate(3)).toMatchObject({ value: { kind: 'text', value: '3' }, kind: 'kept as text' });
   });
 
   test('the header row is the first of 20 rows naming three known columns', () => {

@@ -351,3 +351,27 @@ test('an import writes under the tracker lease: while another instance holds it,
   expect((await bucp('import', file)).code).toBe(0);
   expect((await ws.tracker.read()).proposals.rows).toHaveLength(3);
 });
+
+test('on a terminal, one progress line is rewritten as the import moves on; off a terminal, none', async () => {
+  const { ws, bucp } = await importWorkspace();
+  const file = await writeBomSemicolonCsv(ws.dir);
+  const stderr: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  const wasTty = process.stderr.isTTY;
+  process.stderr.write = ((chunk: string) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    process.stderr.isTTY = false;
+    expect((await bucp('import', file, '--dry-run')).code).toBe(0);
+    expect(stderr).toEqual([]);
+    process.stderr.isTTY = true;
+    expect((await bucp('import', file)).code).toBe(0);
+  } finally {
+    process.stderr.write = write;
+    process.stderr.isTTY = wasTty;
+  }
+  expect(stderr.join('')).toBe(
+    ['read', 'planned', 'restricted content placed', 'written']
+      .map((step) => `\r\x1b[KImport: 3 rows ${step}`)
+      .join('') + '\n',
+  );
+});

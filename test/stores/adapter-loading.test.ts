@@ -27,6 +27,9 @@ test('a service on Google Sheets loads the Google client and never the Excel lib
   const loaded = packagesLoaded({ kind: 'google-sheets', spreadsheetId: 'tracker', restrictedSpreadsheetId: 'r' });
   expect(loaded).toContain('@googleapis/sheets');
   expect(loaded).not.toContain('exceljs');
+  // bucp import's readers load with that command only.
+  expect(loaded).not.toContain('csv-parse/sync');
+  expect(loaded).not.toContain('fuse.js');
 });
 
 test('a service on a local workbook loads the Excel library and never the Google client', () => {

@@ -77,6 +77,12 @@ test('Google Sheets: the messy workbook round trip, fills and conflicts in one b
   const report = await importFile({ file, mapFile });
   expect(report.written).toEqual({ rowsAdded: 6, cellsFilled: 0, missingIds: [] });
 
+  // The rows landed in the template's formatted rows: a date shows as a date to staff.
+  const shown = ws.emulator.sheet(ws.tracker.spreadsheetId, 'Proposals').values();
+  const entered = ws.header('Proposals').indexOf('Stage Entered On');
+  expect(shown[1]![0]).toBe('DHCS-001');
+  expect(String(shown[1]![entered])).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
   const cycle = await ws.run('2026-11-23T08:00');
   const status = Object.fromEntries(ws.lines('Proposals').map((r) => [r['BUCP ID'], r.Status || null]));
   expect(status).toEqual({

@@ -2,6 +2,7 @@ import { afterEach } from 'vitest';
 import { PROPOSAL_COLUMNS, TRACKER_TABS } from '../../src/core/contract.ts';
 import { serialToIsoDate } from '../../src/core/dates.ts';
 import { columnLetter } from '../../src/core/layout.ts';
+import { staffImportContract } from '../contract/staff-import.contract.ts';
 import { type StoreFixture, trackerStoreContract } from '../contract/tracker-store.contract.ts';
 import { type GoogleRig, googleRig } from '../support/google.ts';
 
@@ -66,3 +67,4 @@ async function googleFixture(): Promise<StoreFixture> {
 }
 
 trackerStoreContract('Google Sheets (emulator, real client)', googleFixture);
+staffImportContract('Google Sheets (emulator, real client)', googleFixture);

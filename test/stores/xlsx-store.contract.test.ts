@@ -4,6 +4,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { XlsxTrackerStore, toCellValue } from '../../src/stores/xlsx-store.ts';
 import { appendRowsByHeader } from '../../src/stores/xlsx-seed.ts';
+import { staffImportContract } from '../contract/staff-import.contract.ts';
 import { type StoreFixture, trackerStoreContract } from '../contract/tracker-store.contract.ts';
 import { headerColumns, sortRows } from '../support/workspace.ts';
 
@@ -66,3 +67,4 @@ async function xlsxFixture(): Promise<StoreFixture> {
 }
 
 trackerStoreContract('xlsx workbook', xlsxFixture);
+staffImportContract('xlsx workbook', xlsxFixture);
