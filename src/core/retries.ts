@@ -68,7 +68,9 @@ export function gateRetries<N extends Retryable>(
     const what = n.channel
       ? `The ${n.kind} post to chat channel ${n.channel}`
       : `The ${n.kind} email to ${(n.to ?? []).join(', ')}`;
-    const fix = n.channel ? 'check the channel and its webhook, then post it by hand' : 'check the address, then send it by hand';
+    const fix = n.channel
+      ? 'check the channel and its webhook, then post it by hand'
+      : 'check the address, then send it by hand';
     if (failure.count >= rules.maxAttempts) {
       givenUp.push(n);
       issues.push(
