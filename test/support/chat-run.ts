@@ -15,7 +15,7 @@ import { OutboxMailer } from '../../src/mail/outbox-mailer.ts';
 import { XlsxRestrictedStore, XlsxTrackerStore } from '../../src/stores/xlsx-store.ts';
 import { ChatEndpoint } from './chat-endpoint.ts';
 import { CONTACTS, type Row, localTime } from './workspace.ts';
-import type { Mailer } from '../../src/core/ports.ts';
+import type { ChatSender, Mailer } from '../../src/core/ports.ts';
 
 export const ALL_CHAT_KINDS: ChatKind[] = ['escalation', 'dispute-escalation', 'manager-digest', 'daily-board'];
 
@@ -28,7 +28,9 @@ export interface ChatRig {
   readonly env: Record<string, string>;
   readonly logs: string[];
   readonly outbox: OutboxMailer;
-  run(now: string, options?: { mailer?: Mailer }): Promise<CycleReport>;
+  run(now: string, options?: { mailer?: Mailer; chat?: ReadonlyMap<string, ChatSender> }): Promise<CycleReport>;
+  /** The senders the rig's cycles use, on the local endpoints. */
+  readonly senders: ReadonlyMap<string, ChatSender>;
   addProposals(rows: readonly Row[]): Promise<void>;
   addDisputes(rows: readonly Row[]): Promise<void>;
   addRestricted(rows: readonly Row[]): Promise<void>;
@@ -88,12 +90,13 @@ export async function chatRig(overrides: Partial<ConfigInput> = {}): Promise<Cha
     env,
     logs,
     outbox,
+    senders: chat,
     addProposals: (rows) => appendRowsByHeader(store.path, TABS.proposals, rows),
     addDisputes: (rows) => appendRowsByHeader(store.path, TABS.disputes, rows),
     addRestricted: (rows) => appendRowsByHeader(restricted.path, TABS.restricted, rows),
     run: (now, options = {}) =>
       runCycle(
-        { config, store, restricted, mailer: options.mailer ?? outbox, templates, logger, chat },
+        { config, store, restricted, mailer: options.mailer ?? outbox, templates, logger, chat: options.chat ?? chat },
         { now: localTime(now, config.timezone) },
       ),
     stop: async () => {
