@@ -37,6 +37,9 @@ export interface ChatRig {
   stop(): Promise<void>;
 }
 
+/** Where a local workbook's buttons go: the workbook as people open it on SharePoint. */
+export const TRACKER_URL = 'https://agency.sharepoint.com/sites/bucp/Shared%20Documents/tracker.xlsx';
+
 export const TEAMS_SECRET = 'sig=CANARY-TEAMS-5e1f';
 export const GOOGLE_SECRET = 'token=CANARY-GCHAT-77aa';
 
@@ -60,6 +63,7 @@ export async function chatRig(overrides: Partial<ConfigInput> = {}): Promise<Cha
         send: ALL_CHAT_KINDS,
         allowHosts: ['127.0.0.1'],
         maxRetryAfterSeconds: 5,
+        trackerUrl: TRACKER_URL,
       },
       {
         name: 'agency-space',
@@ -68,6 +72,7 @@ export async function chatRig(overrides: Partial<ConfigInput> = {}): Promise<Cha
         send: ALL_CHAT_KINDS,
         allowHosts: ['127.0.0.1'],
         maxRetryAfterSeconds: 5,
+        trackerUrl: TRACKER_URL,
       },
     ],
     ...overrides,
@@ -178,7 +183,7 @@ export function teamsMessageProblems(message: unknown): string[] {
 
 // Google Chat's documented message structure (developers.google.com/workspace/chat/api/reference/rest/v1/cards),
 // for the widgets the service uses: strict, so an undocumented field fails.
-const url = z.url({ protocol: /^(https?|file)$/ });
+const url = z.url({ protocol: /^https$/ });
 const ButtonSchema = z.strictObject({
   text: z.string().min(1),
   onClick: z.strictObject({ openLink: z.strictObject({ url }) }),
