@@ -146,6 +146,9 @@ function summarize(report: CycleReport, where: { tracker: string; outbox?: strin
     `  Notifications: ${report.notifications.length} planned, ${sent} sent${
       report.failures.length > 0 ? `, ${report.failures.length} failed` : ''
     }`,
+    ...(report.chat.length > 0
+      ? [`  Chat posts: ${report.chat.length} planned, ${report.chat.filter((p) => p.sent).length} sent`]
+      : []),
     `  Tracker: ${where.tracker}`,
   ];
   if (where.outbox) lines.push(`  Outbox: ${where.outbox}`);

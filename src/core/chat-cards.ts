@@ -11,16 +11,17 @@ export interface ChatCard {
   readonly facts: readonly { readonly label: string; readonly value: string }[];
   readonly listTitle?: string;
   readonly items: readonly ChatCardItem[];
-  /** Rows the list leaves out beyond `items`: shown as "and N more", with `moreLink`. */
+  /** Rows the list leaves out beyond `items`: shown as "and N more", with `moreLink` where there is one. */
   readonly more: number;
-  readonly moreLink: string;
+  readonly moreLink: string | null;
   readonly links: readonly { readonly label: string; readonly url: string }[];
 }
 
 export interface ChatCardItem {
   readonly title: string;
   readonly detail: string;
-  readonly link: string;
+  /** Where its button goes; null for no button (a local workbook's file link, which chat cannot open). */
+  readonly link: string | null;
 }
 
 /**
@@ -97,6 +98,15 @@ function fit<T>(card: ChatCard, render: (card: ChatCard) => T, maxBytes: number)
 
 const moreText = (n: number) => `and ${n} more`;
 
+/** The card's buttons: its own links, and the tracker's where the list is cut short; each once. */
+function cardLinks(card: ChatCard): { label: string; url: string }[] {
+  const links = [
+    ...card.links,
+    ...(card.more > 0 && card.moreLink ? [{ label: 'Open the tracker', url: card.moreLink }] : []),
+  ];
+  return links.filter((l, i) => links.findIndex((o) => o.url === l.url) === i);
+}
+
 // --- Microsoft Teams -------------------------------------------------------------------------------
 
 export interface TeamsMessage {
@@ -140,12 +150,16 @@ function renderTeams(card: ChatCard): TeamsMessage {
             { type: 'TextBlock', text: md(item.detail), isSubtle: true, spacing: 'None', wrap: true },
           ],
         },
-        {
-          type: 'Column',
-          width: 'auto',
-          verticalContentAlignment: 'Center',
-          items: [{ type: 'ActionSet', actions: [openUrl('Open row', item.link)] }],
-        },
+        ...(item.link
+          ? [
+              {
+                type: 'Column',
+                width: 'auto',
+                verticalContentAlignment: 'Center',
+                items: [{ type: 'ActionSet', actions: [openUrl('Open row', item.link)] }],
+              },
+            ]
+          : []),
       ],
     });
   }
@@ -155,8 +169,7 @@ function renderTeams(card: ChatCard): TeamsMessage {
       items: [{ type: 'TextBlock', text: moreText(card.more), isSubtle: true, wrap: true }],
     });
   }
-  const links = [...card.links, ...(card.more > 0 ? [{ label: 'Open the tracker', url: card.moreLink }] : [])];
-  const unique = links.filter((l, i) => links.findIndex((o) => o.url === l.url) === i);
+  const unique = cardLinks(card);
   return {
     type: 'message',
     attachments: [
@@ -203,14 +216,13 @@ function renderGoogle(card: ChatCard): GoogleChatMessage {
         text: `<b>${html(item.title)}</b>`,
         bottomLabel: html(item.detail),
         wrapText: true,
-        button: openLink('Open row', item.link),
+        ...(item.link ? { button: openLink('Open row', item.link) } : {}),
       },
     }));
     if (card.more > 0) widgets.push({ textParagraph: { text: moreText(card.more) } });
     sections.push({ header: html(card.listTitle), widgets });
   }
-  const links = [...card.links, ...(card.more > 0 ? [{ label: 'Open the tracker', url: card.moreLink }] : [])];
-  const unique = links.filter((l, i) => links.findIndex((o) => o.url === l.url) === i);
+  const unique = cardLinks(card);
   if (unique.length > 0) {
     sections.push({ widgets: [{ buttonList: { buttons: unique.map((l) => openLink(l.label, l.url)) } }] });
   }

@@ -65,11 +65,36 @@ export function planChatPosts(input: ChatPlanInput): PlannedChatPost[] {
         bucpIds: planned.bucpIds,
         disputeId: planned.disputeId,
         title: planned.card.title,
-        body: channel.kind === 'teams' ? teamsMessage(planned.card) : googleChatMessage(planned.card),
+        body:
+          channel.kind === 'teams'
+            ? teamsMessage(forChannel(planned.card, channel))
+            : googleChatMessage(forChannel(planned.card, channel)),
       });
     }
   }
   return posts;
+}
+
+/**
+ * A link a person in the channel can open: a web link as it is; a local workbook's file link becomes
+ * the channel's `trackerUrl` (the workbook on SharePoint or OneDrive), or no button at all.
+ */
+function webLink(url: string | null, trackerUrl: string | undefined): string | null {
+  if (url && /^https?:\/\//i.test(url)) return url;
+  return trackerUrl ?? null;
+}
+
+function forChannel(card: ChatCard, channel: ChatChannel): ChatCard {
+  const link = (url: string | null) => webLink(url, channel.trackerUrl);
+  return {
+    ...card,
+    items: card.items.map((item) => ({ ...item, link: link(item.link) })),
+    moreLink: link(card.moreLink),
+    links: card.links.flatMap((l) => {
+      const url = link(l.url);
+      return url ? [{ ...l, url }] : [];
+    }),
+  };
 }
 
 /** A card before it is addressed to a channel: the same for every channel that receives its kind. */

@@ -137,6 +137,11 @@ const ChatChannelSchema = z.strictObject({
    * proxy, or a local test endpoint. Any other host is refused, so a typo sends no tracker data elsewhere.
    */
   allowHosts: z.array(z.string().min(1)).default([]),
+  /**
+   * Where the buttons go when the tracker's own links are not web links (a local workbook): the
+   * workbook's SharePoint or OneDrive address. Without it, such cards have no buttons.
+   */
+  trackerUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   timeoutMs: z.number().int().positive().default(15_000),
   /** Tries of one post within a cycle when the endpoint answers 429 or 5xx. */
   maxTries: z.number().int().min(1).max(10).default(4),

@@ -77,6 +77,8 @@ export async function prepareDemoFolder(dir: string, base: Config): Promise<{ co
       restrictedPath: path.join(folder, 'restricted.xlsx'),
     },
     mail: { kind: 'outbox', dir: path.join(folder, 'outbox'), from: 'BUCP Tracker <bucp-tracker@localhost>' },
+    // Sample data never goes to a real team's chat.
+    chat: [],
   };
   const configFile = path.join(folder, 'bucp.yaml');
   const document = {

@@ -5,6 +5,7 @@ import {
   ALL_CHAT_KINDS,
   type ChatRig,
   GoogleChatMessageSchema,
+  TRACKER_URL,
   chatRig,
   teamsMessageProblems,
 } from '../support/chat-run.ts';
@@ -63,6 +64,40 @@ describe('chat cards of the sample tracker', () => {
     };
     expect(GoogleChatMessageSchema.safeParse(bad).success).toBe(false);
   });
+});
+
+test("a local workbook's file links never reach a chat: buttons open trackerUrl, or are left out", async () => {
+  const rig = await chatRig({});
+  try {
+    await seedSampleTracker(rig.config, localTime('2026-11-23T08:00'));
+    await rig.run('2026-11-23T08:00');
+    const bodies = [...rig.teams.posts, ...rig.google.posts].map((p) => p.text);
+    expect(bodies.join('\n')).not.toContain('file:');
+    expect(bodies.join('\n')).toContain(TRACKER_URL);
+  } finally {
+    await rig.stop();
+  }
+  const bare = await chatRig({
+    chat: [
+      {
+        name: 'team',
+        kind: 'teams',
+        webhookUrlEnv: 'BUCP_TEAMS_WEBHOOK_URL',
+        send: ['daily-board'],
+        allowHosts: ['127.0.0.1'],
+      },
+    ],
+  });
+  try {
+    await seedSampleTracker(bare.config, localTime('2026-11-23T08:00'));
+    await bare.run('2026-11-23T08:00');
+    expect(bare.teams.posts).toHaveLength(1);
+    expect(bare.teams.posts[0]!.text).not.toContain('file:');
+    expect(bare.teams.posts[0]!.text).not.toContain('Action.OpenUrl');
+    expect(teamsMessageProblems(bare.teams.posts[0]!.body)).toEqual([]);
+  } finally {
+    await bare.stop();
+  }
 });
 
 describe('staff text in cards', () => {

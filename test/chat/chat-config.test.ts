@@ -1,3 +1,7 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../../src/cli/main.ts';
 import { afterEach, expect, test } from 'vitest';
 import { ChatConfigError, createChatSenders } from '../../src/chat/create-chat-senders.ts';
 import { webhookUrlProblem } from '../../src/chat/webhook-url.ts';
@@ -120,4 +124,26 @@ test('/status names the chat channels and their hosts, never their URLs, also af
     expect(text).not.toContain(TEAMS_SECRET);
     expect(text).not.toContain(GOOGLE_SECRET);
   }
+});
+
+test('bucp demo never posts sample data to a configured chat channel', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-demo-chat-'));
+  const configFile = path.join(dir, 'bucp.yaml');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      store: { kind: 'xlsx', path: 'tracker.xlsx', restrictedPath: 'restricted.xlsx' },
+      mail: { kind: 'outbox', dir: 'outbox' },
+      contacts: { governanceLiaison: 'liaison@chhs.example.gov' },
+      chat: [{ name: 'team', kind: 'teams', webhookUrlEnv: 'BUCP_DEMO_UNSET_URL', send: ['daily-board'] }],
+    }),
+  );
+  const out: string[] = [];
+  const io = { out: (t: string) => out.push(t), logger: createLogger({ destination: { write: () => true } }) };
+  const code = await main(
+    ['demo', '--dir', path.join(dir, 'demo'), '--config', configFile, '--now', '2026-11-23T08:00'],
+    io,
+  );
+  expect(code, out.join('\n')).toBe(0);
+  expect(out.join('\n')).not.toContain('Chat posts');
 });

@@ -109,3 +109,39 @@ test('over several days each post goes out once, a rerun posts nothing, failures
   expect(keys).toContain('chat:data-sharing-team:daily-board:2026-11-23');
   expect(keys).toContain('chat:agency-space:manager-digest:2026-W48');
 });
+
+class Crash extends Error {}
+
+test('a crash between the post and its record posts it again next cycle, with the same content', async () => {
+  // Dies like a killed process right after the Teams flow accepted the first post.
+  const crashing = new Map(
+    [...rig.senders].map(([name, sender]) => [
+      name,
+      {
+        kind: sender.kind,
+        channel: sender.channel,
+        describe: () => sender.describe(),
+        post: async (post: Parameters<typeof sender.post>[0]) => {
+          await sender.post(post);
+          throw new Crash('killed after the post');
+        },
+      },
+    ]),
+  );
+  await expect(rig.run('2026-11-23T08:00', { chat: crashing })).rejects.toThrow(Crash);
+  expect(rig.teams.posts).toHaveLength(1);
+  const log = await activity();
+  const key = String(
+    log.find((r) => r.Kind === 'notification-intent' && String(r.To) === 'chat:data-sharing-team')!['Idempotency Key'],
+  );
+  expect(log.some((r) => r.Kind === 'notification-sent' && r['Idempotency Key'] === key)).toBe(false);
+
+  // The restart, minutes later: the intent has no outcome, so the post goes again, byte for byte.
+  await rig.run('2026-11-23T08:10');
+  const again = rig.teams.posts.filter((p) => p.text === rig.teams.posts[0]!.text);
+  expect(again).toHaveLength(2);
+  expect(rig.teams.posts).toHaveLength(1 + 4);
+  // And once recorded, never again.
+  await rig.run('2026-11-23T09:00');
+  expect(rig.teams.posts).toHaveLength(1 + 4);
+});

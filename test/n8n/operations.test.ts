@@ -214,6 +214,48 @@ describe('BUCP Tracker operations', () => {
     expect(again.map((i) => i.json.idempotencyKey)).toContain(key);
   });
 
+  test('Plan Chat Posts hands over each post with its body; mail operations claim none; Record Sent records them', async () => {
+    const chatRules = `${RULES}chat:\n  - name: team\n    kind: teams\n    webhookUrlEnv: BUCP_UNIT_TEAMS_URL\n    send: [escalation, daily-board]\n    allowHosts: [127.0.0.1]\n`;
+    delete process.env.BUCP_UNIT_TEAMS_URL;
+    await expect(run(r.context({ operation: 'planChatPosts', rules: chatRules, claimMinutes: 30 }))).rejects.toThrow(
+      /chat\.0\.webhookUrlEnv: BUCP_UNIT_TEAMS_URL is not set/,
+    );
+    process.env.BUCP_UNIT_TEAMS_URL = 'https://evil.example/hook?sig=SECRET';
+    await expect(run(r.context({ operation: 'planChatPosts', rules: chatRules, claimMinutes: 30 }))).rejects.toThrow(
+      /chat\.0\.webhookUrlEnv: BUCP_UNIT_TEAMS_URL points at evil\.example/,
+    );
+    process.env.BUCP_UNIT_TEAMS_URL = 'http://127.0.0.1:9/hook?sig=SECRET';
+    try {
+      const mail = await run(r.context({ operation: 'planReminders', rules: chatRules, claimMinutes: 30 }));
+      expect(mail.every((i) => !String(i.json.idempotencyKey).startsWith('chat:'))).toBe(true);
+      const posts = await run(r.context({ operation: 'planChatPosts', rules: chatRules, claimMinutes: 30 }));
+      expect(posts.length).toBeGreaterThan(1);
+      expect(posts.every((p) => String(p.json.idempotencyKey).startsWith('chat:team:'))).toBe(true);
+      expect(posts[0]!.json).toMatchObject({
+        webhookUrlEnv: 'BUCP_UNIT_TEAMS_URL',
+        service: 'teams',
+        body: { type: 'message' },
+      });
+      expect(JSON.stringify(posts)).not.toContain('SECRET');
+      // Claimed: a second execution plans none of them.
+      expect(await run(r.context({ operation: 'planChatPosts', rules: chatRules, claimMinutes: 30 }))).toEqual([]);
+      const out = await run(
+        r.context(
+          { operation: 'recordSent', rules: chatRules, plannedMessage: (i: number) => posts[i]!.json, messageId: '' },
+          {
+            items: posts.map((_, i) => ({
+              json: i === 0 ? { error: { httpCode: '404', message: '404 - gone' } } : {},
+            })),
+          },
+        ),
+      );
+      expect(out[0]!.json).toMatchObject({ result: 'recorded', status: 'failed', permanent: true });
+      expect(out.slice(1).every((o) => o.json.status === 'sent' && o.json.result === 'recorded')).toBe(true);
+    } finally {
+      delete process.env.BUCP_UNIT_TEAMS_URL;
+    }
+  });
+
   test('Escalate Disputes and Roll Up Metrics', async () => {
     const escalations = await run(r.context({ operation: 'escalateDisputes', claimMinutes: 30 }));
     expect(escalations.length).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ import { OutboxMailer } from '../../src/mail/outbox-mailer.ts';
 import { XlsxRestrictedStore, XlsxTrackerStore } from '../../src/stores/xlsx-store.ts';
 import { ChatEndpoint } from './chat-endpoint.ts';
 import { CONTACTS, type Row, localTime } from './workspace.ts';
-import type { Mailer } from '../../src/core/ports.ts';
+import type { ChatSender, Mailer } from '../../src/core/ports.ts';
 
 export const ALL_CHAT_KINDS: ChatKind[] = ['escalation', 'dispute-escalation', 'manager-digest', 'daily-board'];
 
@@ -28,12 +28,17 @@ export interface ChatRig {
   readonly env: Record<string, string>;
   readonly logs: string[];
   readonly outbox: OutboxMailer;
-  run(now: string, options?: { mailer?: Mailer }): Promise<CycleReport>;
+  run(now: string, options?: { mailer?: Mailer; chat?: ReadonlyMap<string, ChatSender> }): Promise<CycleReport>;
+  /** The senders the rig's cycles use, on the local endpoints. */
+  readonly senders: ReadonlyMap<string, ChatSender>;
   addProposals(rows: readonly Row[]): Promise<void>;
   addDisputes(rows: readonly Row[]): Promise<void>;
   addRestricted(rows: readonly Row[]): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Where a local workbook's buttons go: the workbook as people open it on SharePoint. */
+export const TRACKER_URL = 'https://agency.sharepoint.com/sites/bucp/Shared%20Documents/tracker.xlsx';
 
 export const TEAMS_SECRET = 'sig=CANARY-TEAMS-5e1f';
 export const GOOGLE_SECRET = 'token=CANARY-GCHAT-77aa';
@@ -58,6 +63,7 @@ export async function chatRig(overrides: Partial<ConfigInput> = {}): Promise<Cha
         send: ALL_CHAT_KINDS,
         allowHosts: ['127.0.0.1'],
         maxRetryAfterSeconds: 5,
+        trackerUrl: TRACKER_URL,
       },
       {
         name: 'agency-space',
@@ -66,6 +72,7 @@ export async function chatRig(overrides: Partial<ConfigInput> = {}): Promise<Cha
         send: ALL_CHAT_KINDS,
         allowHosts: ['127.0.0.1'],
         maxRetryAfterSeconds: 5,
+        trackerUrl: TRACKER_URL,
       },
     ],
     ...overrides,
@@ -88,12 +95,13 @@ export async function chatRig(overrides: Partial<ConfigInput> = {}): Promise<Cha
     env,
     logs,
     outbox,
+    senders: chat,
     addProposals: (rows) => appendRowsByHeader(store.path, TABS.proposals, rows),
     addDisputes: (rows) => appendRowsByHeader(store.path, TABS.disputes, rows),
     addRestricted: (rows) => appendRowsByHeader(restricted.path, TABS.restricted, rows),
     run: (now, options = {}) =>
       runCycle(
-        { config, store, restricted, mailer: options.mailer ?? outbox, templates, logger, chat },
+        { config, store, restricted, mailer: options.mailer ?? outbox, templates, logger, chat: options.chat ?? chat },
         { now: localTime(now, config.timezone) },
       ),
     stop: async () => {
@@ -175,7 +183,7 @@ export function teamsMessageProblems(message: unknown): string[] {
 
 // Google Chat's documented message structure (developers.google.com/workspace/chat/api/reference/rest/v1/cards),
 // for the widgets the service uses: strict, so an undocumented field fails.
-const url = z.url({ protocol: /^(https?|file)$/ });
+const url = z.url({ protocol: /^https$/ });
 const ButtonSchema = z.strictObject({
   text: z.string().min(1),
   onClick: z.strictObject({ openLink: z.strictObject({ url }) }),
