@@ -2,6 +2,7 @@
 // failure reaches the caller as an Error that says what to do, transient ones are retried within
 // bounds, and a record that staff delete between the read and the write is reported, not fatal.
 import { afterEach, describe, expect, test } from 'vitest';
+import { readActivityLog } from '../../src/core/activity.ts';
 import { DEFAULT_DEPARTMENTS } from '../../src/core/config.ts';
 import { PROPOSAL_COLUMNS, DISPUTE_COLUMNS, TABS } from '../../src/core/contract.ts';
 import { restrictedLayout, trackerLayout } from '../../src/core/layout.ts';
@@ -136,6 +137,35 @@ describe('retries', () => {
     expect(retries.map((r) => r.status)).toEqual([503, undefined, 500]);
     // Full jitter under a ceiling that doubles from the policy's 20 ms, truncated at 200 ms.
     retries.forEach((r, i) => expect(r.delayMs).toBeLessThanOrEqual(Math.min(20 * 2 ** i, 200)));
+  });
+
+  test('an Activity Log create or PATCH whose answer is lost after Airtable applied it is retried, and every line reads back once', async () => {
+    const rig = await provisioned();
+    const event = (i: number, at: string) => ({
+      at,
+      on: at.slice(0, 10),
+      bucpId: `B-${i}`,
+      disputeId: '',
+      kind: 'first-seen' as const,
+      from: '',
+      to: 'Drafting',
+      detail: `event ${i}`,
+      key: `k-${i}`,
+    });
+    await rig.tracker.read();
+    // The day's first lines: a create, applied, then the connection drops before the answer.
+    rig.emulator.failNext(1, 'drop', { kinds: ['write'], afterApply: true });
+    await rig.tracker.write({
+      cells: [],
+      appendActivity: [event(1, '2026-11-23T08:00:00-08:00'), event(2, '2026-11-23T08:00:00-08:00')],
+    });
+    // More lines that day: a PATCH of the day's record, applied, then the answer is lost.
+    rig.emulator.failNext(1, 'drop', { kinds: ['write'], afterApply: true });
+    await rig.tracker.write({ cells: [], appendActivity: [event(3, '2026-11-23T08:15:00-08:00')] });
+    const records = rig.emulator.records(rig.trackerBaseId, TABS.activity);
+    expect(records).toHaveLength(2); // the create landed twice
+    const { activity } = await rig.newTracker().read();
+    expect(readActivityLog(activity.rows).map((e) => e.key)).toEqual(['k-1', 'k-2', 'k-3']);
   });
 
   test('a fault that does not go away ends in an Error after the bounded tries, saying the next cycle tries again', async () => {
