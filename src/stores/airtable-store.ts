@@ -395,13 +395,24 @@ export class AirtableTrackerStore implements TrackerStore {
     });
     if (append.update) {
       const { id, ...rest } = append.update;
-      // The whole text again: a retried PATCH writes the same value, so it cannot apply twice.
-      await this.transport.records('append to the Activity Log', 'write', {
-        method: 'PATCH',
-        path: `/${table.id}`,
-        body: { records: [{ id, fields: fields(rest) }] },
-      });
-      this.lastActivity = { id, day: rest.day, part: rest.part, text: rest.text, count: 0 };
+      try {
+        // The whole text again: a retried PATCH writes the same value, so it cannot apply twice.
+        await this.transport.records('append to the Activity Log', 'write', {
+          method: 'PATCH',
+          path: `/${table.id}`,
+          body: { records: [{ id, fields: fields(rest) }] },
+        });
+        this.lastActivity = { id, day: rest.day, part: rest.part, text: rest.text, count: 0 };
+      } catch (error) {
+        if (!recordGone(error)) throw error;
+        // Someone deleted the day's record since the read: its lines and the new ones go into a new one.
+        const answer = await this.transport.records<ListAnswer>('append to the Activity Log', 'write', {
+          method: 'POST',
+          path: `/${table.id}`,
+          body: { records: [{ fields: fields(rest) }] },
+        });
+        this.lastActivity = { id: answer.records?.[0]?.id ?? '', ...rest, count: 0 };
+      }
     }
     for (const chunk of batches(append.creates)) {
       // A create retried after a lost answer may land twice: its lines repeat with the same time and

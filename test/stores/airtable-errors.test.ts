@@ -168,6 +168,31 @@ describe('retries', () => {
     expect(readActivityLog(activity.rows).map((e) => e.key)).toEqual(['k-1', 'k-2', 'k-3']);
   });
 
+  test("staff deleting the day's Activity Log record between read and write loses no line the store holds", async () => {
+    const rig = await provisioned();
+    const event = (i: number) => ({
+      at: `2026-11-23T08:0${i}:00-08:00`,
+      on: '2026-11-23',
+      bucpId: `B-${i}`,
+      disputeId: '',
+      kind: 'first-seen' as const,
+      from: '',
+      to: 'Drafting',
+      detail: `event ${i}`,
+      key: `k-${i}`,
+    });
+    await rig.tracker.write({ cells: [], appendActivity: [event(1), event(2)] });
+    await rig.tracker.read();
+    rig.emulator.onBeforeWrite(({ staff }) => {
+      for (const r of staff.records(rig.trackerBaseId, TABS.activity)) {
+        staff.deleteRecord(rig.trackerBaseId, TABS.activity, r.id);
+      }
+    });
+    await rig.tracker.write({ cells: [], appendActivity: [event(3)] });
+    const { activity } = await rig.newTracker().read();
+    expect(readActivityLog(activity.rows).map((e) => e.key)).toEqual(['k-1', 'k-2', 'k-3']);
+  });
+
   test('a fault that does not go away ends in an Error after the bounded tries, saying the next cycle tries again', async () => {
     const rig = await provisioned();
     rig.emulator.failNext(100, 503, { kinds: ['read'] });
