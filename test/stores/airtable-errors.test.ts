@@ -298,6 +298,26 @@ describe('records, not rows', () => {
   });
 });
 
+describe('staff select values', () => {
+  test('a choice staff added in Airtable that the contract does not know is a row issue naming the field; other rows sync', async () => {
+    const ws = await airtableWorkspace();
+    stops.push(() => ws.stop());
+    // In the Airtable UI a person may type a new choice into a select: the field takes it.
+    ws.emulator.addChoice(ws.trackerBaseId, TABS.proposals, 'Stage', 'Parked');
+    ws.addProposals([
+      proposal('B-1', { Stage: 'Parked', 'Stage Entered On': enteredDaysAgo('2026-11-23', 3) }),
+      proposal('B-2', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 3) }),
+    ]);
+    const report = await ws.run('2026-11-23T08:00');
+    expect(report.rowIssues).toContainEqual(
+      expect.objectContaining({ tab: 'Proposals', id: 'B-1', column: 'Stage', severity: 'error' }),
+    );
+    const statuses = new Map(ws.records(TABS.proposals).map((r) => [r.fields['BUCP ID'], r.fields.Status]));
+    expect(statuses.get('B-2')).toBe('On Track');
+    expect(ws.records(TABS.issues).some((r) => r.fields.ID === 'B-1' && r.fields.Column === 'Stage')).toBe(true);
+  });
+});
+
 describe('record budget', () => {
   test('past 80% of the base record limit, the cycle warns on the Issues table', async () => {
     const ws = await airtableWorkspace({ recordLimit: 40 });
