@@ -160,7 +160,7 @@ const summaryCodec: LineCodec = {
 
 const codecOf = (table: string): LineCodec => (table === TABS.issues ? issuesCodec : summaryCodec);
 
-/** An ID-keyed table as last seen: the records of each ID (two when staff duplicated one), and their cells. */
+/** An ID-keyed table as last seen: the records of each ID (two when staff duplicated one). */
 interface KeyedState {
   readonly recordsById: ReadonlyMap<string, readonly string[]>;
 }
@@ -402,7 +402,7 @@ export class AirtableTrackerStore implements TrackerStore {
           path: `/${table.id}`,
           body: { records: [{ id, fields: fields(rest) }] },
         });
-        this.lastActivity = { id, day: rest.day, part: rest.part, text: rest.text, count: 0 };
+        this.lastActivity = { id, day: rest.day, part: rest.part, text: rest.text };
       } catch (error) {
         if (!recordGone(error)) throw error;
         // Someone deleted the day's record since the read: its lines and the new ones go into a new one.
@@ -411,7 +411,7 @@ export class AirtableTrackerStore implements TrackerStore {
           path: `/${table.id}`,
           body: { records: [{ fields: fields(rest) }] },
         });
-        this.lastActivity = { id: answer.records?.[0]?.id ?? '', ...rest, count: 0 };
+        this.lastActivity = { id: answer.records?.[0]?.id ?? '', ...rest };
       }
     }
     for (const chunk of batches(append.creates)) {
@@ -424,7 +424,7 @@ export class AirtableTrackerStore implements TrackerStore {
       });
       const last = chunk.at(-1)!;
       const id = answer.records?.at(-1)?.id ?? '';
-      this.lastActivity = { id, day: last.day, part: last.part, text: last.text, count: 0 };
+      this.lastActivity = { id, day: last.day, part: last.part, text: last.text };
     }
   }
 
