@@ -88,12 +88,11 @@ function batches<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** A record that is gone: Airtable answers 404, or 422 naming the record. */
+/** A record that is gone: Airtable answers 422 ROW_DOES_NOT_EXIST (or 404 naming the record). INVALID_RECORDS is a malformed batch: a bug, never taken for this. */
 function recordGone(error: unknown): boolean {
   if (!(error instanceof AirtableApiError)) return false;
   return (
     error.type === 'ROW_DOES_NOT_EXIST' ||
-    error.type === 'INVALID_RECORDS' ||
     error.type === 'MODEL_ID_NOT_FOUND' ||
     (error.status === 404 && /rec[A-Za-z0-9]{14}|record/i.test(error.detail))
   );
