@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const rig = await airtableRig({ emulator: { clock: Date.now } });
+  const rig = await airtableRig({ realClock: true });
   rigs.push(rig);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bucp-airtable-cli-'));
   const configFile = path.join(dir, 'bucp.yaml');

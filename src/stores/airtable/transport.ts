@@ -141,7 +141,7 @@ export function translateAirtable(failure: RawFailure, context: CallContext, att
   const base = `base ${baseId} (${airtableBaseUrl(baseId)})`;
   if (failure.status === 401 || failure.type === 'AUTHENTICATION_REQUIRED') {
     return make(
-      `Airtable rejected the token in ${tokenEnv} (${failure.message}): create a personal access token at https://airtable.com/create/tokens with the scopes ${AIRTABLE_SCOPES.join(', ')} and put it in ${tokenEnv}.`,
+      `Airtable rejected the token in ${tokenEnv}${failure.message ? ` (${failure.message})` : ''}: create a personal access token at https://airtable.com/create/tokens with the scopes ${AIRTABLE_SCOPES.join(', ')} and put it in ${tokenEnv}.`,
     );
   }
   if (
