@@ -580,7 +580,12 @@ export class AirtableTrackerStore implements TrackerStore, StaffImportTarget {
   private async changedLines(plan: WritePlan): Promise<{ table: string; grid: GridValue[][] }[]> {
     const wanted: { table: string; grid: GridValue[][] }[] = [];
     if (plan.issues) wanted.push({ table: TABS.issues, grid: plan.issues.map(issueRow) });
-    for (const s of plan.summaries ?? []) wanted.push({ table: s.tab, grid: s.rows.map((r) => [...r]) });
+    const tables = plan.summaries?.some((s) => OPTIONAL_TABS.includes(s.tab)) ? await this.loadTables() : undefined;
+    for (const s of plan.summaries ?? []) {
+      // An optional table the base lacks until `bucp init` (Task Metrics, Library) is not written: the read warned of it.
+      if (OPTIONAL_TABS.includes(s.tab) && !tables?.has(s.tab)) continue;
+      wanted.push({ table: s.tab, grid: s.rows.map((r) => [...r]) });
+    }
     const changed: { table: string; grid: GridValue[][] }[] = [];
     for (const w of wanted) {
       if (!this.lines.has(w.table)) {
