@@ -55,6 +55,14 @@ test('Airtable: ⌈rows/10⌉ creates, paced with no 429, restricted content onl
   const { ws, dir, importFile, writesDuring } = await rig();
   const rows = 95;
   const file = await csvWithRows(dir, rows);
+  // A dry run reads and plans, and writes nothing at all (not even a lease).
+  const preview = await writesDuring(() =>
+    runImport(
+      { config: ws.config, store: ws.tracker, restricted: ws.restricted },
+      { file, dryRun: true, overwrite: false },
+    ),
+  );
+  expect(preview).toEqual({});
   const writes = await writesDuring(() => importFile({ file }));
   expect(ws.emulator.stats.rateLimited).toBe(0);
   expect(writes['records.create Proposals']).toBe(Math.ceil(rows / 10));
