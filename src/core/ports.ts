@@ -118,6 +118,11 @@ export interface StaffImportResult {
   readonly cellsFilled: number;
   /** IDs of fills whose row was gone at write time (deleted since the read). */
   readonly missingIds: readonly string[];
+  /**
+   * Cells the store could not hold and left empty, with why: an Airtable date field refuses text that
+   * a workbook keeps as typed. Absent where the store keeps every value.
+   */
+  readonly refused?: readonly { readonly id: string; readonly column: string; readonly reason: string }[];
 }
 
 /**

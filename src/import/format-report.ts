@@ -105,6 +105,11 @@ export function formatImportReport(report: ImportReport): string {
       `Written: ${report.written.rowsAdded} rows added, ${report.written.cellsFilled} cells filled` +
         (report.written.missingIds.length > 0 ? `; gone before the write: ${list(report.written.missingIds)}` : ''),
     );
+    const refused = report.written.refused ?? [];
+    if (refused.length > 0) {
+      lines.push(`Left empty (${refused.length}; the store's field cannot hold the value as typed):`);
+      for (const r of refused) lines.push(`  ${r.id} ${r.column}: ${r.reason}`);
+    }
   } else if (!report.dryRun) lines.push('', 'Nothing to write: the tracker already has all of it.');
   if (report.mapWritten) lines.push(`Map written to ${report.mapWritten}: correct it and import with --map.`);
   return lines.join('\n');

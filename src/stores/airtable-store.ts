@@ -1,10 +1,15 @@
-import type { CellValue, SheetRow, SheetTable } from '../core/cells.ts';
+import type { CellValue, SheetRow, SheetTable, SystemValue } from '../core/cells.ts';
 import { OPTIONAL_TABS, RESTRICTED_TAB, TABS, TRACKER_TABS, type TabContract } from '../core/contract.ts';
+import { type RestrictedRecord, type StaffImportPlan, mergeRestricted } from '../core/import-plan.ts';
 import { ISSUE_HEADERS, issueRow } from '../core/issues-tab.ts';
 import type { WorkbookLayout } from '../core/layout.ts';
 import type {
   LayoutReport,
+  RestrictedImportResult,
+  RestrictedImportTarget,
   RestrictedStore,
+  StaffImportResult,
+  StaffImportTarget,
   StoreCapacity,
   TrackerSnapshot,
   TrackerStore,
@@ -28,12 +33,13 @@ import {
   SUMMARY_COLUMNS,
   SUMMARY_LINE_FIELD,
   baseTables,
+  importFieldValue,
   toCellValue,
   toFieldValue,
   LINE_TABLES,
 } from './airtable/tables.ts';
 import { AirtableApiError, type AirtableTransport } from './airtable/transport.ts';
-import { type GridValue, assertSystemColumn, contractProblems } from './table.ts';
+import { type GridValue, assertStaffColumn, assertSystemColumn, contractProblems } from './table.ts';
 
 /** Airtable takes at most 10 records in one create, update or delete. */
 export const AIRTABLE_BATCH = 10;
@@ -97,6 +103,68 @@ function recordGone(error: unknown): boolean {
     error.type === 'MODEL_ID_NOT_FOUND' ||
     (error.status === 404 && /rec[A-Za-z0-9]{14}|record/i.test(error.detail))
   );
+}
+
+/** One record an import writes: its BUCP ID and staff values, by header. */
+interface ImportRecord {
+  readonly id: string;
+  readonly values: Readonly<Record<string, SystemValue>>;
+}
+
+type Refused = { id: string; column: string; reason: string };
+
+/**
+ * An import's records as fields of `table`, each value as its field takes it. A value its field
+ * refuses is left out and reported; a table without the field is `bucp init`'s to repair.
+ */
+function importFields(
+  table: MetaTable,
+  records: readonly ImportRecord[],
+): { fields: Record<string, string | number | null>[]; refused: Refused[] } {
+  const byName = new Map(table.fields.map((f) => [f.name, f]));
+  const refused: Refused[] = [];
+  const fields = records.map((record) => {
+    const out: Record<string, string | number | null> = {};
+    for (const [header, value] of Object.entries(record.values)) {
+      const field = byName.get(header);
+      if (!field) throw new Error(`The "${table.name}" table lacks the field "${header}": run \`bucp init\``);
+      const converted = importFieldValue(field, value);
+      if (converted.ok) out[header] = converted.value;
+      else refused.push({ id: record.id, column: header, reason: converted.reason });
+    }
+    return out;
+  });
+  return { fields, refused };
+}
+
+/**
+ * Writes an import: new records created 10 a call, fills PATCHed 10 a call on the record IDs given.
+ * `typecast` lets a select value that is not yet a choice land as staff typing it would; every other
+ * value was checked against its field first. Returns the IDs Airtable gave the new records.
+ */
+async function writeImport(
+  transport: AirtableTransport,
+  table: MetaTable,
+  creates: readonly Record<string, unknown>[],
+  updates: readonly { id: string; fields: Record<string, unknown> }[],
+): Promise<string[]> {
+  const created: string[] = [];
+  for (const chunk of batches(creates)) {
+    const answer = await transport.records<ListAnswer>(`import into "${table.name}"`, 'write', {
+      method: 'POST',
+      path: `/${table.id}`,
+      body: { records: chunk.map((fields) => ({ fields })), typecast: true },
+    });
+    created.push(...(answer.records ?? []).map((r) => r.id));
+  }
+  for (const chunk of batches(updates)) {
+    await transport.records(`import into "${table.name}"`, 'write', {
+      method: 'PATCH',
+      path: `/${table.id}`,
+      body: { records: chunk, typecast: true },
+    });
+  }
+  return created;
 }
 
 /** A rewritten-whole table's lines (Issues, summaries): a record per line, in order, with its cells. */
@@ -193,7 +261,7 @@ const rewrittenWhole = (name: string): boolean => name === TABS.issues || LINE_T
  * so staff sorting or filtering cannot misplace a value. A read lists each table once, 100 records a
  * page with only the contract's fields; a write sends only changed system fields, 10 records a PATCH.
  */
-export class AirtableTrackerStore implements TrackerStore {
+export class AirtableTrackerStore implements TrackerStore, StaffImportTarget {
   readonly kind = 'airtable';
   readonly manualSteps = MANUAL_CHECKLIST;
   readonly baseId: string;
@@ -522,7 +590,12 @@ export class AirtableTrackerStore implements TrackerStore {
   private async changedLines(plan: WritePlan): Promise<{ table: string; grid: GridValue[][] }[]> {
     const wanted: { table: string; grid: GridValue[][] }[] = [];
     if (plan.issues) wanted.push({ table: TABS.issues, grid: plan.issues.map(issueRow) });
-    for (const s of plan.summaries ?? []) wanted.push({ table: s.tab, grid: s.rows.map((r) => [...r]) });
+    const tables = plan.summaries?.some((s) => OPTIONAL_TABS.includes(s.tab)) ? await this.loadTables() : undefined;
+    for (const s of plan.summaries ?? []) {
+      // An optional table the base lacks until `bucp init` (Task Metrics, Library) is not written: the read warned of it.
+      if (OPTIONAL_TABS.includes(s.tab) && !tables?.has(s.tab)) continue;
+      wanted.push({ table: s.tab, grid: s.rows.map((r) => [...r]) });
+    }
     const changed: { table: string; grid: GridValue[][] }[] = [];
     for (const w of wanted) {
       if (!this.lines.has(w.table)) {
@@ -580,6 +653,41 @@ export class AirtableTrackerStore implements TrackerStore {
     this.lines.set(name, [...kept, ...createdIds.map((id, k) => ({ id, cells: grid[have.length + k]! }))]);
   }
 
+  /**
+   * Staff data from `bucp import`: the Proposals' IDs listed afresh (only the ID field), then new
+   * records created 10 a call and fills PATCHed 10 a call on the first record of each ID, paced by
+   * the transport. Cells a field cannot hold (text in a date field) are left empty and reported.
+   */
+  async importStaff(plan: StaffImportPlan): Promise<StaffImportResult> {
+    for (const row of [...plan.add, ...plan.fill]) {
+      for (const header of Object.keys(row.values)) assertStaffColumn(TABS.proposals, header);
+    }
+    const tab = TRACKER_TABS.find((t) => t.name === TABS.proposals)!;
+    const table = await this.table(TABS.proposals);
+    await this.refreshIds(tab);
+    const known = this.keyed.get(TABS.proposals)!.recordsById;
+    const missingIds = plan.fill.filter((f) => !known.has(f.id)).map((f) => f.id);
+    const fills = plan.fill.filter((f) => known.has(f.id));
+    const added = importFields(table, plan.add);
+    const filled = importFields(table, fills);
+    const updates = fills
+      .map((f, i) => ({ id: known.get(f.id)![0]!, fields: filled.fields[i]! }))
+      .filter((u) => Object.keys(u.fields).length > 0);
+    const created = await writeImport(this.transport, table, added.fields, updates);
+    // The new records' IDs, so that a cycle right after finds them without listing again.
+    const recordsById = new Map(known);
+    for (const [i, row] of plan.add.entries()) {
+      if (created[i]) recordsById.set(row.id, [...(recordsById.get(row.id) ?? []), created[i]]);
+    }
+    this.keyed.set(TABS.proposals, { recordsById });
+    return {
+      rowsAdded: plan.add.length,
+      cellsFilled: updates.reduce((n, u) => n + Object.keys(u.fields).length, 0),
+      missingIds,
+      refused: [...added.refused, ...filled.refused],
+    };
+  }
+
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {
     const listed = await this.loadTables(true);
     const report = await ensureBaseLayout(this.transport, baseTables(layout), [...listed.values()]);
@@ -588,8 +696,8 @@ export class AirtableTrackerStore implements TrackerStore {
   }
 }
 
-/** The restricted base. Only its BUCP ID field is ever read. */
-export class AirtableRestrictedStore implements RestrictedStore {
+/** The restricted base. A cycle reads only its BUCP ID field; only `bucp import` reads its content, to merge. */
+export class AirtableRestrictedStore implements RestrictedStore, RestrictedImportTarget {
   readonly baseId: string;
   private readonly transport: AirtableTransport;
   private table: MetaTable | undefined;
@@ -629,6 +737,53 @@ export class AirtableRestrictedStore implements RestrictedStore {
   private async readIds(table: MetaTable): Promise<ReadonlySet<string>> {
     const listed = await listAll(this.transport, table, ['BUCP ID']);
     return new Set(listed.map((r) => String(r.fields['BUCP ID'] ?? '').trim()).filter((id) => id !== ''));
+  }
+
+  /**
+   * Restricted content from `bucp import`, merged here with what the table holds: the table listed
+   * once with its content fields, then new records created 10 a call and fills PATCHed 10 a call.
+   * Only IDs and column names come back.
+   */
+  async importRecords(
+    records: readonly RestrictedRecord[],
+    options: { readonly overwrite: boolean; readonly dryRun: boolean },
+  ): Promise<RestrictedImportResult> {
+    if (records.length === 0) return { added: [], filled: [], conflicts: [], unchanged: 0 };
+    this.table = undefined;
+    const table = await this.loadTable();
+    const present = new Set(table.fields.map((f) => f.name));
+    const headers = RESTRICTED_TAB.columns.map((c) => c.header).filter((h) => present.has(h));
+    const existing = new Map<string, Record<string, CellValue>>();
+    const recordOf = new Map<string, string>();
+    for (const record of await listAll(this.transport, table, headers)) {
+      const id = String(record.fields['BUCP ID'] ?? '').trim();
+      if (id === '' || existing.has(id)) continue;
+      existing.set(id, Object.fromEntries(headers.map((h) => [h, toCellValue(record.fields[h])])));
+      recordOf.set(id, record.id);
+    }
+    const merge = mergeRestricted(existing, records, options.overwrite);
+    if (options.dryRun) return merge.result;
+    const text = (values: Readonly<Record<string, string>>): Record<string, SystemValue> =>
+      Object.fromEntries(Object.entries(values).map(([h, v]) => [h, { kind: 'text', value: v } as const]));
+    const added = importFields(
+      table,
+      merge.add.map((r) => ({ id: r.id, values: { 'BUCP ID': { kind: 'text', value: r.id }, ...text(r.values) } })),
+    );
+    const filled = importFields(
+      table,
+      merge.fill.map((f) => ({ id: f.id, values: text(f.values) })),
+    );
+    // The content fields are text: nothing is refused, and a reason (which quotes the value) never leaves.
+    if (added.refused.length > 0 || filled.refused.length > 0) {
+      throw new Error(`The "${RESTRICTED_TAB.name}" table of ${this.describe()} has a content field that is not text`);
+    }
+    await writeImport(
+      this.transport,
+      table,
+      added.fields,
+      merge.fill.map((f, i) => ({ id: recordOf.get(f.id)!, fields: filled.fields[i]! })),
+    );
+    return merge.result;
   }
 
   async ensureLayout(layout: WorkbookLayout): Promise<LayoutReport> {

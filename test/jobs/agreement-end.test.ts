@@ -14,6 +14,7 @@ import { MailTemplates } from '../../src/mail/render.ts';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
 import { appendRowsByHeader } from '../../src/stores/xlsx-seed.ts';
 import { XlsxRestrictedStore, XlsxTrackerStore } from '../../src/stores/xlsx-store.ts';
+import { airtableWorkspace } from '../support/airtable.ts';
 import { googleRig } from '../support/google.ts';
 import { listenSmtp } from '../support/smtp-server.ts';
 import { CONTACTS, type Row, d, headerColumns, localTime, proposal, readRows } from '../support/workspace.ts';
@@ -113,9 +114,34 @@ const googleSheetsRig = async (): Promise<StoreRig> => {
   };
 };
 
+const airtableRig = async (): Promise<StoreRig> => {
+  const ws = await airtableWorkspace();
+  closers.push(() => ws.stop());
+  return {
+    store: ws.tracker,
+    restricted: ws.restricted,
+    storeConfig: {
+      kind: 'airtable',
+      baseId: ws.trackerBaseId,
+      restrictedBaseId: ws.restrictedBaseId,
+      endpointUrl: ws.endpointUrl,
+    },
+    addProposals: async (rows) => ws.addProposals(rows),
+    addRestricted: async (rows) => ws.addRestricted(rows),
+    // A record lists only its non-empty fields: an absent one reads as blank.
+    proposalCells: async () =>
+      Object.fromEntries(ws.records(TABS.proposals).map((r) => [String(r.fields['BUCP ID']), r.fields])),
+    // Deleting a field is one of the Metadata API calls Airtable does not offer: staff do it in the UI.
+    dropColumns: async (headers) => {
+      for (const header of headers) ws.emulator.deleteField(ws.trackerBaseId, TABS.proposals, header);
+    },
+  };
+};
+
 const RIGS: readonly { readonly name: string; readonly open: () => Promise<StoreRig> }[] = [
   { name: 'local workbook', open: xlsxRig },
   { name: 'Google Sheets', open: googleSheetsRig },
+  { name: 'Airtable base', open: airtableRig },
 ];
 
 const REQ = 'req@dhcs.example.gov';

@@ -5,6 +5,7 @@ import { PROPOSAL_COLUMNS, TASK_COLUMNS } from '../../src/core/contract.ts';
 import type { Mailer } from '../../src/core/ports.ts';
 import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
 import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
+import { airtableWorkspace } from '../support/airtable.ts';
 import { googleWorkspace } from '../support/google.ts';
 import { listenSmtp } from '../support/smtp-server.ts';
 import { type Row, d, enteredDaysAgo, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
@@ -55,6 +56,29 @@ const RIGS: readonly { name: string; make(): Promise<TrackerRig> }[] = [
         run: (now, mailer) => ws.run(now, mailer),
         rows: async (tab) => ws.lines(tab),
         grid: async (tab) => ws.emulator.sheet(ws.tracker.spreadsheetId, tab).values({ render: 'UNFORMATTED_VALUE' }),
+        stop: () => ws.stop(),
+      };
+    },
+  },
+  {
+    name: 'Airtable',
+    async make() {
+      const ws = await airtableWorkspace();
+      return {
+        addProposals: async (rows) => ws.addProposals(rows),
+        addTasks: async (rows) => ws.addTasks(rows),
+        run: (now, mailer) => ws.run(now, mailer),
+        rows: async (tab) => ws.records(tab).map((r) => r.fields),
+        // A summary table is numbered lines of text fields A, B, ...: as a grid, without trailing blanks.
+        grid: async (tab) =>
+          ws
+            .records(tab)
+            .sort((a, b) => Number(a.fields.Line) - Number(b.fields.Line))
+            .map((r) => {
+              const cells = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'].map((c) => r.fields[c] ?? null);
+              while (cells.length > 0 && cells.at(-1) === null) cells.pop();
+              return cells;
+            }),
         stop: () => ws.stop(),
       };
     },

@@ -13,6 +13,7 @@ import { OutboxMailer } from '../../src/mail/outbox-mailer.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
 import { appendRowsByHeader } from '../../src/stores/xlsx-seed.ts';
 import { XlsxRestrictedStore, XlsxTrackerStore } from '../../src/stores/xlsx-store.ts';
+import { airtableRig } from '../support/airtable.ts';
 import { googleRig } from '../support/google.ts';
 import { CONTACTS, type Row, d, enteredDaysAgo, localTime, proposal, readAllRows } from '../support/workspace.ts';
 
@@ -41,7 +42,19 @@ interface UpgradeRig {
   rows(tab: string): Promise<Record<string, unknown>[]>;
   tabs(): Promise<string[]>;
   stop(): Promise<void>;
+  /** How the store's init report and layout problems name a tab and a column (Airtable: a table and a field). */
+  readonly words?: {
+    created(tab: string): string;
+    repaired(header: string, tab: string): string;
+    readonly lacks: RegExp;
+  };
 }
+
+const SHEET_WORDS: NonNullable<UpgradeRig['words']> = {
+  created: (tab) => `tab "${tab}"`,
+  repaired: (header, tab) => `column "${header}" on "${tab}"`,
+  lacks: /"Proposals" tab lacks the column\(s\) "Lessons Learned"/,
+};
 
 const RIGS: readonly { name: string; make(): Promise<UpgradeRig> }[] = [
   {
@@ -105,6 +118,45 @@ const RIGS: readonly { name: string; make(): Promise<UpgradeRig> }[] = [
         rows: async (tab) => lines(tab),
         tabs: async () => rig.emulator.spreadsheet(rig.tracker.spreadsheetId).sheetTitles,
         stop: () => rig.stop(),
+      };
+    },
+  },
+  {
+    name: 'Airtable',
+    async make() {
+      const rig = await airtableRig();
+      const config = configFor({
+        kind: 'airtable',
+        baseId: rig.trackerBaseId,
+        restrictedBaseId: rig.restrictedBaseId,
+        endpointUrl: rig.endpointUrl,
+      });
+      return {
+        config,
+        store: rig.tracker,
+        restricted: rig.restricted,
+        // As staff type records: only the fields the table has, dates as YYYY-MM-DD.
+        addRows: async (tab, rows) => {
+          const fields = new Set(
+            (rig.emulator.tableSchema(rig.trackerBaseId, tab) as { fields: { name: string }[] }).fields.map(
+              (f) => f.name,
+            ),
+          );
+          for (const row of rows) {
+            const values = Object.entries(row)
+              .filter(([h, v]) => fields.has(h) && v !== undefined && v !== null && v !== '')
+              .map(([h, v]) => [h, v instanceof Date ? v.toISOString().slice(0, 10) : v]);
+            rig.emulator.addRecord(rig.trackerBaseId, tab, Object.fromEntries(values));
+          }
+        },
+        rows: async (tab) => rig.emulator.records(rig.trackerBaseId, tab).map((r) => r.fields),
+        tabs: async () => rig.emulator.base(rig.trackerBaseId).tables.map((t) => t.name),
+        stop: () => rig.stop(),
+        words: {
+          created: (tab) => `table "${tab}"`,
+          repaired: (header, tab) => `table "${tab}": the field "${header}"`,
+          lacks: /"Proposals" table lacks the field\(s\) "Lessons Learned"/,
+        },
       };
     },
   },
@@ -187,17 +239,16 @@ describe.each(RIGS)('bucp init on an older tracker, on the $name', (make) => {
     await rig.addRows('Disputes', DISPUTES);
     // Like any column the contract gained, a missing Lessons Learned stops the cycle until init adds it.
     await expect(cycle(rig, '2026-11-23T08:00')).rejects.toThrow(LayoutError);
-    await expect(cycle(rig, '2026-11-23T08:00')).rejects.toThrow(
-      /"Proposals" tab lacks the column\(s\) "Lessons Learned"/,
-    );
+    const words = rig.words ?? SHEET_WORDS;
+    await expect(cycle(rig, '2026-11-23T08:00')).rejects.toThrow(words.lacks);
     const before = [
       await staffCells(rig, 'Proposals', PROPOSAL_COLUMNS),
       await staffCells(rig, 'Disputes', DISPUTE_COLUMNS),
     ];
 
     const init = await runInit({ config: rig.config, store: rig.store, restricted: rig.restricted });
-    expect(init.tracker.created).toEqual(expect.arrayContaining(NEW_TABS.map((t) => `tab "${t}"`)));
-    expect(init.tracker.repaired).toContain('column "Lessons Learned" on "Proposals"');
+    expect(init.tracker.created).toEqual(expect.arrayContaining(NEW_TABS.map(words.created)));
+    expect(init.tracker.repaired).toContain(words.repaired('Lessons Learned', 'Proposals'));
     expect(await rig.tabs()).toEqual(expect.arrayContaining(NEW_TABS));
     const after = [
       await staffCells(rig, 'Proposals', PROPOSAL_COLUMNS),

@@ -162,6 +162,7 @@ export async function airtableWorkspace(options: AirtableRigOptions = {}) {
     records: (table: string) => rig.emulator.records(rig.trackerBaseId, table),
     addProposals: (rows: readonly Row[]) => addRows('Proposals', rows),
     addDisputes: (rows: readonly Row[]) => addRows('Disputes', rows),
+    addTasks: (rows: readonly Row[]) => addRows('Tasks', rows),
     addRestricted: (rows: readonly Row[]) => addRows('Restricted', rows, rig.restrictedBaseId),
     run: (now: string, mailer: Mailer = outbox) =>
       runCycle(

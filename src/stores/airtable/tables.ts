@@ -1,6 +1,7 @@
 import type { CellValue, SystemValue } from '../../core/cells.ts';
 import { ACTIVITY_COLUMNS, type ListName, REFERENCE_TABS, SUMMARY_TABS, TABS } from '../../core/contract.ts';
 import type { ColumnLayout, WorkbookLayout } from '../../core/layout.ts';
+import type { MetaField } from './provision.ts';
 
 /**
  * The tables of a base, derived from the column contract (through the workbook layout). Airtable
@@ -128,5 +129,41 @@ export function toFieldValue(value: SystemValue): string | number | null {
       return value.value;
     case 'blank':
       return null;
+  }
+}
+
+/** Airtable's test of an email field: text, an @, and a dot in the domain. */
+const EMAIL_FIELD = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * A staff value from `bucp import` as its field takes it, or why the field cannot hold it. A workbook
+ * or a sheet keeps a value the import could not convert as typed, for the cycle to report; an
+ * Airtable date, number or email field refuses it (422), so the import leaves that cell empty and
+ * says so. A select value that is not a choice is written with `typecast`, as staff typing it would
+ * add it, and the cycle reports it like any other value outside the list.
+ */
+export function importFieldValue(
+  field: MetaField,
+  value: SystemValue,
+): { ok: true; value: string | number | null } | { ok: false; reason: string } {
+  if (value.kind === 'blank') return { ok: true, value: null };
+  const text = String(value.value);
+  switch (field.type) {
+    case 'date':
+      return value.kind === 'date'
+        ? { ok: true, value: value.value }
+        : { ok: false, reason: `"${text}" is not a date, and an Airtable date field holds dates only` };
+    case 'number':
+      return value.kind === 'number'
+        ? { ok: true, value: value.value }
+        : { ok: false, reason: `"${text}" is not a number, and an Airtable number field holds numbers only` };
+    case 'email':
+      return EMAIL_FIELD.test(text.trim())
+        ? { ok: true, value: text.trim() }
+        : { ok: false, reason: `"${text}" is not an email address, and an Airtable email field refuses it` };
+    case 'singleLineText':
+      return { ok: true, value: text.replace(/[\r\n]+/g, ' ') };
+    default:
+      return { ok: true, value: text };
   }
 }
