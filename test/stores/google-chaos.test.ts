@@ -4,6 +4,7 @@ import { afterEach, expect, test } from 'vitest';
 import { readActivityLog } from '../../src/core/activity.ts';
 import type { CellValue } from '../../src/core/cells.ts';
 import { OPEN_STAGES, PROPOSAL_COLUMNS } from '../../src/core/contract.ts';
+import { columnLetter } from '../../src/core/layout.ts';
 import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
 import type { WriteHookContext } from '../emulator/sheets-emulator.ts';
 import { googleWorkspace } from '../support/google.ts';
@@ -51,7 +52,7 @@ function staffActions(header: string[]): (StaffAction | null)[] {
   const random = seeded(42);
   const actions: (StaffAction | null)[] = [];
   let next = 100;
-  const col = (h: string) => String.fromCharCode(65 + header.indexOf(h));
+  const col = (h: string) => columnLetter(header.indexOf(h) + 1);
   for (let i = 0; i < CYCLES; i += 1) {
     const roll = random();
     const row = 2 + Math.floor(random() * 25);
