@@ -415,10 +415,7 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
   return parseTab<Proposal>(table.rows, PROPOSALS_TAB, (row, id) => {
     const parsed = cells.row(row);
     const f = parsed.fields;
-    const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
-      ...i,
-      severity: 'error',
-    }));
+    const rowIssues = errorsOf(parsed);
     const warn = (column: string, message: string) => rowIssues.push({ column, message, severity: 'warning' });
 
     if (f.raw('Stage') === null && !parsed.issues.some((i) => i.column === 'Stage')) {
@@ -502,6 +499,33 @@ export function parseProposals(table: SheetTable, context: ParseContext): Parsed
   });
 }
 
+type RowIssueDraft = { column: string; message: string; severity: Severity };
+
+/** A row's cell errors, as row issues to which the row's own checks add. */
+function errorsOf(parsed: FieldParse): RowIssueDraft[] {
+  return parsed.issues.map((i) => ({ ...i, severity: 'error' }));
+}
+
+/**
+ * The issues of a row that names its proposal by BUCP ID (a dispute, a task): a blank ID is an error
+ * (unless the cell itself is already reported), an ID on no proposal a warning.
+ */
+function proposalReferenceIssues(
+  parsed: FieldParse,
+  bucpId: string | null,
+  knownBucpIds: ReadonlySet<string>,
+  says: { readonly blank: string; readonly unknown: string },
+): RowIssueDraft[] {
+  if (bucpId === null) {
+    return parsed.issues.some((i) => i.column === 'BUCP ID')
+      ? []
+      : [{ column: 'BUCP ID', message: `BUCP ID: is blank; ${says.blank}`, severity: 'error' }];
+  }
+  return knownBucpIds.has(bucpId)
+    ? []
+    : [{ column: 'BUCP ID', message: `BUCP ID: ${bucpId} ${says.unknown}`, severity: 'warning' }];
+}
+
 export function parseDisputes(
   table: SheetTable,
   context: ParseContext,
@@ -512,24 +536,14 @@ export function parseDisputes(
   return parseTab<Dispute>(table.rows, DISPUTES_TAB, (row, id) => {
     const parsed = cells.row(row);
     const f = parsed.fields;
-    const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
-      ...i,
-      severity: 'error',
-    }));
+    const rowIssues = errorsOf(parsed);
     const bucpId = f.text('BUCP ID');
-    if (bucpId === null && !parsed.issues.some((i) => i.column === 'BUCP ID')) {
-      rowIssues.push({
-        column: 'BUCP ID',
-        message: 'BUCP ID: is blank; name the proposal this dispute is about',
-        severity: 'error',
-      });
-    } else if (bucpId !== null && !knownBucpIds.has(bucpId)) {
-      rowIssues.push({
-        column: 'BUCP ID',
-        message: `BUCP ID: ${bucpId} is not on the Proposals tab, so its coordinators cannot be copied`,
-        severity: 'warning',
-      });
-    }
+    rowIssues.push(
+      ...proposalReferenceIssues(parsed, bucpId, knownBucpIds, {
+        blank: 'name the proposal this dispute is about',
+        unknown: 'is not on the Proposals tab, so its coordinators cannot be copied',
+      }),
+    );
     const raisedOn = f.date('Raised On');
     const resolvedOn = f.date('Resolved On');
     if (raisedOn && resolvedOn && resolvedOn < raisedOn) {
@@ -578,24 +592,14 @@ export function parseTasks(
   return parseTab<Task>(table.rows, TASKS_TAB, (row, id) => {
     const parsed = cells.row(row);
     const f = parsed.fields;
-    const rowIssues: { column: string; message: string; severity: Severity }[] = parsed.issues.map((i) => ({
-      ...i,
-      severity: 'error',
-    }));
+    const rowIssues = errorsOf(parsed);
     const bucpId = f.text('BUCP ID');
-    if (bucpId === null && !parsed.issues.some((i) => i.column === 'BUCP ID')) {
-      rowIssues.push({
-        column: 'BUCP ID',
-        message: 'BUCP ID: is blank; name the proposal this task is for',
-        severity: 'error',
-      });
-    } else if (bucpId !== null && !knownBucpIds.has(bucpId)) {
-      rowIssues.push({
-        column: 'BUCP ID',
-        message: `BUCP ID: ${bucpId} matches no proposal on the Proposals tab; correct it`,
-        severity: 'warning',
-      });
-    }
+    rowIssues.push(
+      ...proposalReferenceIssues(parsed, bucpId, knownBucpIds, {
+        blank: 'name the proposal this task is for',
+        unknown: 'matches no proposal on the Proposals tab; correct it',
+      }),
+    );
     const due = f.date('Due');
     if (due && f.raw('Owner Email') === null) {
       rowIssues.push({
