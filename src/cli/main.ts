@@ -284,6 +284,8 @@ export function buildProgram(io: Io): Command {
     .action(async (opts: { config: string; now?: string; json: boolean }) => {
       const { config, file } = await loadConfig(opts.config);
       await verifyMailer(config.mail);
+      // Each chat webhook URL is set and on its service's hosts (the URL itself is never printed).
+      createChatSenders(config.chat);
       const { tracker, restricted } = await createStores(config.store);
       const report = await runCheck({ config, store: tracker, restricted, now: parseNow(opts.now, config.timezone) });
       if (opts.json) io.out(JSON.stringify(report, null, 2));
