@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config, ConfigInput } from '../../src/core/config.ts';
@@ -6,6 +7,7 @@ import type { Mailer } from '../../src/core/ports.ts';
 import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
 import type { OutboxEntry, OutboxMailer } from '../../src/mail/outbox-mailer.ts';
 import { inLogOrder, packedRecord, type PackedRecord, unpackLines } from '../../src/stores/airtable/activity-log.ts';
+import { SUMMARY_COLUMNS, SUMMARY_LINE_FIELD } from '../../src/stores/airtable/tables.ts';
 import { airtableWorkspace } from './airtable.ts';
 import { type Row, editRow, makeWorkspace, readAllRows, readRows } from './workspace.ts';
 
@@ -38,9 +40,13 @@ export interface StoreWorkspace {
   rows(tab: string, idHeader: string): Promise<Map<string, PlainRow>>;
   /** Every row of a tab in order; the Activity Log line by line, repeats included. */
   lines(tab: string): Promise<PlainRow[]>;
+  /** A summary tab (Summary, Stage Times...) as the grid of text a person sees, trailing blanks cut. */
+  summary(tab: string): Promise<string[][]>;
   /** Plays a staff member editing a row in the workbook or the base. */
   editRow(tab: string, idHeader: string, id: string, fields: Row): Promise<void>;
 }
+
+const isFormula = (v: unknown): v is { result: unknown } => typeof v === 'object' && v !== null && 'result' in v;
 
 const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
 
@@ -49,6 +55,20 @@ function plain(value: unknown): PlainValue {
   if (value instanceof Date) return isoDay(value);
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   return JSON.stringify(value);
+}
+
+/** A line of text cells without its trailing blanks. */
+function textLine(values: readonly unknown[]): string[] {
+  const line = values.map((v) => String(plain(v) ?? ''));
+  while (line.length > 0 && line.at(-1) === '') line.pop();
+  return line;
+}
+
+/** A blank last line is not seen (a workbook does not even keep it). */
+function withoutTrailingBlankLines(grid: string[][]): string[][] {
+  const lines = [...grid];
+  while (lines.length > 0 && lines.at(-1)!.length === 0) lines.pop();
+  return lines;
 }
 
 const plainRow = (row: Record<string, unknown>): PlainRow =>
@@ -63,6 +83,16 @@ async function onWorkbook(overrides: Partial<ConfigInput>): Promise<StoreWorkspa
     rows: async (tab, idHeader) =>
       new Map([...(await readRows(file, tab, idHeader))].map(([id, row]) => [id, plainRow(row)])),
     lines: async (tab) => (await readAllRows(file, tab)).map(plainRow),
+    summary: async (tab) => {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(file);
+      const grid: string[][] = [];
+      workbook.getWorksheet(tab)!.eachRow({ includeEmpty: true }, (row, n) => {
+        const values = Array.isArray(row.values) ? row.values.slice(1) : [];
+        grid[n - 1] = textLine(values.map((v) => (isFormula(v) ? v.result : v)));
+      });
+      return withoutTrailingBlankLines(Array.from(grid, (line) => line ?? []));
+    },
     editRow: (tab, idHeader, id, fields) => editRow(file, tab, idHeader, id, fields),
   };
 }
@@ -91,6 +121,12 @@ async function onAirtable(overrides: Partial<ConfigInput>): Promise<StoreWorkspa
       const packed = ws.records(tab).map(packedRecord);
       return unpackLines(inLogOrder(packed.filter((r): r is PackedRecord => r !== null))).map((r) => plainRow(r.cells));
     },
+    summary: async (tab) =>
+      withoutTrailingBlankLines(
+        records(tab)
+          .sort((a, b) => Number(a.fields[SUMMARY_LINE_FIELD]) - Number(b.fields[SUMMARY_LINE_FIELD]))
+          .map((r) => textLine(SUMMARY_COLUMNS.map((c) => r.fields[c]))),
+      ),
     editRow: async (tab, idHeader, id, fields) => {
       const record = records(tab).find((r) => r.fields[idHeader] === id);
       if (!record) throw new Error(`no record ${id} in ${tab}`);
