@@ -245,7 +245,7 @@ export class AirtableTrackerStore implements TrackerStore {
       // The remembered listing is stale (a table or field renamed or deleted): list again, once.
       const stale =
         error instanceof AirtableApiError &&
-        (error.type === 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND' || [404, 422].includes(error.status ?? 0));
+        (error.type === 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND' || [403, 404, 422].includes(error.status ?? 0));
       if (!stale) throw error;
       return this.readOnce(await this.loadTables(true));
     }

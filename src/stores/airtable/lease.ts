@@ -3,7 +3,7 @@ import type { Lease, LeaseControl } from '../../core/ports.ts';
 import { holderIsGone } from '../file-lease.ts';
 import { type MetaTable, ensureBaseLayout, listTables } from './provision.ts';
 import { LEASE_FIELDS, LEASE_TABLE, LEASE_TABLE_SPEC } from './tables.ts';
-import type { AirtableTransport } from './transport.ts';
+import { AirtableApiError, type AirtableTransport } from './transport.ts';
 
 const [HOLDER, EXPIRES, HEARTBEAT] = LEASE_FIELDS;
 
@@ -32,7 +32,12 @@ export class AirtableLease implements LeaseControl {
     if (this.table) return this.table;
     let table = (await listTables(this.transport)).find((t) => t.name === LEASE_TABLE);
     if (!table) {
-      await ensureBaseLayout(this.transport, [LEASE_TABLE_SPEC]);
+      try {
+        await ensureBaseLayout(this.transport, [LEASE_TABLE_SPEC], []);
+      } catch (error) {
+        // Another instance created it a moment ago: that is what was wanted.
+        if (!(error instanceof AirtableApiError && error.type === 'DUPLICATE_OR_EMPTY_TABLE_NAME')) throw error;
+      }
       table = (await listTables(this.transport)).find((t) => t.name === LEASE_TABLE);
     }
     if (!table) throw new Error(`Could not create the "${LEASE_TABLE}" table in base ${this.transport.baseId}`);
@@ -45,8 +50,9 @@ export class AirtableLease implements LeaseControl {
     const answer = await this.transport.records<{
       records?: { id: string; createdTime?: string; fields: Record<string, unknown> }[];
     }>('read the lease', 'read', { path: `/${table.id}`, qs: { pageSize: 100, fields: [...LEASE_FIELDS] } });
-    const records = [...(answer.records ?? [])].sort(
-      (a, b) => (a.createdTime ?? '').localeCompare(b.createdTime ?? '') || a.id.localeCompare(b.id),
+    // The oldest record is the lease; records created in the same millisecond keep the order Airtable lists them in.
+    const records = [...(answer.records ?? [])].sort((a, b) =>
+      (a.createdTime ?? '').localeCompare(b.createdTime ?? ''),
     );
     const first = records[0];
     if (!first) return null;

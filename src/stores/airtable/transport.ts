@@ -118,7 +118,12 @@ export interface CallContext {
   readonly kind: CallKind;
   readonly baseId: string;
   readonly tokenEnv: string;
+  /** Why a 403 came, as `diagnose` found out. */
+  readonly denied?: Denial;
 }
+
+/** Why Airtable refused a call with 403. */
+export type Denial = 'no-base' | 'read-only' | 'no-schema-scope' | 'scope' | 'unknown';
 
 export function translateAirtable(failure: RawFailure, context: CallContext, attempts: number): AirtableApiError {
   const { what, baseId, tokenEnv } = context;
@@ -136,17 +141,33 @@ export function translateAirtable(failure: RawFailure, context: CallContext, att
     );
   }
   if (
+    failure.status === 403 ||
     failure.type === 'INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND' ||
-    (failure.status === 404 && /base|application/i.test(failure.message))
+    failure.type === 'NOT_AUTHORIZED'
   ) {
-    return make(
-      `Airtable found no ${base} for this token (${failure.type}): check the base ID in the config, and grant the token in ${tokenEnv} access to that base (https://airtable.com/create/tokens, the token, Access: add the base).`,
-    );
-  }
-  if (failure.status === 403 || failure.type === 'NOT_AUTHORIZED' || failure.type === 'INVALID_PERMISSIONS') {
-    return make(
-      `Airtable refused ${what} on ${base} (${failure.type}): the token in ${tokenEnv} lacks the scope ${SCOPE_OF[context.kind]}, or write access to that base. Add the scope at https://airtable.com/create/tokens and make sure its owner can edit the base.`,
-    );
+    // Airtable gives one answer for a base the token cannot reach and a scope it lacks; `diagnose` tells them apart.
+    switch (context.denied ?? 'unknown') {
+      case 'no-base':
+        return make(
+          `Airtable found no ${base} for the token in ${tokenEnv}: check the base ID in the config (store.baseId or store.restrictedBaseId), and grant the token that base (https://airtable.com/create/tokens, the token, Access: add the base).`,
+        );
+      case 'read-only':
+        return make(
+          `Airtable refused ${what} on ${base}: the token's owner may only read that base. Make them an editor of the base (Share), or use a token of someone who is (creating tables needs a creator).`,
+        );
+      case 'no-schema-scope':
+        return make(
+          `Airtable refused ${what} on ${base}: the token in ${tokenEnv} lacks the scope schema.bases:read. Add it at https://airtable.com/create/tokens (the service needs ${AIRTABLE_SCOPES.join(', ')}).`,
+        );
+      case 'scope':
+        return make(
+          `Airtable refused ${what} on ${base}: the token in ${tokenEnv} lacks the scope ${SCOPE_OF[context.kind]} (or a table the call names is gone: run \`bucp init\`). Add the scope at https://airtable.com/create/tokens (the service needs ${AIRTABLE_SCOPES.join(', ')}).`,
+        );
+      case 'unknown':
+        return make(
+          `Airtable refused ${what} on ${base} (${failure.type}): grant the token in ${tokenEnv} that base and the scopes ${AIRTABLE_SCOPES.join(', ')} at https://airtable.com/create/tokens, and check the base ID in the config.`,
+        );
+    }
   }
   if (
     failure.type === 'UNKNOWN_FIELD_NAME' ||
@@ -259,7 +280,8 @@ export class AirtableTransport {
       } catch (raw) {
         const failure = asFailure(raw);
         if (!retryable(failure) || attempt + 1 >= this.retry.attempts) {
-          throw translateAirtable(failure, context, attempt + 1);
+          const denied = failure.status === 403 ? await this.diagnose(context.kind) : undefined;
+          throw translateAirtable(failure, { ...context, ...(denied ? { denied } : {}) }, attempt + 1);
         }
         const delayMs = airtableBackoff(attempt, failure, this.retry);
         if (failure.retryAfter !== null && Number(failure.retryAfter) * 1000 > this.retry.maxRetryAfterMs) {
@@ -268,6 +290,30 @@ export class AirtableTransport {
         this.onRetry?.({ what: context.what, attempt: attempt + 1, delayMs, status: failure.status });
         await this.wait(delayMs);
       }
+    }
+  }
+
+  /**
+   * Why a call was refused with 403: the bases the token can see (GET /v0/meta/bases, one call) say
+   * whether it can reach this base at all, and with what permission; what is left is a missing scope.
+   */
+  private async diagnose(kind: CallKind): Promise<Denial> {
+    try {
+      await this.pace();
+      const response = await fetch(`${this.endpointUrl}/v0/meta/bases`, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (response.status === 403) return 'no-schema-scope';
+      if (!response.ok) return 'unknown';
+      const { bases = [] } = (await response.json()) as { bases?: { id: string; permissionLevel?: string }[] };
+      const base = bases.find((b) => b.id === this.baseId);
+      if (!base) return 'no-base';
+      const writes = kind === 'write' || kind === 'schema-write';
+      if (writes && ['none', 'read', 'comment'].includes(base.permissionLevel ?? '')) return 'read-only';
+      return 'scope';
+    } catch {
+      return 'unknown';
     }
   }
 
@@ -286,23 +332,6 @@ export class AirtableTransport {
       });
       return response.body as T;
     });
-  }
-
-  /** A record call tried once: a create whose answer is lost must not be repeated blind. */
-  async recordsOnce<T>(what: string, request: RecordRequest): Promise<T> {
-    const context = this.context(what, 'write');
-    await this.pace();
-    try {
-      const response = await this.base.makeRequest({
-        method: request.method ?? 'POST',
-        path: request.path,
-        qs: request.qs ?? {},
-        ...(request.body === undefined ? {} : { body: request.body }),
-      });
-      return response.body as T;
-    } catch (raw) {
-      throw translateAirtable(asFailure(raw), context, 1);
-    }
   }
 
   /** A Metadata API call (`/v0/meta/bases/<baseId>/...`) through fetch, with the same pacing, retry and translation. */

@@ -924,4 +924,36 @@ describe('AirtableEmulator through airtable.js', () => {
       expect(emu.records(baseId, 'Proposals')).toEqual([]);
     });
   });
+
+  it('refuses API writes to a field whose editing staff limited, and PUT, with 403 INVALID_PERMISSIONS', async () => {
+    const [id] = await seed(1);
+    emu.restrictFieldEditing(baseId, 'Proposals', 'Status');
+    const table = at.base(baseId)('Proposals');
+    const res = await raw(emu, 'PATCH', `/${baseId}/Proposals`, { records: [{ id, fields: { Status: 'Draft' } }] });
+    expect(res).toMatchObject({ status: 403, body: { error: { type: 'INVALID_PERMISSIONS' } } });
+    expect(res.body.error.message).toContain('Status');
+    expect((await failure(table.replace([{ id: id!, fields: { Title: 'x' } }]))).statusCode).toBe(403);
+    await table.update([{ id: id!, fields: { Title: 'allowed' } }]);
+    emu.editRecord(baseId, 'Proposals', id!, { Status: 'Submitted' });
+    expect(emu.record(baseId, 'Proposals', id!)!.fields).toMatchObject({ Title: 'allowed', Status: 'Submitted' });
+  });
+
+  it('lets the staff member wait for a read and a write of one table', async () => {
+    emu.addTable(baseId, { name: 'Lease', fields: [{ name: 'Holder', type: 'singleLineText' }] });
+    const [id] = await seed(1);
+    const acted: string[] = [];
+    emu.betweenReadAndWrite(({ call }) => void acted.push(`${call.api} ${call.table}`), { table: 'Proposals' });
+    const lease = at.base(baseId)('Lease');
+    await lease.select().all();
+    await lease.create([{ fields: { Holder: 'me' } }]);
+    expect(acted).toEqual([]);
+    await at.base(baseId)('Proposals').select().all();
+    await lease.create([{ fields: { Holder: 'me again' } }]);
+    expect(acted).toEqual([]);
+    const tableId = emu.table(baseId, 'Proposals').id;
+    await at
+      .base(baseId)(tableId)
+      .update([{ id: id!, fields: { Title: 't' } }]);
+    expect(acted).toEqual([`records.update ${tableId}`]);
+  });
 });

@@ -40,7 +40,8 @@
  * - Faults (faults.ts): scripted (`failNext`) and seeded random (`faults`): 5xx, 429 with or
  *   without Retry-After, slow answers, dropped connections, and apply-then-drop for writes.
  * - A staff member: direct methods to add, edit, delete and sort records, to change the schema
- *   (delete a table, field or choice) and hooks that act between the service's read and write.
+ *   (delete a table, field or choice), to limit who may edit a field (API writes to it then fail
+ *   with 403 INVALID_PERMISSIONS), and hooks that act between the service's read and write.
  * - A request log (`calls`): method, path, base, table, status, error type, records in the
  *   request or answer, fault, time.
  *
@@ -247,6 +248,14 @@ export interface WriteHookOptions {
   /** Which writes (default: record writes only, not Metadata API calls). */
   kinds?: ('write' | 'meta-write')[];
   baseId?: string;
+  /** Only writes to this table (name or id). */
+  table?: string;
+}
+
+export interface BetweenReadAndWriteOptions {
+  baseId?: string;
+  /** Only a read of this table (name or id) arms it, and only a write to it triggers it. */
+  table?: string;
 }
 
 /** What a staff member can do in the Airtable UI, without going through the API. */
@@ -278,7 +287,7 @@ export class AirtableEmulator implements Staff {
   private readonly iterators = new Map<string, IteratorStore>();
   private readonly tokens: Map<string, TokenGrant> | undefined;
   private readonly hooks: { handler: WriteHook; options: WriteHookOptions & { once: boolean } }[] = [];
-  private readonly betweenHooks: { action: WriteHook; baseId?: string; readSeen: boolean }[] = [];
+  private readonly betweenHooks: { action: WriteHook; options: BetweenReadAndWriteOptions; readSeen: boolean }[] = [];
   private readonly faultInjector = new FaultInjector();
   private limiter: RateLimiter | undefined;
   private clockOffset = 0;
@@ -429,6 +438,19 @@ export class AirtableEmulator implements Staff {
     if (!choicesOf(f).some((c) => c.name === choice)) addChoice(f, choice);
   }
 
+  /**
+   * Limits who may edit a field, as a base creator can on Team plans and up (the API cannot set
+   * it): from now on an API write naming the field, or a PUT (which would clear it), fails with
+   * 403 INVALID_PERMISSIONS. Staff methods still edit it. A test can so prove that the service
+   * never writes staff fields.
+   */
+  restrictFieldEditing(baseId: string, table: string, field: string): void {
+    const t = this.table(baseId, table);
+    const f = t.field(field);
+    if (!f) throw new Error(`AirtableEmulator: no field "${field}"`);
+    t.restrictedFields.add(f.id);
+  }
+
   /** Records used and allowed in a base. */
   usage(baseId: string): { records: number; limit: number } {
     const b = this.base(baseId);
@@ -537,11 +559,11 @@ export class AirtableEmulator implements Staff {
 
   /**
    * The staff member acts between the service's next read and its next write: once a record
-   * read (list or get) of the base has been answered, `action` runs before the next record
-   * write to that base is applied. Once.
+   * read (list or get) of the base (or table) has been answered, `action` runs before the next
+   * record write to that base (or table) is applied. Once.
    */
-  betweenReadAndWrite(action: WriteHook, options: { baseId?: string } = {}): void {
-    this.betweenHooks.push({ action, ...(options.baseId ? { baseId: options.baseId } : {}), readSeen: false });
+  betweenReadAndWrite(action: WriteHook, options: BetweenReadAndWriteOptions = {}): void {
+    this.betweenHooks.push({ action, options, readSeen: false });
   }
 
   // ---------------------------------------------------------------------------
@@ -758,7 +780,7 @@ export class AirtableEmulator implements Staff {
       const body = this.parseBody(raw, method);
       if (this.recordBodies) call.body = body;
       const result = await this.dispatch(route, base, body, url.searchParams, call, token);
-      if (fault?.afterApply) {
+      if (fault?.afterApply && fault.action !== 'slow') {
         call.fault = fault.label;
         if (fault.action === 'drop') throw new DroppedConnection();
         throw fault.action === 429
@@ -766,7 +788,7 @@ export class AirtableEmulator implements Staff {
           : errors.server(fault.action as number);
       }
       send(200, result);
-      if (call.kind === 'read') this.noteRead(route.baseId);
+      if (call.kind === 'read') this.noteRead(route);
     } catch (e) {
       if (e instanceof DroppedConnection) {
         call.status = 0;
@@ -826,15 +848,26 @@ export class AirtableEmulator implements Staff {
       : errors.invalidPermissionsOrModelNotFound();
   }
 
-  private noteRead(baseId: string | undefined): void {
-    for (const h of this.betweenHooks) if (h.baseId === undefined || h.baseId === baseId) h.readSeen = true;
+  private noteRead(route: Route): void {
+    for (const h of this.betweenHooks) if (this.matches(h.options, route)) h.readSeen = true;
+  }
+
+  /** Whether a request (its base, and the table it names) is one a hook is about. */
+  private matches(options: { baseId?: string; table?: string }, route: Route): boolean {
+    if (options.baseId !== undefined && options.baseId !== route.baseId) return false;
+    if (options.table === undefined) return true;
+    const t =
+      route.baseId === undefined || route.table === undefined
+        ? undefined
+        : this.bases.get(route.baseId)?.table(route.table);
+    return t !== undefined && (t.id === options.table || t.name === options.table);
   }
 
   private async runWriteHooks(route: Route, call: CallRecord, body: unknown): Promise<void> {
     const ctx: WriteHookContext = { api: route.api, baseId: route.baseId!, call, body, staff: this };
     if (call.kind === 'write') {
       for (const h of [...this.betweenHooks]) {
-        if (!h.readSeen || (h.baseId !== undefined && h.baseId !== route.baseId)) continue;
+        if (!h.readSeen || !this.matches(h.options, route)) continue;
         this.betweenHooks.splice(this.betweenHooks.indexOf(h), 1);
         await h.action(ctx);
       }
@@ -842,7 +875,7 @@ export class AirtableEmulator implements Staff {
     for (const entry of [...this.hooks]) {
       const o = entry.options;
       if (!(o.kinds ?? ['write']).includes(call.kind as 'write' | 'meta-write')) continue;
-      if (o.baseId !== undefined && o.baseId !== route.baseId) continue;
+      if (!this.matches(o, route)) continue;
       if (o.once) {
         const i = this.hooks.indexOf(entry);
         if (i < 0) continue;
@@ -913,7 +946,7 @@ export class AirtableEmulator implements Staff {
       case 'records.list':
       case 'records.listPost': {
         const params = route.api === 'records.list' ? listParamsFromQuery(q) : listParamsFromBody(body);
-        const out = listRecords(base, table, params, iterators, now);
+        const out = listRecords(table, params, iterators, now);
         call.records = out.count;
         return out.body;
       }

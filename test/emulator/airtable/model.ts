@@ -161,6 +161,13 @@ export const errors = {
     new AirtableApiError(422, 'INVALID_FILTER_BY_FORMULA', `The formula for filtering records is invalid: ${detail}`),
   duplicateFieldName: (name: string) =>
     new AirtableApiError(422, 'DUPLICATE_OR_EMPTY_FIELD_NAME', `Field name "${name}" is empty or already used`),
+  /** A write to a field whose editing permissions exclude the token's user. */
+  fieldEditingLimited: (field: string) =>
+    new AirtableApiError(
+      403,
+      'INVALID_PERMISSIONS',
+      `You are not permitted to perform this operation because the field or table has been configured to limit who can perform this operation (field "${field}")`,
+    ),
   /** Type not confirmed by a public source. */
   duplicateTableName: (name: string) =>
     new AirtableApiError(422, 'DUPLICATE_OR_EMPTY_TABLE_NAME', `Table name "${name}" is empty or already used`),
@@ -196,6 +203,8 @@ export class TableModel {
   readonly fields: FieldModel[] = [];
   readonly records = new Map<string, RecordModel>();
   readonly viewId = newId('viw');
+  /** Fields whose editing a base creator limited to people (Team plans and up): API writes fail. */
+  readonly restrictedFields = new Set<string>();
 
   constructor(id: string, name: string, description?: string) {
     this.id = id;

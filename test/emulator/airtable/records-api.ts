@@ -202,7 +202,6 @@ export function recordJson(table: TableModel, record: RecordModel, options: Rend
 }
 
 export function listRecords(
-  base: BaseModel,
   table: TableModel,
   params: ListParams,
   iterators: IteratorStore,
@@ -260,7 +259,6 @@ export function listRecords(
   const body: Json = { records: page };
   if (it.pos < it.ids.length) body.offset = `${key}/${it.ids[it.pos - 1] ?? it.ids[0]}`;
   else iterators.finish(key);
-  void base;
   return { body, count: page.length };
 }
 
@@ -292,6 +290,7 @@ function planCells(table: TableModel, fields: unknown, typecast: boolean): Map<s
   const cells = new Map<string, CellValue | undefined>();
   for (const [ref, value] of Object.entries(fields)) {
     const f = resolveField(table, ref);
+    if (table.restrictedFields.has(f.id)) throw errors.fieldEditingLimited(f.name);
     cells.set(f.id, normalizeCell(f, value, typecast));
   }
   return cells;
@@ -380,6 +379,12 @@ export function updateRecords(
   } catch (e) {
     for (const { f, options: o } of snapshot) f.options = o;
     throw e;
+  }
+  if (replace && table.restrictedFields.size > 0) {
+    // PUT clears every field it does not name, restricted ones included: refused.
+    const field = table.fields.find((f) => table.restrictedFields.has(f.id))!;
+    for (const { f, options: o } of snapshot) f.options = o;
+    throw errors.fieldEditingLimited(field.name);
   }
   const updated = planned.map(({ record, cells }) => {
     if (replace) record.cells.clear();
