@@ -88,12 +88,11 @@ function batches<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** A record that is gone: Airtable answers 404, or 422 naming the record. */
+/** A record that is gone: Airtable answers 422 ROW_DOES_NOT_EXIST (or 404 naming the record). INVALID_RECORDS is a malformed batch: a bug, never taken for this. */
 function recordGone(error: unknown): boolean {
   if (!(error instanceof AirtableApiError)) return false;
   return (
     error.type === 'ROW_DOES_NOT_EXIST' ||
-    error.type === 'INVALID_RECORDS' ||
     error.type === 'MODEL_ID_NOT_FOUND' ||
     (error.status === 404 && /rec[A-Za-z0-9]{14}|record/i.test(error.detail))
   );
@@ -160,7 +159,7 @@ const summaryCodec: LineCodec = {
 
 const codecOf = (table: string): LineCodec => (table === TABS.issues ? issuesCodec : summaryCodec);
 
-/** An ID-keyed table as last seen: the records of each ID (two when staff duplicated one), and their cells. */
+/** An ID-keyed table as last seen: the records of each ID (two when staff duplicated one). */
 interface KeyedState {
   readonly recordsById: ReadonlyMap<string, readonly string[]>;
 }
@@ -395,13 +394,24 @@ export class AirtableTrackerStore implements TrackerStore {
     });
     if (append.update) {
       const { id, ...rest } = append.update;
-      // The whole text again: a retried PATCH writes the same value, so it cannot apply twice.
-      await this.transport.records('append to the Activity Log', 'write', {
-        method: 'PATCH',
-        path: `/${table.id}`,
-        body: { records: [{ id, fields: fields(rest) }] },
-      });
-      this.lastActivity = { id, day: rest.day, part: rest.part, text: rest.text, count: 0 };
+      try {
+        // The whole text again: a retried PATCH writes the same value, so it cannot apply twice.
+        await this.transport.records('append to the Activity Log', 'write', {
+          method: 'PATCH',
+          path: `/${table.id}`,
+          body: { records: [{ id, fields: fields(rest) }] },
+        });
+        this.lastActivity = { id, day: rest.day, part: rest.part, text: rest.text };
+      } catch (error) {
+        if (!recordGone(error)) throw error;
+        // Someone deleted the day's record since the read: its lines and the new ones go into a new one.
+        const answer = await this.transport.records<ListAnswer>('append to the Activity Log', 'write', {
+          method: 'POST',
+          path: `/${table.id}`,
+          body: { records: [{ fields: fields(rest) }] },
+        });
+        this.lastActivity = { id: answer.records?.[0]?.id ?? '', ...rest };
+      }
     }
     for (const chunk of batches(append.creates)) {
       // A create retried after a lost answer may land twice: its lines repeat with the same time and
@@ -413,7 +423,7 @@ export class AirtableTrackerStore implements TrackerStore {
       });
       const last = chunk.at(-1)!;
       const id = answer.records?.at(-1)?.id ?? '';
-      this.lastActivity = { id, day: last.day, part: last.part, text: last.text, count: 0 };
+      this.lastActivity = { id, day: last.day, part: last.part, text: last.text };
     }
   }
 

@@ -29,8 +29,7 @@ function apply(records: PackedRecord[], events: readonly ActivityEvent[], limit 
 
 function applyPlan(records: PackedRecord[], plan: ReturnType<typeof planAppend>): PackedRecord[] {
   const next = records.map((r) => (plan.update && r.id === plan.update.id ? { ...r, text: plan.update.text } : r));
-  for (const c of plan.creates)
-    next.push({ id: `rec${next.length}`, day: c.day, part: c.part, text: c.text, count: 0 });
+  for (const c of plan.creates) next.push({ id: `rec${next.length}`, day: c.day, part: c.part, text: c.text });
   return next;
 }
 
@@ -130,7 +129,7 @@ describe('the packed Activity Log', () => {
           events.filter((_, i) => i % 8 === c),
         );
         if (plan.update) records[records.length - 1] = { ...records.at(-1)!, text: plan.update.text };
-        for (const r of plan.creates) records.push({ id: `rec${records.length}`, ...r, count: 0 });
+        for (const r of plan.creates) records.push({ id: `rec${records.length}`, ...r });
       }
       longest = Math.max(longest, ...records.slice(-3).map((r) => r.text.length));
     }

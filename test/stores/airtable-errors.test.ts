@@ -2,6 +2,7 @@
 // failure reaches the caller as an Error that says what to do, transient ones are retried within
 // bounds, and a record that staff delete between the read and the write is reported, not fatal.
 import { afterEach, describe, expect, test } from 'vitest';
+import { readActivityLog } from '../../src/core/activity.ts';
 import { DEFAULT_DEPARTMENTS } from '../../src/core/config.ts';
 import { PROPOSAL_COLUMNS, DISPUTE_COLUMNS, TABS } from '../../src/core/contract.ts';
 import { restrictedLayout, trackerLayout } from '../../src/core/layout.ts';
@@ -138,6 +139,60 @@ describe('retries', () => {
     retries.forEach((r, i) => expect(r.delayMs).toBeLessThanOrEqual(Math.min(20 * 2 ** i, 200)));
   });
 
+  test('an Activity Log create or PATCH whose answer is lost after Airtable applied it is retried, and every line reads back once', async () => {
+    const rig = await provisioned();
+    const event = (i: number, at: string) => ({
+      at,
+      on: at.slice(0, 10),
+      bucpId: `B-${i}`,
+      disputeId: '',
+      kind: 'first-seen' as const,
+      from: '',
+      to: 'Drafting',
+      detail: `event ${i}`,
+      key: `k-${i}`,
+    });
+    await rig.tracker.read();
+    // The day's first lines: a create, applied, then the connection drops before the answer.
+    rig.emulator.failNext(1, 'drop', { kinds: ['write'], afterApply: true });
+    await rig.tracker.write({
+      cells: [],
+      appendActivity: [event(1, '2026-11-23T08:00:00-08:00'), event(2, '2026-11-23T08:00:00-08:00')],
+    });
+    // More lines that day: a PATCH of the day's record, applied, then the answer is lost.
+    rig.emulator.failNext(1, 'drop', { kinds: ['write'], afterApply: true });
+    await rig.tracker.write({ cells: [], appendActivity: [event(3, '2026-11-23T08:15:00-08:00')] });
+    const records = rig.emulator.records(rig.trackerBaseId, TABS.activity);
+    expect(records).toHaveLength(2); // the create landed twice
+    const { activity } = await rig.newTracker().read();
+    expect(readActivityLog(activity.rows).map((e) => e.key)).toEqual(['k-1', 'k-2', 'k-3']);
+  });
+
+  test("staff deleting the day's Activity Log record between read and write loses no line the store holds", async () => {
+    const rig = await provisioned();
+    const event = (i: number) => ({
+      at: `2026-11-23T08:0${i}:00-08:00`,
+      on: '2026-11-23',
+      bucpId: `B-${i}`,
+      disputeId: '',
+      kind: 'first-seen' as const,
+      from: '',
+      to: 'Drafting',
+      detail: `event ${i}`,
+      key: `k-${i}`,
+    });
+    await rig.tracker.write({ cells: [], appendActivity: [event(1), event(2)] });
+    await rig.tracker.read();
+    rig.emulator.onBeforeWrite(({ staff }) => {
+      for (const r of staff.records(rig.trackerBaseId, TABS.activity)) {
+        staff.deleteRecord(rig.trackerBaseId, TABS.activity, r.id);
+      }
+    });
+    await rig.tracker.write({ cells: [], appendActivity: [event(3)] });
+    const { activity } = await rig.newTracker().read();
+    expect(readActivityLog(activity.rows).map((e) => e.key)).toEqual(['k-1', 'k-2', 'k-3']);
+  });
+
   test('a fault that does not go away ends in an Error after the bounded tries, saying the next cycle tries again', async () => {
     const rig = await provisioned();
     rig.emulator.failNext(100, 503, { kinds: ['read'] });
@@ -240,6 +295,26 @@ describe('records, not rows', () => {
     }
     expect(ws.emulator.calls.filter((c) => c.api === 'records.replace')).toEqual([]);
     expect(ws.records(TABS.proposals)[0]!.fields.Notes).toBe('staff note');
+  });
+});
+
+describe('staff select values', () => {
+  test('a choice staff added in Airtable that the contract does not know is a row issue naming the field; other rows sync', async () => {
+    const ws = await airtableWorkspace();
+    stops.push(() => ws.stop());
+    // In the Airtable UI a person may type a new choice into a select: the field takes it.
+    ws.emulator.addChoice(ws.trackerBaseId, TABS.proposals, 'Stage', 'Parked');
+    ws.addProposals([
+      proposal('B-1', { Stage: 'Parked', 'Stage Entered On': enteredDaysAgo('2026-11-23', 3) }),
+      proposal('B-2', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 3) }),
+    ]);
+    const report = await ws.run('2026-11-23T08:00');
+    expect(report.rowIssues).toContainEqual(
+      expect.objectContaining({ tab: 'Proposals', id: 'B-1', column: 'Stage', severity: 'error' }),
+    );
+    const statuses = new Map(ws.records(TABS.proposals).map((r) => [r.fields['BUCP ID'], r.fields.Status]));
+    expect(statuses.get('B-2')).toBe('On Track');
+    expect(ws.records(TABS.issues).some((r) => r.fields.ID === 'B-1' && r.fields.Column === 'Stage')).toBe(true);
   });
 });
 

@@ -174,3 +174,29 @@ test('two real bucp serve processes on one emulated base: nothing is sent twice'
   expect(sent.length).toBeGreaterThan(0);
   expect(new Set(sent).size).toBe(sent.length);
 }, 60_000);
+
+test('bucp serve stays up when its lease cannot be taken: the tick is skipped, logged and shown on /status', async () => {
+  const ws = await workspace({ emulator: { rateLimit: false } });
+  ws.addProposals([proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 20) })]);
+  ws.addRestricted([{ 'BUCP ID': 'B-1' }]);
+  const configFile = await writeServeConfig(ws);
+  // The first request of the first tick is the lease's: Airtable refuses it.
+  ws.emulator.failNext(1, 403);
+  const bucp = serve(configFile);
+  stopping.push(bucp.child);
+  let status: Record<string, unknown> | null = null;
+  for (let i = 0; i < 300 && !(Number(status?.skippedForLeaseError) > 0); i += 1) {
+    if (bucp.child.exitCode !== null) throw new Error(`bucp serve exited (${bucp.child.exitCode}): ${bucp.log()}`);
+    status = await bucp.status().catch(() => null);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(status).toMatchObject({
+    skippedForLeaseError: 1,
+    leaseError: { message: expect.stringMatching(/^The tracker lease could not be taken: Airtable refused/) },
+    lastCycle: null,
+  });
+  expect(bucp.log()).toContain('the lease could not be taken; this tick is skipped');
+  bucp.child.kill('SIGTERM');
+  expect(await bucp.exited).toBe(0);
+  expect(ws.records(TABS.activity)).toEqual([]);
+}, 60_000);

@@ -65,12 +65,17 @@ export interface AirtableRigOptions {
   readonly transport?: Partial<AirtableTransportOptions>;
   readonly recordLimit?: number;
   readonly leaseSettleMs?: number;
+  /**
+   * The real clock for the emulator and the rig's stores, where another process or the CLI's own
+   * stores (which pace on the real clock) talk to the same emulator.
+   */
+  readonly realClock?: boolean;
 }
 
 /** An emulator with an empty tracker base and restricted base, and the stores pointed at them. */
 export async function airtableRig(options: AirtableRigOptions = {}): Promise<AirtableRig> {
   const clock = new SimulatedClock();
-  const emulator = new AirtableEmulator({ clock: clock.now, ...options.emulator });
+  const emulator = new AirtableEmulator({ clock: options.realClock ? Date.now : clock.now, ...options.emulator });
   const endpointUrl = await emulator.start();
   counter += 1;
   const n = String(counter).padStart(7, '0');
@@ -82,8 +87,7 @@ export async function airtableRig(options: AirtableRigOptions = {}): Promise<Air
       token: TEST_TOKEN,
       endpointUrl,
       retry: TEST_AIRTABLE_RETRY,
-      wait: clock.wait,
-      clock: clock.now,
+      ...(options.realClock ? {} : { wait: clock.wait, clock: clock.now }),
       ...options.transport,
       ...extra,
     });

@@ -23,7 +23,6 @@ export interface PackedRecord {
   readonly day: string;
   readonly part: number;
   readonly text: string;
-  readonly count: number;
 }
 
 export const batchKey = (day: string, part: number): string => `${day} #${String(part).padStart(3, '0')}`;
@@ -34,11 +33,7 @@ export function packedRecord(record: { id: string; fields: Record<string, unknow
   const match = /^(\d{4}-\d{2}-\d{2}) #(\d+)$/.exec(key);
   if (!match) return null;
   const text = String(record.fields[ACTIVITY_FIELDS.lines] ?? '');
-  return { id: record.id, day: match[1]!, part: Number(match[2]), text, count: lineCount(text) };
-}
-
-function lineCount(text: string): number {
-  return text === '' ? 0 : text.split('\n').filter((l) => l !== '').length;
+  return { id: record.id, day: match[1]!, part: Number(match[2]), text };
 }
 
 /** Records in log order: by day, then part; records of the same key keep the order they were listed in. */
