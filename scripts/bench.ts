@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 1000,10000,100000 --per-row-max 100000 --repeat 3]
+// npm run bench [-- --sizes 1000,10000,100000 --per-row-max 100000 --repeat 3 --airtable-sizes 1000,10000 --airtable-paced-max 1000]
 // A full cycle at each size against the Sheets emulator (in its own process), with the service's
 // batched store and with a naive per-row writer on the same data. Not part of the tests.
 // The batched cycle runs `repeat` times, each in a fresh process, and the run with the median CPU time is
@@ -12,9 +12,11 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1000,10000,100000' },
     'per-row-max': { type: 'string', default: '100000' },
     repeat: { type: 'string', default: '3' },
+    'airtable-sizes': { type: 'string', default: '1000,10000' },
+    'airtable-paced-max': { type: 'string', default: '1000' },
   },
 });
-const sizes = values.sizes.split(',').map(Number);
+const sizes = values.sizes.split(',').filter(Boolean).map(Number);
 const perRowMax = Number(values['per-row-max']);
 const repeat = Math.max(1, Number(values.repeat));
 // The measured process runs the sources as the service does (Node 24 strips their types), with the
@@ -149,5 +151,66 @@ for (const size of sizes) {
     }
   }
 }
-console.log(rows.join('\n'));
+if (rows.length > 1) console.log(rows.join('\n'));
 for (const v of verdicts) console.log(v);
+
+// Airtable: the first sync against the Airtable emulator (in its own process), the service's store
+// (10 records a request) and a per-record baseline (one request per changed record, as n8n's Airtable
+// node sends them) in the same run. Up to --airtable-paced-max proposals the batched store runs with its
+// own pacing against the emulator's real-clock limiter of 5 requests a second, so its wall time is what a
+// real base takes. Beyond, and for every per-record run (10,000 requests would take over half an hour),
+// both run unpaced and the wall time shown is computed: the requests at the store's pacing, one per
+// 220 ms (a per-record client that does not pace meets 429s and their 30 s waits, so it is a best case).
+const airtableChild = fileURLToPath(new URL('bench/airtable-cycle-process.ts', import.meta.url));
+const airtableSizes = values['airtable-sizes'].split(',').filter(Boolean).map(Number);
+const airtablePacedMax = Number(values['airtable-paced-max']);
+
+interface AirtableResult {
+  calls: number;
+  writes: number;
+  rateLimited: number;
+  cpuMs: number;
+  wallMs: number;
+  paceWallMs: number;
+  peakRssMb: number;
+  cellsWritten: number;
+  ok: boolean;
+}
+
+function measureAirtable(size: number, mode: string, pacing: string): AirtableResult {
+  const out = execFileSync(process.execPath, [...nodeFlags, airtableChild, String(size), mode, pacing], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as AirtableResult;
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const airtableRows: string[] = [];
+const airtableLine = (cells: (string | number)[]) => airtableRows.push(cells.map(String).join(' | '));
+airtableLine(['proposals', 'Airtable store', 'requests', 'writes', '429s', 'wall s', 'CPU ms', 'peak RSS MB']);
+for (const size of airtableSizes) {
+  const paced = size <= airtablePacedMax;
+  const batched = measureAirtable(size, 'batched', paced ? 'paced' : 'unpaced');
+  const perRecord = measureAirtable(size, 'per-record', 'unpaced');
+  const wall = (r: AirtableResult, measured: boolean) =>
+    measured ? `${seconds(r.wallMs)} (measured, paced)` : `${seconds(r.paceWallMs)} (computed: requests × 220 ms)`;
+  for (const [name, r, measured] of [
+    ['batched (10 a request)', batched, paced],
+    ['per-record baseline', perRecord, false],
+  ] as const) {
+    if (!r.ok) throw new Error(`the Airtable ${name} cycle at ${size} proposals did not complete`);
+    airtableLine([size, name, r.calls, r.writes, r.rateLimited, wall(r, measured), r.cpuMs, r.peakRssMb]);
+  }
+  airtableLine([
+    size,
+    'per-record ÷ batched',
+    `${(perRecord.calls / batched.calls).toFixed(1)}×`,
+    `${(perRecord.writes / batched.writes).toFixed(1)}×`,
+    '',
+    `${(perRecord.paceWallMs / batched.paceWallMs).toFixed(1)}× (paced)`,
+    `${(perRecord.cpuMs / batched.cpuMs).toFixed(2)}×`,
+    '',
+  ]);
+}
+if (airtableRows.length > 1) console.log(airtableRows.join('\n'));

@@ -37,6 +37,10 @@ await build({
   target: 'node24',
   // The one runtime dependency left outside: n8n brings its own n8n-workflow.
   external: ['n8n-workflow'],
+  // Class names kept as written: airtable.js's node-fetch 2 tells an AbortSignal by its constructor's
+  // name, and the bundle would otherwise rename abort-controller's class (AbortSignal2): every request
+  // then failed with "Expected signal to be an instanceof AbortSignal".
+  keepNames: true,
   // Module-level paths (template folders) are resolved from each bundle's own file.
   define: { 'import.meta.url': '__bucpModuleUrl' },
   banner: { js: "const __bucpModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

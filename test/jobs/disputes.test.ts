@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
-import { d, editRow, enteredDaysAgo, makeWorkspace, proposal, readRows } from '../support/workspace.ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import { STORE_KINDS, stopWorkspaces, workspaceOn } from '../support/any-store.ts';
+import { d, enteredDaysAgo, proposal } from '../support/workspace.ts';
 
 const dispute = (id: string, fields: Record<string, string | Date | null>) => ({
   'Dispute ID': id,
@@ -9,7 +10,8 @@ const dispute = (id: string, fields: Record<string, string | Date | null>) => ({
   ...fields,
 });
 
-describe('dispute escalation, level by level', () => {
+describe.each(STORE_KINDS)('dispute escalation, level by level, on %s', (kind) => {
+  afterEach(stopWorkspaces);
   test.each([
     // level, business days at level on 2026-11-23, expected next-level contact (null: none)
     ['Data Coordinators', 10, null],
@@ -18,7 +20,7 @@ describe('dispute escalation, level by level', () => {
     ['Governance Advisory Council', 11, 'exec@chhs.example.gov'],
     ['Executive Council', 30, null],
   ] as const)('at %s for %i business days → %s', async (level, days, contact) => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals([proposal('B-1', { Stage: 'Provider Review', 'Stage Entered On': d('2026-11-20') })]);
     await ws.addDisputes([
       dispute('D-1', {
@@ -42,14 +44,14 @@ describe('dispute escalation, level by level', () => {
         }),
       ]);
     }
-    const row = (await readRows(ws.tracker.path, 'Disputes', 'Dispute ID')).get('D-1')!;
+    const row = (await ws.rows('Disputes', 'Dispute ID')).get('D-1')!;
     expect(row['Business Days at Level']).toBe(days);
     expect(row.Status).toBe(contact ? 'Escalated' : level === 'Executive Council' ? 'At Top Level' : 'Open');
     expect(row['Escalated To'] ?? null).toBe(contact);
   });
 
   test('once per (dispute, level): again only when staff move it up and it sits too long there too', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals([proposal('B-1', { Stage: 'Provider Review', 'Stage Entered On': d('2026-11-20') })]);
     // Raised On counts as the first level's start when no Level Entered On is given.
     await ws.addDisputes([
@@ -62,7 +64,7 @@ describe('dispute escalation, level by level', () => {
     };
     await run('2026-11-23');
     await run('2026-11-24');
-    await editRow(ws.tracker.path, 'Disputes', 'Dispute ID', 'D-2', {
+    await ws.editRow('Disputes', 'Dispute ID', 'D-2', {
       Level: 'Risk Management Subcommittee',
       'Level Entered On': d('2026-11-24'),
     });
@@ -74,13 +76,13 @@ describe('dispute escalation, level by level', () => {
       '2026-11-23 rms@chhs.example.gov',
       '2026-12-11 gac@chhs.example.gov',
     ]);
-    const row = (await readRows(ws.tracker.path, 'Disputes', 'Dispute ID')).get('D-2')!;
+    const row = (await ws.rows('Disputes', 'Dispute ID')).get('D-2')!;
     expect(row['Escalated To']).toBe('gac@chhs.example.gov');
-    expect(row['Escalated On']).toEqual(d('2026-12-11'));
+    expect(row['Escalated On']).toBe('2026-12-11');
   });
 
   test('a resolved dispute is never escalated', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals([proposal('B-1')]);
     await ws.addDisputes([
       dispute('D-3', { 'Raised On': d('2026-09-01'), 'Resolved On': d('2026-10-01'), Decision: 'Modified' }),

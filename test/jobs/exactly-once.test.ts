@@ -1,7 +1,8 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { Mailer, OutgoingMessage } from '../../src/core/ports.ts';
 import { RecordingMailer, lineTimesByKey } from '../support/recording-mailer.ts';
-import { enteredDaysAgo, makeWorkspace, proposal, readAllRows, readRows } from '../support/workspace.ts';
+import { STORE_KINDS, type StoreKind, type StoreWorkspace, stopWorkspaces, workspaceOn } from '../support/any-store.ts';
+import { enteredDaysAgo, proposal } from '../support/workspace.ts';
 
 class Crash extends Error {}
 
@@ -22,9 +23,7 @@ const PROV = 'digest:prov@cdph.example.gov:2026-11-23';
 const REQ = 'digest:req@dhcs.example.gov:2026-11-23';
 
 /** Every Activity Log line, repeats included. */
-async function activityLog(ws: Awaited<ReturnType<typeof makeWorkspace>>) {
-  return readAllRows(ws.tracker.path, 'Activity Log');
-}
+const activityLog = (ws: StoreWorkspace) => ws.lines('Activity Log');
 
 /** Each send call as [key, status, duplicate]: a key the outbox already held comes back as a duplicate. */
 function callsOf(mailer: RecordingMailer) {
@@ -35,8 +34,8 @@ function callsOf(mailer: RecordingMailer) {
   ]);
 }
 
-async function stalledTracker() {
-  const ws = await makeWorkspace();
+async function stalledTracker(kind: StoreKind) {
+  const ws = await workspaceOn(kind);
   await ws.addProposals([
     proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 20) }),
     proposal('B-2', { Stage: 'Provider Review', 'Stage Entered On': enteredDaysAgo('2026-11-23', 14) }),
@@ -44,9 +43,10 @@ async function stalledTracker() {
   return ws;
 }
 
-describe('exactly once', () => {
+describe.each(STORE_KINDS)('exactly once, on %s', (kind) => {
+  afterEach(stopWorkspaces);
   test('running the same --now twice sends nothing new and writes nothing', async () => {
-    const ws = await stalledTracker();
+    const ws = await stalledTracker(kind);
     const mailer = new RecordingMailer(ws.outbox);
     const first = await ws.run('2026-11-23T08:00', { mailer });
     expect(first.notifications.filter((n) => n.sent)).toHaveLength(2);
@@ -61,7 +61,7 @@ describe('exactly once', () => {
   });
 
   test('the next business day sends only what is newly due', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals([
       proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 20) }),
       // Provider Review has a 15-day SLA: On Track at 12 days on the 23rd, Due Soon at 13 on the 24th.
@@ -85,7 +85,7 @@ describe('exactly once', () => {
   test.each(['before-send', 'after-send'] as const)(
     'a crash %s leads to exactly one email once the cycle is rerun',
     async (when) => {
-      const ws = await stalledTracker();
+      const ws = await stalledTracker(kind);
       const mailer = new RecordingMailer(ws.outbox);
       await expect(ws.run('2026-11-23T08:00', { mailer: crashing(mailer, when) })).rejects.toThrow(Crash);
       // The intents were recorded before the send, and nothing after it.
@@ -121,7 +121,7 @@ describe('exactly once', () => {
   );
 
   test('a failed send is retried in the next cycle', async () => {
-    const ws = await stalledTracker();
+    const ws = await stalledTracker(kind);
     const failing: Mailer = {
       kind: 'failing',
       describe: () => 'failing',
@@ -148,7 +148,7 @@ describe('exactly once', () => {
   });
 
   test('an outcome-unknown send (a relay timeout mid-message) is recorded and never resent blindly', async () => {
-    const ws = await stalledTracker();
+    const ws = await stalledTracker(kind);
     const hanging: Mailer = {
       kind: 'hanging',
       describe: () => 'hanging',
@@ -169,13 +169,13 @@ describe('exactly once', () => {
   });
 
   test('a dry run plans the same notifications and writes and sends nothing', async () => {
-    const ws = await stalledTracker();
+    const ws = await stalledTracker(kind);
     const mailer = new RecordingMailer(ws.outbox);
     const dry = await ws.run('2026-11-23T08:00', { dryRun: true, mailer });
     expect(dry.notifications.map((n) => n.status)).toEqual(['planned', 'planned']);
     expect(mailer.calls).toEqual([]);
     expect(await ws.sent()).toEqual([]);
-    expect((await readRows(ws.tracker.path, 'Proposals', 'BUCP ID')).get('B-1')!.Status ?? null).toBeNull();
+    expect((await ws.rows('Proposals', 'BUCP ID')).get('B-1')!.Status ?? null).toBeNull();
     const real = await ws.run('2026-11-23T08:00');
     expect(real.notifications.map((n) => n.idempotencyKey)).toEqual(dry.notifications.map((n) => n.idempotencyKey));
   });

@@ -1,13 +1,15 @@
-import { describe, expect, test } from 'vitest';
-import { d, editRow, enteredDaysAgo, makeWorkspace, proposal, readRows } from '../support/workspace.ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import { STORE_KINDS, stopWorkspaces, workspaceOn } from '../support/any-store.ts';
+import { d, enteredDaysAgo, proposal } from '../support/workspace.ts';
 
 // Late November 2026: Mon 23, Tue 24, Wed 25, Thanksgiving 26 and 27, Mon 30, then December.
 const keysOf = (report: { notifications: { idempotencyKey: string; sent: boolean }[] }) =>
   report.notifications.filter((n) => n.sent).map((n) => n.idempotencyKey);
 
-describe('reminder repeats, cycle after cycle', () => {
+describe.each(STORE_KINDS)('reminder repeats, cycle after cycle, on %s', (kind) => {
+  afterEach(stopWorkspaces);
   test('due-soon goes once per stage visit, then stalled when the SLA passes', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     // Drafting has a 15-day SLA: 13 business days in on Monday the 23rd is Due Soon.
     await ws.addProposals([
       proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 13) }),
@@ -22,8 +24,8 @@ describe('reminder repeats, cycle after cycle', () => {
     const nextReminder: Record<string, string> = {};
     for (const [day, expected] of days) {
       expect(keysOf(await ws.run(`${day}T08:00`)), day).toEqual(expected);
-      const row = (await readRows(ws.tracker.path, 'Proposals', 'BUCP ID')).get('B-1')!;
-      nextReminder[day] = (row['Next Reminder On'] as Date).toISOString().slice(0, 10);
+      const row = (await ws.rows('Proposals', 'BUCP ID')).get('B-1')!;
+      nextReminder[day] = String(row['Next Reminder On']);
     }
     // After the due-soon reminder, the next one is the first Stalled day (b=16: the 30th, past Thanksgiving);
     // after the first stalled one, five business days later.
@@ -42,7 +44,7 @@ describe('reminder repeats, cycle after cycle', () => {
   });
 
   test('stalled repeats every 5 business days while it stays stalled', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     // Internal Review has a 10-day SLA: 11 business days in on 2026-12-01 is Stalled (not yet escalated until 21).
     await ws.addProposals([
       proposal('B-2', { Stage: 'Internal Review', 'Stage Entered On': enteredDaysAgo('2026-12-01', 11) }),
@@ -57,7 +59,7 @@ describe('reminder repeats, cycle after cycle', () => {
   });
 
   test('escalated: one email to the sponsor with both coordinators in cc, and the digest keeps it on top', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals([
       proposal('B-3', { Stage: 'Signatures', 'Stage Entered On': enteredDaysAgo('2026-11-23', 21) }), // 2×10+1
       proposal('B-4', { Stage: 'Signatures', 'Stage Entered On': enteredDaysAgo('2026-11-23', 9) }), // Due Soon
@@ -89,7 +91,7 @@ describe('reminder repeats, cycle after cycle', () => {
   });
 
   test('with no sponsor the escalation goes to the governance liaison', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals([
       proposal('B-5', { 'Sponsor Email': null, Stage: 'Filed', 'Stage Entered On': enteredDaysAgo('2026-11-23', 11) }),
     ]);
@@ -101,7 +103,7 @@ describe('reminder repeats, cycle after cycle', () => {
   });
 
   test('one digest per coordinator per day, whatever the number of proposals', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals(
       Array.from({ length: 6 }, (_, i) =>
         proposal(`B-1${i}`, { Stage: 'Concept', 'Stage Entered On': enteredDaysAgo('2026-11-23', 18 + i * 4) }),
@@ -121,12 +123,12 @@ describe('reminder repeats, cycle after cycle', () => {
   });
 
   test('a new stage visit starts the reminder levels afresh', async () => {
-    const ws = await makeWorkspace({ slas: { Fulfillment: 3 } });
+    const ws = await workspaceOn(kind, { slas: { Fulfillment: 3 } });
     await ws.addProposals([proposal('B-6', { Stage: 'Filed', 'Stage Entered On': enteredDaysAgo('2026-11-23', 3) })]);
     expect(keysOf(await ws.run('2026-11-23T08:00'))).toHaveLength(1); // Filed SLA 5: b=3 Due Soon
     expect(keysOf(await ws.run('2026-11-24T08:00'))).toHaveLength(0);
     // Staff move it on to Fulfillment (SLA 3 in this config) as of yesterday: Due Soon again, in a new visit.
-    await editRow(ws.tracker.path, 'Proposals', 'BUCP ID', 'B-6', {
+    await ws.editRow('Proposals', 'BUCP ID', 'B-6', {
       Stage: 'Fulfillment',
       'Stage Entered On': d('2026-11-24'),
     });
@@ -136,7 +138,7 @@ describe('reminder repeats, cycle after cycle', () => {
   });
 
   test('an overdue next action reminds its owner once, then every 5 business days', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals([
       proposal('B-7', {
         Stage: 'Drafting',
@@ -158,7 +160,7 @@ describe('reminder repeats, cycle after cycle', () => {
   });
 
   test('nothing is sent on weekends or holidays, and the next business day catches up', async () => {
-    const ws = await makeWorkspace();
+    const ws = await workspaceOn(kind);
     await ws.addProposals([
       proposal('B-8', { Stage: 'Concept', 'Stage Entered On': enteredDaysAgo('2026-11-25', 25) }),
     ]);

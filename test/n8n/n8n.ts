@@ -94,7 +94,10 @@ export class N8n {
   static async forTracker(
     home: string,
     options: {
-      paths: { tracker: string; restricted: string };
+      /** The workbooks of the `bucpWorkbook` credential; none for a tracker elsewhere. */
+      paths?: { tracker: string; restricted: string };
+      /** More credentials to import, such as an Airtable token. */
+      credentials?: unknown[];
       now: string;
       smtpPort?: number;
       /** More settings, such as queue mode's. */
@@ -115,12 +118,17 @@ export class N8n {
     });
     const { paths, smtpPort } = options;
     await n8n.importCredentials([
-      {
-        id: 'bucpWorkbook',
-        name: 'BUCP Local Workbook',
-        type: 'bucpWorkbookApi',
-        data: { trackerPath: paths.tracker, restrictedPath: paths.restricted },
-      },
+      ...(paths === undefined
+        ? []
+        : [
+            {
+              id: 'bucpWorkbook',
+              name: 'BUCP Local Workbook',
+              type: 'bucpWorkbookApi',
+              data: { trackerPath: paths.tracker, restrictedPath: paths.restricted },
+            },
+          ]),
+      ...(options.credentials ?? []),
       ...(smtpPort === undefined
         ? []
         : [

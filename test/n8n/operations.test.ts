@@ -23,7 +23,7 @@ import { sampleData } from '../../src/demo/sample-data.ts';
 import { dumpWorkbook } from '../support/dump.ts';
 import { SERVICE_ACCOUNT, googleWorkspace } from '../support/google.ts';
 import { editRow, readAllRows } from '../support/workspace.ts';
-import { CANARY, seedTracker, withCanary } from './seed.ts';
+import { CANARY, seedAirtableTracker, seedTracker, withCanary } from './seed.ts';
 import { UNIT_NODE } from './unit-node.ts';
 
 const NOW = '2026-11-20T17:00:00Z';
@@ -389,6 +389,33 @@ describe("on Google Sheets, with n8n's own Google service-account credential", (
       expect(JSON.stringify([stalled, planned]).includes(CANARY)).toBe(false);
     } finally {
       await ws.stop();
+    }
+  });
+});
+
+describe('Tracker: Airtable', () => {
+  test("opens the two bases with n8n's Airtable token credential and the base IDs of the node", async () => {
+    const token = 'patUnitTestToken.0123456789';
+    const at = await seedAirtableTracker(new Date(NOW), token);
+    try {
+      const params = {
+        store: 'airtable',
+        baseId: at.baseId,
+        restrictedBaseId: at.restrictedBaseId,
+        endpointUrl: at.endpointUrl,
+      };
+      const credentials = { airtableTokenApi: { accessToken: token } };
+      const items = await run(r.context({ ...params, operation: 'getProposals' }, { credentials }));
+      expect(items.length).toBeGreaterThan(50);
+      expect(items[0]!.json).toMatchObject({ bucpId: expect.stringMatching(/^BUCP-/) });
+      // Every request carried the credential's token, to the bases the node names.
+      expect(at.emulator.calls.length).toBeGreaterThan(0);
+      expect(new Set(at.emulator.calls.map((c) => c.token))).toEqual(new Set([token]));
+      await expect(
+        run(r.context({ ...params, operation: 'getProposals' }, { credentials: { airtableTokenApi: {} } })),
+      ).rejects.toThrow(/Airtable credential has no access token/);
+    } finally {
+      await at.emulator.stop();
     }
   });
 });

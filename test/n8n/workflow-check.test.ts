@@ -38,13 +38,13 @@ describe('the shipped workflows name only node types, parameters and operations 
     const plan = workflow.nodes.find((n) => n.name === 'Plan Reminders')!;
     plan.parameters.operation = 'planRemindrs';
     plan.parameters.claimMinuts = 5;
-    plan.credentials = { airtableTokenApi: {} };
+    plan.credentials = { slackApi: {} };
     workflow.nodes.find((n) => n.name === 'Send Email')!.type = 'n8n-nodes-base.emailSnd';
     workflow.connections['Record Sent'] = { main: [[{ node: 'Nowhere' }]] };
     expect(checkWorkflow(workflow, types)).toEqual([
       'Plan Reminders: CUSTOM.bucpTracker has no operation "planRemindrs"',
       'Plan Reminders: CUSTOM.bucpTracker has no parameter "claimMinuts"',
-      'Plan Reminders: CUSTOM.bucpTracker takes no airtableTokenApi credential',
+      'Plan Reminders: CUSTOM.bucpTracker takes no slackApi credential',
       'Send Email: node type n8n-nodes-base.emailSnd does not exist',
       'Record Sent connects to Nowhere, which is not a node',
     ]);

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../../src/core/config.ts';
+import { type ConfigInput, parseConfig } from '../../src/core/config.ts';
 import type { Mailer } from '../../src/core/ports.ts';
 import { runInit } from '../../src/jobs/init.job.ts';
 import { runCycle } from '../../src/jobs/run-cycle.job.ts';
@@ -119,7 +119,7 @@ function staffValue(value: Row[string] | undefined): string | number | boolean |
 }
 
 /** A full cycle rig on the emulator: config, stores, a real outbox, captured logs. */
-export async function airtableWorkspace(options: AirtableRigOptions = {}) {
+export async function airtableWorkspace(options: AirtableRigOptions & { config?: Partial<ConfigInput> } = {}) {
   const rig = await airtableRig(options);
   const parsed = parseConfig({
     store: {
@@ -130,6 +130,7 @@ export async function airtableWorkspace(options: AirtableRigOptions = {}) {
     },
     mail: { kind: 'outbox', dir: 'unused' },
     contacts: CONTACTS,
+    ...options.config,
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   const config = parsed.config;
@@ -164,10 +165,10 @@ export async function airtableWorkspace(options: AirtableRigOptions = {}) {
     addDisputes: (rows: readonly Row[]) => addRows('Disputes', rows),
     addTasks: (rows: readonly Row[]) => addRows('Tasks', rows),
     addRestricted: (rows: readonly Row[]) => addRows('Restricted', rows, rig.restrictedBaseId),
-    run: (now: string, mailer: Mailer = outbox) =>
+    run: (now: string, mailer: Mailer = outbox, dryRun = false) =>
       runCycle(
         { config, store: rig.tracker, restricted: rig.restricted, mailer, templates, logger },
-        { now: localTime(now, config.timezone) },
+        { now: localTime(now, config.timezone), dryRun },
       ),
   };
 }

@@ -70,6 +70,11 @@ export const trackerProperties: INodeProperties[] = [
     options: [
       { name: 'Local Workbook', value: 'xlsx', description: 'An Excel workbook on the n8n host' },
       { name: 'Google Sheets', value: 'google-sheets', description: "With n8n's Google service-account credential" },
+      {
+        name: 'Airtable',
+        value: 'airtable',
+        description: "Two Airtable bases, with n8n's Airtable personal access token credential",
+      },
     ],
     default: 'xlsx',
   },
@@ -110,6 +115,36 @@ export const trackerProperties: INodeProperties[] = [
     displayOptions: { show: { store: ['google-sheets'] } },
   },
   {
+    displayName: 'Base ID',
+    name: 'baseId',
+    type: 'string',
+    default: '',
+    required: true,
+    placeholder: 'appXXXXXXXXXXXXXX',
+    description: "The tracker base's ID, from its URL: airtable.com/&lt;ID&gt;/... (set it up with `bucp init`)",
+    displayOptions: { show: { store: ['airtable'] } },
+  },
+  {
+    displayName: 'Restricted Base ID',
+    name: 'restrictedBaseId',
+    type: 'string',
+    default: '',
+    required: true,
+    placeholder: 'appXXXXXXXXXXXXXX',
+    description:
+      'The separate base that holds Specialized Security, Specialized Privacy and Known Risks: Airtable cannot hide a field, only a base',
+    displayOptions: { show: { store: ['airtable'] } },
+  },
+  {
+    displayName: 'API Endpoint URL',
+    name: 'endpointUrl',
+    type: 'string',
+    default: '',
+    placeholder: 'https://api.airtable.com',
+    description: "Only for an egress proxy or a test emulator: leave empty for Airtable's",
+    displayOptions: { show: { store: ['airtable'] } },
+  },
+  {
     displayName: 'Config File',
     name: 'configFile',
     type: 'string',
@@ -132,6 +167,8 @@ export const trackerProperties: INodeProperties[] = [
 export const credentialDescriptions = [
   { name: 'bucpWorkbookApi', required: true, displayOptions: { show: { store: ['xlsx'] } } },
   { name: 'googleApi', required: true, displayOptions: { show: { store: ['google-sheets'] } } },
+  // n8n's own credential (nodes-base AirtableTokenApi): the token in its `accessToken` field.
+  { name: 'airtableTokenApi', required: true, displayOptions: { show: { store: ['airtable'] } } },
 ];
 
 export interface Tracker {
@@ -145,8 +182,33 @@ export interface Tracker {
 /** Where mail would go: never used, since n8n sends the mail. */
 const NO_MAIL = { kind: 'outbox', dir: os.tmpdir() } as const;
 
-async function storeSection(context: TrackerSource): Promise<{ section: IDataObject; auth?: JWT }> {
+/** The store section of the config, and what signs its requests: n8n's credential, never a file or variable. */
+interface StoreSection {
+  readonly section: IDataObject;
+  readonly auth?: JWT;
+  readonly airtableToken?: string;
+}
+
+async function storeSection(context: TrackerSource): Promise<StoreSection> {
   const kind = context.param('store') as string;
+  if (kind === 'airtable') {
+    const credential = await context.getCredentials('airtableTokenApi');
+    const endpointUrl = String(context.param('endpointUrl', '')).trim();
+    if (!credential.accessToken) {
+      throw new Error(
+        'The Airtable credential has no access token: paste a personal access token with the scopes data.records:read, data.records:write, schema.bases:read and schema.bases:write',
+      );
+    }
+    return {
+      section: {
+        kind,
+        baseId: String(context.param('baseId')).trim(),
+        restrictedBaseId: String(context.param('restrictedBaseId')).trim(),
+        ...(endpointUrl ? { endpointUrl } : {}),
+      },
+      airtableToken: String(credential.accessToken ?? ''),
+    };
+  }
   if (kind === 'google-sheets') {
     const credential = await context.getCredentials('googleApi');
     const tokenUrl = String(context.param('tokenUrl', '')).trim();
@@ -247,11 +309,14 @@ function bundledTemplates(): Promise<MailTemplates> {
 
 /** Opens the tracker the node's parameters and credential point at. */
 export async function openTracker(context: TrackerSource): Promise<Tracker> {
-  const { section, auth } = await storeSection(context);
+  const { section, auth, airtableToken } = await storeSection(context);
   const config = await rulesFor(context, section);
   const logger = loggerFor(context.logger);
   const templates = await bundledTemplates();
-  const { tracker, restricted } = await createStores(config.store, auth ? { authClient: auth } : {});
+  const { tracker, restricted } = await createStores(config.store, {
+    ...(auth ? { authClient: auth } : {}),
+    ...(airtableToken === undefined ? {} : { airtableToken }),
+  });
   return { config, templates, logger, store: tracker, restricted };
 }
 
