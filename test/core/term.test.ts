@@ -440,3 +440,44 @@ describe('row issues of the agreement end', () => {
     expect(parse(fields)).toEqual([]);
   });
 });
+
+describe('agreement-end metrics', () => {
+  test('ending in the next 90 days, dispositions due and overdue, counted by hand', () => {
+    const parsedConfig = parseConfig({
+      store: { kind: 'xlsx', path: 't.xlsx', restrictedPath: 'r.xlsx' },
+      mail: { kind: 'outbox', dir: 'out' },
+      contacts: CONTACTS,
+    });
+    if (!parsedConfig.ok) throw new Error(JSON.stringify(parsedConfig.problems));
+    const rows: Row[] = [
+      row('M-1', { 'End Date': '2026-12-15' }), // ending in 14 days
+      row('M-2', { 'End Date': '2027-02-28' }), // ending in 89 days
+      row('M-3', { 'End Date': '2027-03-02' }), // 91 days: not yet
+      row('M-4', { 'End Date': '2026-12-20', 'Data Disposition': 'Returned', 'Disposition On': '2026-12-01' }), // closed out
+      row('M-5', { 'End Date': '2026-11-28' }), // 3 days past: due
+      row('M-6', { 'End Date': '2026-11-01' }), // 30 days past: overdue
+      row('M-7', { 'End Date': '2026-11-20' }), // 11 days past: overdue (more than 10)
+      row('M-8', { 'End Date': '2026-11-21' }), // 10 days past: still due
+      row('M-9', {}), // no End Date
+    ];
+    const empty = { headers: [], rows: [] };
+    const snapshot = {
+      proposals: {
+        headers: PROPOSAL_COLUMNS.map((c) => c.header),
+        rows: rows.map((cells, i) => ({ rowNumber: i + 2, cells })),
+      },
+      disputes: empty,
+      tasks: empty,
+      activity: empty,
+      layoutProblems: [],
+    };
+    const now = new Date('2026-12-01T16:00:00Z');
+    const config = parsedConfig.config;
+    const plan = planCycle(parseTracker(snapshot, { config, now }), new Set(), {
+      config,
+      now,
+      link: (_tab, id) => `https://tracker/${id}`,
+    });
+    expect(plan.metrics.term).toEqual({ endingWithin90Days: 2, dispositionsDue: 2, dispositionsOverdue: 2 });
+  });
+});
