@@ -456,9 +456,12 @@ describe('agreement-end metrics', () => {
       row('M-4', { 'End Date': '2026-12-20', 'Data Disposition': 'Returned', 'Disposition On': '2026-12-01' }), // closed out
       row('M-5', { 'End Date': '2026-11-28' }), // 3 days past: due
       row('M-6', { 'End Date': '2026-11-01' }), // 30 days past: overdue
-      row('M-7', { 'End Date': '2026-11-20' }), // 11 days past: overdue (more than 10)
-      row('M-8', { 'End Date': '2026-11-21' }), // 10 days past: still due
+      row('M-7', { 'End Date': '2026-11-22' }), // 9 days past: due
+      row('M-8', { 'End Date': '2026-11-21' }), // 10 days past: still due (overdue is more than 10)
       row('M-9', {}), // no End Date
+      row('M-10', { 'End Date': '2027-01-30' }), // ending in 60 days
+      row('M-11', { 'End Date': '2026-12-02' }), // ending tomorrow
+      row('M-12', { 'End Date': '2027-03-01' }), // ending in exactly 90 days: counted
     ];
     const empty = { headers: [], rows: [] };
     const snapshot = {
@@ -478,6 +481,6 @@ describe('agreement-end metrics', () => {
       now,
       link: (_tab, id) => `https://tracker/${id}`,
     });
-    expect(plan.metrics.term).toEqual({ endingWithin90Days: 2, dispositionsDue: 2, dispositionsOverdue: 2 });
+    expect(plan.metrics.term).toEqual({ endingWithin90Days: 5, dispositionsDue: 3, dispositionsOverdue: 1 });
   });
 });
