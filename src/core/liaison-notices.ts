@@ -1,7 +1,7 @@
 import type { ActivityEvent } from './activity.ts';
 import type { BusinessCalendar } from './calendar.ts';
 import type { Config } from './config.ts';
-import { type Stage, STAGES, TABS } from './contract.ts';
+import { type Stage, STAGES } from './contract.ts';
 import type { IsoDate } from './dates.ts';
 import type { ProposalFinding } from './evaluate.ts';
 import {
@@ -14,6 +14,7 @@ import {
 } from './history.ts';
 import type { PlannedNotification, RowLinker } from './notifications.ts';
 import type { ScheduledReminder } from './reminder-schedule.ts';
+import { proposalMessageData } from './term.ts';
 
 // The Governance Liaison's notices. Under the BUCP instructions the requesting coordinator tells the
 // liaison when a BUCP is submitted for review, and once it is approved the providing coordinator
@@ -127,18 +128,7 @@ export function planSubmittedNotice(
     cc: requesting && requesting !== liaison ? [requesting] : [],
     bucpIds: [proposal.bucpId],
     disputeId: null,
-    data: {
-      bucpId: proposal.bucpId,
-      useCaseName: proposal.useCaseName ?? '(no name)',
-      requestingDepartment: proposal.requestingDepartment ?? '',
-      providingDepartment: proposal.providingDepartment ?? '',
-      requestingCoordinator: requesting ?? '',
-      providingCoordinator: proposal.providingCoordinatorEmail ?? '',
-      stage: finding.stage,
-      submittedOn: proposal.submittedOn ?? '',
-      link: link(TABS.proposals, proposal.bucpId, proposal.rowNumber),
-      today,
-    },
+    data: { ...proposalMessageData(finding, link, today), submittedOn: proposal.submittedOn ?? '' },
     onSent: [
       {
         on: today,

@@ -141,18 +141,10 @@ export function planDispositionEscalation(
     bucpIds: [proposal.bucpId],
     disputeId: null,
     data: {
-      bucpId: proposal.bucpId,
-      useCaseName: proposal.useCaseName ?? '(no name)',
-      requestingDepartment: proposal.requestingDepartment ?? '',
-      providingDepartment: proposal.providingDepartment ?? '',
-      requestingCoordinator: proposal.requestingCoordinatorEmail ?? '',
-      providingCoordinator: proposal.providingCoordinatorEmail ?? '',
-      stage: finding.stage,
+      ...proposalMessageData(finding, link, today),
       endDate: end,
       daysPast,
       limit: config.term.dispositionOverdueDays,
-      link: link(TABS.proposals, proposal.bucpId, proposal.rowNumber),
-      today,
     },
     onSent: [
       {
@@ -167,5 +159,21 @@ export function planDispositionEscalation(
         data: { end },
       },
     ],
+  };
+}
+
+/** What a message about one proposal names: the use case, both departments and coordinators, its stage and row. */
+export function proposalMessageData(finding: ProposalFinding, link: RowLinker, today: IsoDate) {
+  const { proposal } = finding;
+  return {
+    bucpId: proposal.bucpId,
+    useCaseName: proposal.useCaseName ?? '(no name)',
+    requestingDepartment: proposal.requestingDepartment ?? '',
+    providingDepartment: proposal.providingDepartment ?? '',
+    requestingCoordinator: proposal.requestingCoordinatorEmail ?? '',
+    providingCoordinator: proposal.providingCoordinatorEmail ?? '',
+    stage: finding.stage,
+    link: link(TABS.proposals, proposal.bucpId, proposal.rowNumber),
+    today,
   };
 }
