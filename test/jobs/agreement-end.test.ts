@@ -11,12 +11,11 @@ import { runInit } from '../../src/jobs/init.job.ts';
 import { LayoutError, runCycle } from '../../src/jobs/run-cycle.job.ts';
 import { createLogger } from '../../src/log.ts';
 import { MailTemplates } from '../../src/mail/render.ts';
-import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
 import { appendRowsByHeader } from '../../src/stores/xlsx-seed.ts';
 import { XlsxRestrictedStore, XlsxTrackerStore } from '../../src/stores/xlsx-store.ts';
 import { airtableWorkspace } from '../support/airtable.ts';
 import { googleRig } from '../support/google.ts';
-import { listenSmtp } from '../support/smtp-server.ts';
+import { mailerOnRelay } from '../support/smtp-server.ts';
 import { CONTACTS, type Row, d, headerColumns, localTime, proposal, readRows } from '../support/workspace.ts';
 
 // The agreement end and the Governance Liaison's notices, end to end: real stores, a real SMTP relay
@@ -159,7 +158,7 @@ interface Received {
 
 async function relay() {
   const received: Received[] = [];
-  const server = await listenSmtp({
+  const { mailer, close } = await mailerOnRelay({
     onData(stream, session, callback) {
       const rcpt = session.envelope.rcptTo.map((r) => r.address).sort();
       simpleParser(stream)
@@ -181,17 +180,7 @@ async function relay() {
         .catch(callback);
     },
   });
-  const mailer = new SmtpMailer({
-    host: '127.0.0.1',
-    port: server.port,
-    secure: false,
-    from: 'bucp@localhost',
-    timeoutMs: 5000,
-  });
-  closers.push(async () => {
-    await mailer.close();
-    await server.close();
-  });
+  closers.push(close);
   return { mailer, received };
 }
 

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
-import { listenSmtp } from '../support/smtp-server.ts';
+import { mailerOnRelay } from '../support/smtp-server.ts';
 import { STORE_KINDS, stopWorkspaces, workspaceOn } from '../support/any-store.ts';
 import { enteredDaysAgo, proposal } from '../support/workspace.ts';
 
@@ -13,7 +12,7 @@ afterEach(async () => {
 /** A real SMTP relay that refuses one address for good (550) and another for now (451). */
 async function relay() {
   const accepted: string[] = [];
-  const server = await listenSmtp({
+  const { mailer, close } = await mailerOnRelay({
     onRcptTo(address, _session, callback) {
       if (address.address.startsWith('bounce@'))
         return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
@@ -29,17 +28,7 @@ async function relay() {
       stream.resume();
     },
   });
-  const mailer = new SmtpMailer({
-    host: '127.0.0.1',
-    port: server.port,
-    secure: false,
-    from: 'bucp@localhost',
-    timeoutMs: 5000,
-  });
-  closers.push(async () => {
-    await mailer.close();
-    await server.close();
-  });
+  closers.push(close);
   return { mailer, accepted };
 }
 

@@ -4,10 +4,9 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { PROPOSAL_COLUMNS, TASK_COLUMNS } from '../../src/core/contract.ts';
 import type { Mailer } from '../../src/core/ports.ts';
 import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
-import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
 import { airtableWorkspace } from '../support/airtable.ts';
 import { googleWorkspace } from '../support/google.ts';
-import { listenSmtp } from '../support/smtp-server.ts';
+import { mailerOnRelay } from '../support/smtp-server.ts';
 import { type Row, d, enteredDaysAgo, makeWorkspace, proposal, readAllRows } from '../support/workspace.ts';
 
 /**
@@ -93,7 +92,7 @@ afterEach(async () => {
 /** A real SMTP relay that keeps every message it accepts, parsed. */
 async function relay() {
   const received: ParsedMail[] = [];
-  const server = await listenSmtp({
+  const { mailer, close } = await mailerOnRelay({
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (mail) => {
@@ -104,17 +103,7 @@ async function relay() {
       );
     },
   });
-  const mailer = new SmtpMailer({
-    host: '127.0.0.1',
-    port: server.port,
-    secure: false,
-    from: 'bucp@localhost',
-    timeoutMs: 5000,
-  });
-  closers.push(async () => {
-    await mailer.close();
-    await server.close();
-  });
+  closers.push(close);
   return { mailer, received };
 }
 

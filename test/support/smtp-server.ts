@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { SmtpMailer } from '../../src/mail/smtp-mailer.ts';
 
 export interface LocalSmtp {
   readonly port: number;
@@ -38,4 +39,25 @@ export async function keyRecordingRelay(): Promise<LocalSmtp & { readonly keys: 
     },
   });
   return { ...server, keys };
+}
+
+/** A real relay answering as `options` say, and the service's SMTP mailer pointed at it; `close` stops both. */
+export async function mailerOnRelay(
+  options: SMTPServerOptions,
+): Promise<{ mailer: SmtpMailer; close(): Promise<void> }> {
+  const server = await listenSmtp(options);
+  const mailer = new SmtpMailer({
+    host: '127.0.0.1',
+    port: server.port,
+    secure: false,
+    from: 'bucp@localhost',
+    timeoutMs: 5000,
+  });
+  return {
+    mailer,
+    close: async () => {
+      await mailer.close();
+      await server.close();
+    },
+  };
 }
