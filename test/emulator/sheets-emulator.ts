@@ -65,7 +65,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeHttp, listenHttp } from './local-http.ts';
 import { A1ParseError, cellA1, lettersToColumn, parse as parseA1 } from './a1.ts';
 import { matchesLookup, runBatchUpdate, SUPPORTED_REQUESTS } from './batch-update.ts';
 import {
@@ -550,17 +550,9 @@ export class SheetsEmulator {
   /** Starts listening (127.0.0.1, random port) and returns the rootUrl, with a trailing slash. */
   async start(): Promise<string> {
     if (this.server) return this.rootUrl;
-    const server = http.createServer((req, res) => {
-      void this.handle(req, res);
-    });
-    server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => resolve());
-    });
+    const { server, origin } = await listenHttp((req, res) => this.handle(req, res), this.host, this.port);
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    this.rootUrl = `http://${this.host}:${port}/`;
+    this.rootUrl = `${origin}/`;
     return this.rootUrl;
   }
 
@@ -569,10 +561,7 @@ export class SheetsEmulator {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeHttp(server);
   }
 
   // ---------------------------------------------------------------------------

@@ -52,7 +52,7 @@
  * call quotas. Long text cells hold at most 100,000 characters, as in Airtable.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeHttp, listenHttp } from '../local-http.ts';
 import {
   FaultInjector,
   type CallKind,
@@ -322,17 +322,9 @@ export class AirtableEmulator implements Staff {
 
   async start(): Promise<string> {
     if (this.server) return this.endpointUrl;
-    const server = http.createServer((req, res) => {
-      void this.handle(req, res);
-    });
-    server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => resolve());
-    });
+    const { server, origin } = await listenHttp((req, res) => this.handle(req, res), this.host, this.port);
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    this.endpointUrl = `http://${this.host}:${port}`;
+    this.endpointUrl = `${origin}`;
     return this.endpointUrl;
   }
 
@@ -340,10 +332,7 @@ export class AirtableEmulator implements Staff {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await closeHttp(server);
   }
 
   // ---------------------------------------------------------------------------
