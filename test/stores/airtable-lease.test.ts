@@ -7,13 +7,10 @@ import { afterEach, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { readActivityLog } from '../../src/core/activity.ts';
 import { TABS } from '../../src/core/contract.ts';
-import { createLogger } from '../../src/log.ts';
-import { MailTemplates } from '../../src/mail/render.ts';
-import { ServiceRunner } from '../../src/service/runner.ts';
-import { AirtableTrackerStore } from '../../src/stores/airtable-store.ts';
 import { inLogOrder, packedRecord, type PackedRecord, unpackLines } from '../../src/stores/airtable/activity-log.ts';
+import { leaseContract } from '../contract/lease.contract.ts';
 import { type AirtableRigOptions, TEST_TOKEN, airtableWorkspace } from '../support/airtable.ts';
-import { CONTACTS, enteredDaysAgo, localTime, proposal } from '../support/workspace.ts';
+import { CONTACTS, enteredDaysAgo, proposal } from '../support/workspace.ts';
 
 type Workspace = Awaited<ReturnType<typeof airtableWorkspace>>;
 const open: Workspace[] = [];
@@ -39,38 +36,15 @@ function loggedEvents(ws: Workspace) {
   return readActivityLog(unpackLines(inLogOrder(packed)));
 }
 
-test('two services on one base, ticking together: the lease record lets exactly one run', async () => {
-  const ws = await workspace();
-  ws.addProposals([proposal('B-1', { Stage: 'Drafting', 'Stage Entered On': enteredDaysAgo('2026-11-23', 20) })]);
-  ws.addRestricted([{ 'BUCP ID': 'B-1' }]);
-  const templates = await MailTemplates.load();
-  const logger = createLogger({ destination: { write: () => true } });
-  // Two instances: their own store objects (their own memory), one base.
-  const runners = [0, 1].map(
-    () =>
-      new ServiceRunner({
-        deps: {
-          config: ws.config,
-          store: ws.newTracker(),
-          restricted: ws.restricted,
-          mailer: ws.outbox,
-          templates,
-          logger,
-        },
-        clock: () => localTime('2026-11-23T09:10'),
-      }),
-  );
-  const reports = await Promise.all(runners.map((r) => r.tick()));
-  expect(reports.filter((r) => r !== null)).toHaveLength(1);
-  expect(runners.map((r) => r.status().skippedForLease).sort()).toEqual([0, 1]);
-  const keys = (await ws.outbox.entries()).map((e) => e.key);
-  expect(keys.length).toBeGreaterThan(0);
-  expect(new Set(keys).size).toBe(keys.length);
-  // Released after the cycle: the other instance runs next and finds nothing new to send.
-  const loser = runners[reports.findIndex((r) => r === null)]!;
-  expect((await loser.tick())?.notifications).toEqual([]);
-  // Released: the lease record (the oldest) holds no one.
-  expect(ws.records('Lease')[0]!.fields.Holder).toBeUndefined();
+leaseContract('Airtable', async () => {
+  const ws = await airtableWorkspace();
+  return {
+    ...ws,
+    newTracker: () => ws.newTracker(),
+    // Released: the lease record (the oldest) holds no one.
+    released: () => ws.records('Lease')[0]!.fields.Holder === undefined,
+    shortTtlMs: 1000,
+  };
 });
 
 test('contenders that all find the lease free at the same moment: exactly one wins, and all see the same winner', async () => {
@@ -81,18 +55,6 @@ test('contenders that all find the lease free at the same moment: exactly one wi
   expect(new Set(results.map((r) => r.lease?.holder)).size).toBe(1);
   // On first use each may have added a record of its own: the oldest is the lease, the one every contender reads.
   expect(ws.records('Lease')[0]!.fields.Holder).toBe(results[0]!.lease?.holder);
-});
-
-test('a lease left by a crashed instance expires, and another takes over', async () => {
-  const ws = await workspace();
-  const crashed = ws.newTracker();
-  expect((await crashed.lease.acquire('elsewhere:1:a', new Date(), 1000)).acquired).toBe(true);
-  const other = ws.newTracker();
-  expect((await other.lease.acquire('elsewhere:2:b', new Date(), 60_000)).acquired).toBe(false);
-  await new Promise((r) => setTimeout(r, 1100));
-  expect((await other.lease.acquire('elsewhere:2:b', new Date(), 60_000)).acquired).toBe(true);
-  expect(await crashed.lease.renew('elsewhere:1:a', new Date(), 60_000)).toBe(false);
-  expect(other).toBeInstanceOf(AirtableTrackerStore);
 });
 
 /** A config for `bucp serve` on the workspace's emulated bases, with an outbox, in a fresh folder. */
