@@ -66,6 +66,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { closeHttp, listenHttp } from './local-http.ts';
+import { prng } from './prng.ts';
 import { A1ParseError, cellA1, lettersToColumn, parse as parseA1 } from './a1.ts';
 import { matchesLookup, runBatchUpdate, SUPPORTED_REQUESTS } from './batch-update.ts';
 import {
@@ -393,18 +394,6 @@ const BODY_FIELDS: Partial<Record<ApiName, string[]>> = {
   ],
   'developerMetadata.search': ['dataFilters'],
 };
-
-/** Small seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

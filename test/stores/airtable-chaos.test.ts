@@ -5,6 +5,7 @@ import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
 import { packedRecord, unpackLines, type PackedRecord, inLogOrder } from '../../src/stores/airtable/activity-log.ts';
 import type { Staff } from '../emulator/airtable/airtable-emulator.ts';
 import { airtableWorkspace } from '../support/airtable.ts';
+import { cycleTimes, seeded } from '../support/chaos.ts';
 import { RecordingMailer } from '../support/recording-mailer.ts';
 import { d, enteredDaysAgo, proposal } from '../support/workspace.ts';
 
@@ -19,28 +20,8 @@ const STAFF = PROPOSAL_COLUMNS.filter((c) => c.owner === 'staff').map((c) => c.h
 const STAGES: string[] = [...OPEN_STAGES, 'Active'];
 const CYCLES = 100;
 
-function seeded(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4_294_967_296;
-  };
-}
-
 /** Business days from 2026-11-23 on, two cycles each: a new day opens a new Activity Log record. */
-function schedule(): string[] {
-  const times: string[] = [];
-  const day = new Date('2026-11-23T00:00:00Z');
-  const holidays = new Set(['2026-11-26', '2026-11-27', '2026-12-25', '2027-01-01', '2027-01-18']);
-  while (times.length < CYCLES) {
-    const iso = day.toISOString().slice(0, 10);
-    if (day.getUTCDay() % 6 !== 0 && !holidays.has(iso)) {
-      for (const hour of ['07:30', '13:00']) times.push(`${iso}T${hour}`);
-    }
-    day.setUTCDate(day.getUTCDate() + 1);
-  }
-  return times.slice(0, CYCLES);
-}
+const schedule = (): string[] => cycleTimes(CYCLES, ['07:30', '13:00']);
 
 /** What a staff member does to the Proposals table, by record position (the same in both runs). */
 type StaffAction = (staff: Staff, baseId: string) => void;

@@ -8,6 +8,7 @@ import { columnLetter } from '../../src/core/layout.ts';
 import type { CycleReport } from '../../src/jobs/run-cycle.job.ts';
 import type { WriteHookContext } from '../emulator/sheets-emulator.ts';
 import { googleWorkspace } from '../support/google.ts';
+import { cycleTimes, seeded } from '../support/chaos.ts';
 import { RecordingMailer, lineTimesByKey } from '../support/recording-mailer.ts';
 import { d, enteredDaysAgo, proposal } from '../support/workspace.ts';
 
@@ -22,28 +23,8 @@ const STAFF = PROPOSAL_COLUMNS.filter((c) => c.owner === 'staff').map((c) => c.h
 const STAGES: string[] = [...OPEN_STAGES, 'Active'];
 const CYCLES = 200;
 
-function seeded(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4_294_967_296;
-  };
-}
-
 /** Business days from 2026-11-23 on, four cycles each. */
-function schedule(): string[] {
-  const times: string[] = [];
-  const day = new Date('2026-11-23T00:00:00Z');
-  const holidays = new Set(['2026-11-26', '2026-11-27', '2026-12-25', '2027-01-01', '2027-01-18']);
-  while (times.length < CYCLES) {
-    const iso = day.toISOString().slice(0, 10);
-    if (day.getUTCDay() % 6 !== 0 && !holidays.has(iso)) {
-      for (const hour of ['07:30', '10:00', '13:00', '16:30']) times.push(`${iso}T${hour}`);
-    }
-    day.setUTCDate(day.getUTCDate() + 1);
-  }
-  return times.slice(0, CYCLES);
-}
+const schedule = (): string[] => cycleTimes(CYCLES, ['07:30', '10:00', '13:00', '16:30']);
 
 type StaffAction = (ctx: Pick<WriteHookContext, 'sortRows' | 'insertRow' | 'editCell' | 'sheet'>) => void;
 

@@ -9,6 +9,8 @@
  * - with `afterApply`, a write is applied first and then failed or dropped (the
  *   "did it happen?" case a client must not repeat blindly).
  */
+import { prng } from '../prng.ts';
+
 export type CallKind = 'read' | 'write' | 'meta-read' | 'meta-write' | 'other';
 
 export type FaultAction = number | 'drop' | 'slow';
@@ -53,17 +55,6 @@ export interface RandomFaultOptions {
   seed?: number;
   /** Only these kinds get random faults (default all). */
   kinds?: CallKind[];
-}
-
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface PickedFault {
