@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, test } from 'vitest';
-import { OPEN_STAGES, REFERENCE_TABS, SUMMARY_TABS, TABS } from '../../src/core/contract.ts';
+import { REFERENCE_TABS, SUMMARY_TABS, TABS } from '../../src/core/contract.ts';
 import { type AirtableRigOptions, airtableWorkspace } from '../support/airtable.ts';
-import { enteredDaysAgo, proposal } from '../support/workspace.ts';
+import { enteredDaysAgo, proposal, spreadProposals } from '../support/workspace.ts';
 
 type Workspace = Awaited<ReturnType<typeof airtableWorkspace>>;
 const open: Workspace[] = [];
@@ -14,18 +14,9 @@ afterEach(async () => {
 async function trackerWith(count: number, options: AirtableRigOptions = {}): Promise<Workspace> {
   const ws = await airtableWorkspace(options);
   open.push(ws);
-  const stages: string[] = [...OPEN_STAGES, 'Active'];
-  ws.addProposals(
-    Array.from({ length: count }, (_, i) =>
-      proposal(`B-${i + 1}`, {
-        Stage: stages[i % stages.length]!,
-        'Stage Entered On': enteredDaysAgo('2026-11-23', (i * 7) % 45),
-        'Requesting Coordinator Email': `req${i % 40}@dhcs.example.gov`,
-        'Providing Coordinator Email': `prov${i % 30}@cdph.example.gov`,
-      }),
-    ),
-  );
-  ws.addRestricted(Array.from({ length: count }, (_, i) => ({ 'BUCP ID': `B-${i + 1}` })));
+  const { proposals, restricted } = spreadProposals(count);
+  ws.addProposals(proposals);
+  ws.addRestricted(restricted);
   return ws;
 }
 

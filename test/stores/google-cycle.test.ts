@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { OPEN_STAGES } from '../../src/core/contract.ts';
 import { type ApiName } from '../emulator/sheets-emulator.ts';
 import { googleWorkspace } from '../support/google.ts';
-import { enteredDaysAgo, proposal } from '../support/workspace.ts';
+import { enteredDaysAgo, proposal, spreadProposals } from '../support/workspace.ts';
 
 type Workspace = Awaited<ReturnType<typeof googleWorkspace>>;
 const open: Workspace[] = [];
@@ -13,18 +12,9 @@ afterEach(async () => {
 async function trackerWith(count: number): Promise<Workspace> {
   const ws = await googleWorkspace({ quota: false });
   open.push(ws);
-  const stages: string[] = [...OPEN_STAGES, 'Active'];
-  ws.addProposals(
-    Array.from({ length: count }, (_, i) =>
-      proposal(`B-${i + 1}`, {
-        Stage: stages[i % stages.length]!,
-        'Stage Entered On': enteredDaysAgo('2026-11-23', (i * 7) % 45),
-        'Requesting Coordinator Email': `req${i % 40}@dhcs.example.gov`,
-        'Providing Coordinator Email': `prov${i % 30}@cdph.example.gov`,
-      }),
-    ),
-  );
-  ws.addRestricted(Array.from({ length: count }, (_, i) => ({ 'BUCP ID': `B-${i + 1}` })));
+  const { proposals, restricted } = spreadProposals(count);
+  ws.addProposals(proposals);
+  ws.addRestricted(restricted);
   return ws;
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Config, type ConfigInput, parseConfig } from '../../src/core/config.ts';
-import { TABS } from '../../src/core/contract.ts';
+import { OPEN_STAGES, TABS } from '../../src/core/contract.ts';
 import { BusinessCalendar } from '../../src/core/calendar.ts';
 import { addDays } from '../../src/core/dates.ts';
 import { runInit } from '../../src/jobs/init.job.ts';
@@ -113,6 +113,26 @@ export function proposal(id: string, fields: Row = {}): Row {
     Stage: 'Drafting',
     Outcome: 'Pending',
     ...fields,
+  };
+}
+
+/**
+ * `count` proposals spread over the open stages and Active, days in stage and 40 + 30 coordinators, as
+ * the stores' request-count tests use them, and their restricted records.
+ */
+export function spreadProposals(count: number): { proposals: Row[]; restricted: Row[] } {
+  const stages: string[] = [...OPEN_STAGES, 'Active'];
+  const ids = Array.from({ length: count }, (_, i) => `B-${i + 1}`);
+  return {
+    proposals: ids.map((id, i) =>
+      proposal(id, {
+        Stage: stages[i % stages.length]!,
+        'Stage Entered On': enteredDaysAgo('2026-11-23', (i * 7) % 45),
+        'Requesting Coordinator Email': `req${i % 40}@dhcs.example.gov`,
+        'Providing Coordinator Email': `prov${i % 30}@cdph.example.gov`,
+      }),
+    ),
+    restricted: ids.map((id) => ({ 'BUCP ID': id })),
   };
 }
 
